@@ -1,0 +1,420 @@
+"""The label index: SQLite FTS5 over every resource's labels, built with the store.
+
+Why a separate index: a SPARQL ``CONTAINS(LCASE(?label))`` scan costs 0.6–0.8 s at 1 M
+triples on disk (measured-facts.md), far too slow for autocomplete. FTS5 answers a
+prefix query from its own index in about a millisecond.
+
+Layout of the index file (one SQLite database, replaced atomically on every build)::
+
+    resource(id, iri, label, kind, class_iri, links)   one row per resource
+    label(id, resource, text, norm, is_pref, lang)     every prefLabel / altLabel
+    label_fts(norm)                                     FTS5 over label.norm
+    meta(key, value)                                    schema version, counts
+
+``norm`` is the label folded for matching: Unicode NFKD with combining marks removed,
+case-folded, every run of non-alphanumerics turned into one space ("Nur-Sultan" →
+"nur sultan", "Ministère" → "ministere"). The same function folds the user's query, so
+matching does not depend on how a tokenizer treats a script; the FTS5 tokenizer is still
+``unicode61 remove_diacritics 2`` for whatever the folding leaves.
+
+Ranking (:meth:`SearchIndex.search`), best first:
+
+1. the whole query equals a label or acronym ("EDB", "undp", "astana");
+2. the query is the beginning of a preferred label ("eurasian dev");
+3. every query word matches a word of a label (the last one as a prefix), by bm25.
+
+Within each tier, resources with more links in the graph come first (a gentle
+``log(1 + links)`` boost), so the well-connected UNDP outranks an obscure namesake.
+
+User input never reaches the FTS5 query language: the query is folded to words of
+letters and digits, each word is quoted, so ``"*(``, ``NEAR`` or ``a OR b`` are searched
+as text, and a query of only punctuation returns nothing.
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+import sqlite3
+import tempfile
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import StoreError
+from .namespaces import KINDS, WCID_DEFAULT, sparql_prologue
+
+SCHEMA_VERSION = 1
+
+#: The SELECT the build runs over the new store; its rows go to :func:`build_index`.
+#: One row per (resource, label): the resource's most specific class (a class none of
+#: whose subclasses it also has), and how many triples point at it (the ranking boost).
+#: Source documents are indexed by ``dcterms:title``, ontology classes by ``rdfs:label``.
+INDEX_QUERY = sparql_prologue() + """
+SELECT ?iri ?label ?is_pref ?class ?links WHERE {
+  {
+    { ?iri skos:prefLabel ?label . BIND(true AS ?is_pref) }
+    UNION
+    { ?iri skos:altLabel ?label . BIND(false AS ?is_pref) }
+    UNION
+    { ?iri a wc:SourceDocument ; dcterms:title ?label . BIND(true AS ?is_pref) }
+    UNION
+    { ?iri a owl:Class ; rdfs:label ?label . BIND(true AS ?is_pref) FILTER(isIRI(?iri)) }
+  }
+  FILTER(isIRI(?iri) && isLiteral(?label))
+  OPTIONAL {
+    ?iri a ?class .
+    FILTER(isIRI(?class) && ?class != owl:NamedIndividual)
+    FILTER NOT EXISTS { ?iri a ?sub . ?sub rdfs:subClassOf+ ?class . FILTER(?sub != ?class) }
+  }
+  OPTIONAL { { SELECT ?iri (COUNT(?x) AS ?links) WHERE { ?x ?p ?iri . FILTER(?p != rdf:type) } GROUP BY ?iri } }
+}
+"""
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+#: The largest code point: ``norm < prefix || MAX`` bounds a prefix range on an index.
+_MAX_CHAR = "\U0010ffff"
+
+
+def fold(text: str) -> str:
+    """A label or query folded for matching: no accents, case-folded, words separated by
+    single spaces (``"  Nur-Sultan!"`` → ``"nur sultan"``)."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", stripped.casefold()).strip()
+
+
+def fts_query(text: str, *, prefix_last: bool = True) -> str | None:
+    """The FTS5 MATCH expression for a user's query: every word quoted (so no word is
+    read as an operator), all words required, the last one as a prefix. None when the
+    query holds no word at all."""
+    words = _WORD.findall(fold(text))
+    if not words:
+        return None
+    parts = [f'"{w}"' for w in words]
+    # A one-letter prefix matches a large share of the index and has no prefix index of
+    # its own (prefix='2 3 4'); exact-label and label-prefix tiers cover that case.
+    if prefix_last and len(words[-1]) >= 2:
+        parts[-1] += "*"
+    return " ".join(parts)
+
+
+def kind_from_iri(iri: str, base: str = WCID_DEFAULT) -> str | None:
+    """The identifier kind (``organisation``, ``event``...) of an IRI under *base*;
+    ``class`` for an ontology term; None otherwise."""
+    if iri.startswith(base):
+        kind = iri[len(base):].split("/", 1)[0]
+        return kind if kind in KINDS else None
+    if "/ontology#" in iri or iri.startswith("http://www.w3.org/") or iri.startswith("https://schema.org/"):
+        return "class"
+    return None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One resource found: its display label, the label that matched (an acronym, a
+    former name...), its identifier kind, most specific class, and a score (higher is
+    better; comparable within one result list only)."""
+
+    iri: str
+    label: str
+    matched: str
+    kind: str | None
+    score: float
+    class_iri: str | None = None
+    links: int = 0
+
+    def to_json(self) -> dict:
+        return {"iri": self.iri, "label": self.label, "matched": self.matched, "kind": self.kind,
+                "class": self.class_iri, "score": round(self.score, 4)}
+
+
+# --- building --------------------------------------------------------------------------
+
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE resource(id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, label TEXT NOT NULL,
+                      kind TEXT, class_iri TEXT, links INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE label(id INTEGER PRIMARY KEY, resource INTEGER NOT NULL REFERENCES resource(id),
+                   text TEXT NOT NULL, norm TEXT NOT NULL, is_pref INTEGER NOT NULL, lang TEXT);
+CREATE VIRTUAL TABLE label_fts USING fts5(
+    norm, content='label', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2', prefix='2 3 4');
+"""
+_INDEXES = """
+CREATE INDEX label_norm ON label(norm, is_pref);
+CREATE INDEX label_resource ON label(resource);
+CREATE INDEX resource_kind ON resource(kind);
+"""
+
+
+def _lang(label) -> str | None:
+    return getattr(label, "language", None) or None
+
+
+def _display_rank(is_pref: bool, lang: str | None) -> int:
+    """Which label names a resource in a result list: an English prefLabel, then any
+    untagged prefLabel, then any prefLabel, then an altLabel."""
+    if is_pref and lang and lang.lower().startswith("en"):
+        return 0
+    if is_pref and not lang:
+        return 1
+    if is_pref:
+        return 2
+    return 3
+
+
+def build_index(rows: Iterable[Sequence], path: Path, *, base: str = WCID_DEFAULT) -> int:
+    """Write the label index for *rows* to *path* and return the number of labels indexed.
+
+    Each row is ``(iri, label, is_pref, class_iri)`` or ``(iri, label, is_pref, class_iri,
+    links)`` (the rows of :data:`INDEX_QUERY`); terms may be rdflib terms or strings,
+    ``class_iri`` and ``links`` may be None. A resource with several classes keeps the
+    first one in ``wc:``, else the first seen. The file is written beside *path* and
+    renamed over it, so a reader never sees a half-built index.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    resources: dict[str, dict] = {}
+    labels: list[tuple[str, str, str, int, str | None]] = []
+    seen: set[tuple[str, str, bool, str | None]] = set()
+    for row in rows:
+        iri, label, is_pref, class_iri = (row[0], row[1], row[2], row[3])
+        links = row[4] if len(row) > 4 else None
+        if iri is None or label is None:
+            continue
+        iri = str(iri)
+        text = " ".join(str(label).split())
+        if not text:
+            continue
+        pref = _truthy(is_pref)
+        lang = _lang(label)
+        res = resources.get(iri)
+        if res is None:
+            res = resources[iri] = {"label": text, "rank": 9, "class": None, "links": 0,
+                                    "kind": kind_from_iri(iri, base)}
+        if class_iri is not None:
+            c = str(class_iri)
+            if res["class"] is None or ("/ontology#" in c and "/ontology#" not in res["class"]):
+                res["class"] = c
+        if links is not None:
+            res["links"] = max(res["links"], int(links))
+        rank = _display_rank(pref, lang)
+        if rank < res["rank"]:
+            res["rank"], res["label"] = rank, text
+        key = (iri, text, pref, lang)
+        if key in seen:
+            continue
+        seen.add(key)
+        norm = fold(text)
+        if norm:
+            labels.append((iri, text, norm, int(pref), lang))
+
+    fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        con = sqlite3.connect(tmp)
+        try:
+            con.execute("PRAGMA journal_mode=OFF")
+            con.execute("PRAGMA synchronous=OFF")
+            con.executescript(_SCHEMA)
+            ids: dict[str, int] = {}
+            for i, (iri, res) in enumerate(resources.items(), start=1):
+                ids[iri] = i
+            con.executemany(
+                "INSERT INTO resource(id, iri, label, kind, class_iri, links) VALUES (?,?,?,?,?,?)",
+                ((ids[iri], iri, r["label"], r["kind"], r["class"], r["links"]) for iri, r in resources.items()))
+            con.executemany(
+                "INSERT INTO label(resource, text, norm, is_pref, lang) VALUES (?,?,?,?,?)",
+                ((ids[iri], text, norm, pref, lang) for iri, text, norm, pref, lang in labels))
+            con.execute("INSERT INTO label_fts(label_fts) VALUES('rebuild')")
+            con.execute("INSERT INTO label_fts(label_fts) VALUES('optimize')")
+            con.executescript(_INDEXES)
+            con.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
+                            [("schema_version", str(SCHEMA_VERSION)), ("resources", str(len(resources))),
+                             ("labels", str(len(labels))), ("base", base)])
+            con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            con.commit()
+            con.execute("ANALYZE")
+            con.commit()
+        finally:
+            con.close()
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return len(labels)
+
+
+def build_index_from_backend(backend, path: Path, *, base: str = WCID_DEFAULT) -> int:
+    """Run :data:`INDEX_QUERY` on a store backend and build the index from its rows."""
+    rows = backend.select(INDEX_QUERY)
+    return build_index(((r.get("iri"), r.get("label"), r.get("is_pref"), r.get("class"), r.get("links"))
+                        for r in rows), path, base=base)
+
+
+def _truthy(v) -> bool:
+    if isinstance(v, bool):
+        return v
+    if v is None:
+        return False
+    if hasattr(v, "toPython"):
+        v = v.toPython()
+        if isinstance(v, bool):
+            return v
+    return str(v).strip().lower() in ("1", "true", "yes")
+
+
+# --- searching -------------------------------------------------------------------------
+
+class SearchIndex:
+    """Read-only access to an index file. Safe to share between threads (each thread
+    gets its own connection); picks up a rebuilt file on the next search."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._local = threading.local()
+        self._fuzzy_cache: tuple[tuple, list[tuple[str, int]]] | None = None
+        self._lock = threading.Lock()
+        self._connect()  # fail now, with a clear message, when there is no usable index
+
+    # connections ---------------------------------------------------------------------
+    def _stamp(self) -> tuple:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            raise StoreError(f"no search index at {self.path}",
+                             hint="run `wckg build` to build the store and its search index") from None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _connect(self) -> sqlite3.Connection:
+        stamp = self._stamp()
+        con = getattr(self._local, "con", None)
+        if con is not None and self._local.stamp == stamp:
+            return con
+        if con is not None:
+            con.close()
+        try:
+            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path} is not a readable search index ({e})",
+                             hint="run `wckg build` to rebuild it") from None
+        if version != SCHEMA_VERSION:
+            con.close()
+            raise StoreError(f"{self.path}: search index schema {version}, this version of wckg reads {SCHEMA_VERSION}",
+                             hint="run `wckg build` to rebuild it")
+        self._local.con, self._local.stamp = con, stamp
+        return con
+
+    def stats(self) -> dict[str, str]:
+        return dict(self._connect().execute("SELECT key, value FROM meta").fetchall())
+
+    # search --------------------------------------------------------------------------
+    def search(self, q: str, limit: int = 10, kinds: Iterable[str] | None = None) -> list[Hit]:
+        """Resources whose labels match *q*, best first, at most *limit*, one hit per
+        resource. *kinds* restricts to identifier kinds (``organisation``, ``class``...)."""
+        norm = fold(q or "")
+        if not norm or limit <= 0:
+            return []
+        limit = min(int(limit), 100)
+        kinds = [k for k in (kinds or []) if k]
+        con = self._connect()
+        kind_sql, kind_args = "", []
+        if kinds:
+            kind_sql = " AND r.kind IN (%s)" % ",".join("?" * len(kinds))
+            kind_args = list(kinds)
+
+        best: dict[int, tuple[float, str, tuple]] = {}   # resource id → (score, matched, resource row)
+
+        def offer(score: float, matched: str, row: tuple) -> None:
+            rid = row[0]
+            if rid not in best or best[rid][0] < score:
+                best[rid] = (score, matched, row)
+
+        cols = "r.id, r.iri, r.label, r.kind, r.class_iri, r.links"
+        # Tier 1: the whole query is a label (acronyms are altLabels, so "EDB" lands here).
+        for row in con.execute(
+                f"SELECT {cols}, l.text, l.is_pref FROM label l JOIN resource r ON r.id = l.resource "
+                f"WHERE l.norm = ?{kind_sql} ORDER BY r.links DESC LIMIT ?", [norm, *kind_args, limit]):
+            offer(3.0 + 0.05 * row[7] + _boost(row[5]), row[6], row[:6])
+        # Tier 2: the query begins a preferred label; shorter labels first.
+        if len(best) < limit:
+            for row in con.execute(
+                    f"SELECT {cols}, l.text, length(l.norm) FROM label l JOIN resource r ON r.id = l.resource "
+                    f"WHERE l.norm > ? AND l.norm < ? AND l.is_pref = 1{kind_sql} "
+                    f"ORDER BY r.links DESC, length(l.norm) LIMIT ?",
+                    [norm, norm + _MAX_CHAR, *kind_args, limit * 3]):
+                offer(2.0 + _boost(row[5]) + 0.1 / (1 + row[7] - len(norm)), row[6], row[:6])
+        # Tier 3: every word matches (the last as a prefix), ranked by bm25 and links.
+        if len(best) < limit:
+            match = fts_query(q)
+            if match:
+                rows = con.execute(
+                    f"SELECT {cols}, l.text, bm25(label_fts) AS s FROM label_fts "
+                    f"JOIN label l ON l.id = label_fts.rowid JOIN resource r ON r.id = l.resource "
+                    f"WHERE label_fts MATCH ?{kind_sql} ORDER BY s LIMIT ?",
+                    [match, *kind_args, limit * 5]).fetchall()
+                for row in rows:
+                    # bm25() is negative, smaller is better; map to (0, 1).
+                    relevance = -row[7] / (1.0 - row[7])
+                    offer(relevance * (1 + _boost(row[5])) / 2, row[6], row[:6])
+        ranked = sorted(best.values(), key=lambda t: (-t[0], t[2][2].casefold()))[:limit]
+        return [Hit(iri=r[1], label=r[2], matched=m, kind=r[3], score=s, class_iri=r[4], links=r[5])
+                for s, m, r in ranked]
+
+    def suggest(self, text: str, limit: int = 5, kinds: Iterable[str] | None = None) -> list[Hit]:
+        """Resources with labels close to *text*: the search hits, else near spellings
+        (for a 404 page: ``/id/organisation/undpp`` suggests UNDP). Slug hyphens count as
+        spaces."""
+        text = (text or "").replace("-", " ")
+        hits = self.search(text, limit=limit, kinds=kinds)
+        if len(hits) >= limit or not fold(text):
+            return hits
+        from rapidfuzz import fuzz, process
+
+        con = self._connect()
+        choices = self._fuzzy_choices(con)
+        have = {h.iri for h in hits}
+        kinds = set(kinds or [])
+        found = process.extract(fold(text), [c[0] for c in choices], scorer=fuzz.WRatio,
+                                limit=limit * 4, score_cutoff=70)
+        for _, score, idx in found:
+            rid = choices[idx][1]
+            r = con.execute("SELECT r.iri, r.label, r.kind, r.class_iri, r.links, ? FROM resource r WHERE r.id = ?",
+                            (choices[idx][2], rid)).fetchone()
+            if r is None or r[0] in have or (kinds and r[2] not in kinds):
+                continue
+            have.add(r[0])
+            hits.append(Hit(iri=r[0], label=r[1], matched=r[5], kind=r[2], score=score / 100.0,
+                            class_iri=r[3], links=r[4]))
+            if len(hits) >= limit:
+                break
+        return hits
+
+    def _fuzzy_choices(self, con) -> list[tuple[str, int, str]]:
+        stamp = self._stamp()
+        with self._lock:
+            if self._fuzzy_cache is None or self._fuzzy_cache[0] != stamp:
+                rows = con.execute("SELECT norm, resource, text FROM label").fetchall()
+                self._fuzzy_cache = (stamp, rows)
+            return self._fuzzy_cache[1]
+
+    def close(self) -> None:
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            con.close()
+            self._local.con = None
+
+
+def _boost(links: int) -> float:
+    # Capped below 1 so that links reorder hits within a tier but never across tiers.
+    return min(0.9, 0.1 * math.log1p(max(links or 0, 0)))
+
+
+__all__ = ["INDEX_QUERY", "Hit", "SearchIndex", "build_index", "build_index_from_backend", "fold", "fts_query",
+           "kind_from_iri"]
