@@ -1,0 +1,42 @@
+"""The ``wckg`` command. Each area's module registers its commands on :data:`app`."""
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from ..errors import WckgError
+
+app = typer.Typer(
+    name="wckg",
+    help="wckg: the Water Cooperation Knowledge Graph (build, validate, query, serve, publish).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+#: Messages and tables for people go to stderr so that stdout stays machine-readable.
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+def fail(e: WckgError) -> None:
+    """Print a library error for a person and exit with its code."""
+    err.print("error:", style="bold red", end=" ")
+    err.print(str(e), markup=False, highlight=False, soft_wrap=True)
+    raise SystemExit(e.exit_code)
+
+
+def main() -> None:
+    try:
+        app()
+    except WckgError as e:
+        fail(e)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+# Each module registers its commands when imported (order = order in `wckg --help`).
+from . import data_cmds  # noqa: E402,F401

@@ -1,0 +1,71 @@
+"""Settings (pydantic-settings, prefix ``WCKG_``). No instance is made at import time:
+call :func:`get_settings` (cached) or build ``Settings(...)`` explicitly in tests."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The repository checkout the package runs from (the package is installed editable).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_store_path() -> Path:
+    return Path(platformdirs.user_data_dir("wckg")) / "store"
+
+
+class Settings(BaseSettings):
+    """Every setting of wckg. Each can be given as an environment variable ``WCKG_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="WCKG_", env_file=".env", extra="ignore")
+
+    # --- data and store -----------------------------------------------------------
+    data_dir: Path = Field(PROJECT_ROOT / "data", description="curated data: sources/, reference/, articles/")
+    ontology_dir: Path = Field(PROJECT_ROOT / "ontology", description="wckg.ttl, shapes/, vocab/")
+    queries_dir: Path = Field(PROJECT_ROOT / "queries", description="named queries (*.rq)")
+    store: Path = Field(default_factory=default_store_path,
+                        description="embedded store location (a directory managed by wckg build)")
+    backend: Literal["embedded", "remote"] = Field("embedded", description="which store serves queries")
+
+    # --- remote SPARQL 1.1 server ---------------------------------------------------
+    remote_query_url: str | None = Field(None, description="SPARQL 1.1 Protocol query endpoint")
+    remote_update_url: str | None = Field(None, description="SPARQL 1.1 Protocol update endpoint")
+    remote_gsp_url: str | None = Field(None, description="Graph Store HTTP Protocol endpoint")
+    remote_user: str | None = None
+    remote_password: SecretStr | None = None
+    remote_timeout: float = Field(60.0, description="seconds for one HTTP request to the remote server")
+
+    # --- identifiers and publishing ---------------------------------------------------
+    base_iri: str = Field("https://w3id.org/wckg/id/", description="base of every resource IRI")
+    ontology_iri: str = Field("https://w3id.org/wckg/ontology", description="IRI of the ontology document")
+    public_url: str = Field("http://127.0.0.1:8000", description="where the site is reachable (download and endpoint URLs)")
+    licence: str | None = Field("http://creativecommons.org/licenses/by/4.0/", description="licence IRI of the dataset")
+    publisher_name: str | None = Field("wckg contributors", description="publisher of the dataset (foaf:name)")
+    publisher_iri: str | None = Field("https://w3id.org/wckg/id/organisation/wckg-project", description="publisher IRI")
+    contact_email: str | None = Field("wckg@example.org", description="role address for the contact point")
+
+    # --- queries ----------------------------------------------------------------------
+    query_timeout: float = Field(30.0, gt=0, description="seconds before a query is stopped")
+    max_rows: int = Field(10000, gt=0, description="cap on result rows of the public endpoint")
+    query_workers: int = Field(2, ge=1, le=16, description="worker processes that run queries")
+
+    # --- web --------------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 8000
+    admin_token: SecretStr | None = Field(None, description="bearer token for write operations (none: writes disabled)")
+
+    @field_validator("base_iri")
+    @classmethod
+    def _base_ends_with_slash(cls, v: str) -> str:
+        if not v.endswith("/"):
+            raise ValueError("WCKG_BASE_IRI must end with '/' (e.g. https://w3id.org/wckg/id/)")
+        return v
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

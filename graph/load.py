@@ -1,0 +1,176 @@
+"""Find the project's RDF files, parse them with locations in errors, and assemble the dataset.
+
+Which file goes to which named graph (the core model's "Graphs and provenance"):
+
+=================================  ==========================
+``ontology/wckg.ttl``              ``wcid:graph/ontology``
+``ontology/shapes/*.ttl``          ``wcid:graph/ontology``
+``ontology/vocab/*.ttl``           ``wcid:graph/reference`` (topics, statuses, kinds, posts)
+``data/reference/*.ttl``           ``wcid:graph/reference``
+``data/sources/{slug}.ttl``        ``wcid:graph/reference`` (the source document's metadata)
+``data/articles/{slug}.ttl``       ``wcid:graph/{slug}`` (what that article states)
+=================================  ==========================
+
+The verbatim text of a source is ``data/sources/{slug}.txt``; it is not put in the graph
+(it carries contact details and is the publisher's text), but the validator checks every
+``wc:evidence`` against it and the web app shows it.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef
+
+from .config import Settings
+from .errors import InputError, Location, RdfSyntaxError
+from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, bind_prefixes, graph_iri
+from .terms import to_oxigraph, to_rdflib  # noqa: F401  (re-exported)
+
+Role = Literal["ontology", "shapes", "vocab", "reference", "source", "article"]
+
+#: Extensions we read, and their pyoxigraph formats.
+RDF_FORMATS: dict[str, ox.RdfFormat] = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nq": ox.RdfFormat.N_QUADS,
+}
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One RDF file of the project and the named graph it is loaded into."""
+
+    path: Path
+    graph: str
+    role: Role
+
+    @property
+    def slug(self) -> str:
+        return self.path.stem
+
+    def sha256(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+def _ttl(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.ttl")) if folder.is_dir() else []
+
+
+def discover(settings: Settings) -> list[DataFile]:
+    """Every RDF file of the project, in load order (ontology, reference, articles)."""
+    onto = settings.ontology_dir
+    data = settings.data_dir
+    files: list[DataFile] = []
+    if (onto / "wckg.ttl").is_file():
+        files.append(DataFile(onto / "wckg.ttl", str(GRAPH_ONTOLOGY), "ontology"))
+    files += [DataFile(p, str(GRAPH_ONTOLOGY), "shapes") for p in _ttl(onto / "shapes")]
+    files += [DataFile(p, str(GRAPH_REFERENCE), "vocab") for p in _ttl(onto / "vocab")]
+    files += [DataFile(p, str(GRAPH_REFERENCE), "reference") for p in _ttl(data / "reference")]
+    files += [DataFile(p, str(GRAPH_REFERENCE), "source") for p in _ttl(data / "sources")]
+    files += [DataFile(p, graph_iri(p.stem), "article") for p in _ttl(data / "articles")]
+    if not files:
+        raise InputError(f"no RDF files under {onto} or {data}",
+                         hint="run from a checkout of the repository, or set WCKG_DATA_DIR and WCKG_ONTOLOGY_DIR")
+    return files
+
+
+def classify(path: Path, settings: Settings) -> DataFile:
+    """The DataFile for a path given on the command line: its role from where it lies,
+    else an article graph named after the file."""
+    path = path.resolve()
+    for f in discover(settings):
+        if f.path.resolve() == path:
+            return f
+    return DataFile(path, graph_iri(_slugify(path.stem)), "article")
+
+
+def _slugify(stem: str) -> str:
+    import re
+    return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "unnamed"
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"no such file: {path}", hint="check the path") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a directory, not an RDF file") from None
+    except OSError as e:
+        raise InputError(f"cannot read {path}: {e.strerror}") from None
+
+
+def rdf_format(path: Path) -> ox.RdfFormat:
+    try:
+        return RDF_FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise InputError(f"{path}: unknown RDF file type {path.suffix!r}",
+                         hint="use one of " + ", ".join(RDF_FORMATS)) from None
+
+
+def parse_quads(f: DataFile) -> list[ox.Quad]:
+    """Parse one file with pyoxigraph into quads of its named graph. Syntax errors carry
+    file, line and column (:class:`RdfSyntaxError`)."""
+    data = _read(f.path)
+    fmt = rdf_format(f.path)
+    graph = ox.NamedNode(f.graph)
+    try:
+        if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
+            return list(ox.parse(data, format=fmt, base_iri=None))
+        return [ox.Quad(t.subject, t.predicate, t.object, graph)
+                for t in ox.parse(data, format=fmt, base_iri=None, to_graph=graph)]
+    except SyntaxError as e:
+        raise RdfSyntaxError(_syntax_message(e), location=Location(f.path, e.lineno, e.offset),
+                             hint="fix the syntax at that position (an undeclared prefix needs a @prefix line)") from None
+
+
+def _syntax_message(e: SyntaxError) -> str:
+    msg = str(e.msg if hasattr(e, "msg") and e.msg else e)
+    # pyoxigraph says "Parser error at line 3 between columns 7 and 11: <what>"; keep <what>.
+    return msg.split(": ", 1)[1] if msg.startswith("Parser error") and ": " in msg else msg
+
+
+def parse_graph(f: DataFile) -> Graph:
+    """One file as an rdflib Graph (parsed by pyoxigraph for speed and precise errors)."""
+    g = Graph(identifier=URIRef(f.graph))
+    bind_prefixes(g)
+    g.addN((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), g) for q in parse_quads(f))
+    return g
+
+
+def load_dataset(files: Sequence[DataFile], progress=None) -> Dataset:
+    """Every file into an rdflib Dataset of named graphs (for validation and export)."""
+    ds = Dataset()
+    bind_prefixes(ds)
+    for f in files:
+        quads = parse_quads(f)
+        ctx = ds.graph(URIRef(f.graph))
+        ctx.addN((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), ctx) for q in quads)
+        if progress:
+            progress(f)
+    return ds
+
+
+def source_text(settings: Settings, slug: str) -> str:
+    """The verbatim text of a source document (``data/sources/{slug}.txt``)."""
+    path = settings.data_dir / "sources" / f"{slug}.txt"
+    return _read(path).decode("utf-8")
+
+
+def iter_files(paths: Iterable[Path], settings: Settings) -> list[DataFile]:
+    """Files named on the command line (folders expand to their RDF files)."""
+    out: list[DataFile] = []
+    for p in paths:
+        if p.is_dir():
+            out += [classify(q, settings) for q in sorted(p.rglob("*")) if q.suffix.lower() in RDF_FORMATS]
+        else:
+            if not p.exists():
+                raise InputError(f"no such file: {p}", hint="check the path")
+            out.append(classify(p, settings))
+    return out
