@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 
 from .errors import WckgError
-from .namespaces import PREFIXES
+from .namespaces import OUTPUT_PREFIXES
 from .results import RDF_OUTPUT_FORMATS
 from .terms import to_oxigraph
 
@@ -35,7 +35,7 @@ def serialize_quads(quads: list[ox.Quad], fmt: str) -> bytes:
     except KeyError:
         raise WckgError(f"unknown export format {fmt!r}", hint="use one of " + ", ".join(RDF_OUTPUT_FORMATS)) from None
     data = quads if ox_fmt.supports_datasets else _triples(quads)
-    prefixes = PREFIXES if ox_fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
+    prefixes = OUTPUT_PREFIXES if ox_fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
     return ox.serialize(data, format=ox_fmt, prefixes=prefixes)
 
 

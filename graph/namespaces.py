@@ -57,6 +57,15 @@ PREFIXES: dict[str, str] = {
 }
 
 
+#: Prefixes for Turtle/TriG output: ``wcid:`` IRIs have a ``/`` in the local part, which
+#: serialisers must escape (``wcid:place\/astana``), so each identifier kind gets its own
+#: prefix (``place:astana``) instead.
+OUTPUT_PREFIXES: dict[str, str] = {
+    **{p: iri for p, iri in PREFIXES.items() if p != "wcid"},
+    **{kind: f"{WCID_DEFAULT}{kind}/" for kind in KINDS},
+}
+
+
 def sparql_prologue(prefixes: dict[str, str] | None = None) -> str:
     """``PREFIX`` lines for every prefix of the map."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or PREFIXES).items())
@@ -79,6 +88,6 @@ def kind_of(iri: str, base: str = WCID_DEFAULT) -> str | None:
 __all__ = [
     "WC", "WCID", "WCID_DEFAULT", "ORG", "SCHEMA", "GEO", "VANN", "WD", "SD",
     "DCAT", "DCTERMS", "FOAF", "OWL", "PROV", "RDF", "RDFS", "SH", "SKOS", "VOID", "XSD",
-    "KINDS", "GRAPH_ONTOLOGY", "GRAPH_REFERENCE", "graph_iri", "PREFIXES",
+    "KINDS", "GRAPH_ONTOLOGY", "GRAPH_REFERENCE", "graph_iri", "PREFIXES", "OUTPUT_PREFIXES",
     "sparql_prologue", "bind_prefixes", "kind_of",
 ]

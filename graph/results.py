@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .errors import QueryError
-from .namespaces import PREFIXES
+from .namespaces import OUTPUT_PREFIXES
 from .terms import json_term_rdflib, to_rdflib
 
 #: SPARQL results formats: name → (pyoxigraph format, media type).
@@ -120,7 +120,7 @@ class QueryResult:
 
 def _used_prefixes(ntriples: bytes) -> dict[str, str]:
     """Only the prefixes whose namespace occurs in the data (keeps Turtle headers short)."""
-    return {p: iri for p, iri in PREFIXES.items() if iri.encode() in ntriples}
+    return {p: iri for p, iri in OUTPUT_PREFIXES.items() if iri.encode() in ntriples}
 
 
 def select_json(variables: list[str], rows: list[dict]) -> bytes:

@@ -301,11 +301,9 @@ def _build_search_index(store: ox.Store, path: Path) -> None:
 
 
 def _index_result(res: QueryResult, path: Path) -> None:
-    """Feed graph.search the rows of its INDEX_QUERY (projection: iri, label, is-pref, class)."""
+    """Feed graph.search the rows of its INDEX_QUERY, in the order of its projection."""
     from . import search
-    iri, label, pref, cls = res.variables[:4]
-    search.build_index(((str(r[iri]), str(r[label]), str(r.get(pref, "")).lower() in ("true", "1"),
-                         str(r[cls]) if r.get(cls) is not None else None) for r in res.rows), path)
+    search.build_index((tuple(r.get(v) for v in res.variables) for r in res.rows), path)
 
 
 def _previous_build(layout: StoreLayout) -> Path | None:
@@ -418,6 +416,8 @@ def _worker_query(text, params, default_graphs, named_graphs, limit):
         return "syntax-error", str(e).encode(), False
     except OSError as e:
         return "store-error", str(e).encode(), False
+    except (ValueError, TypeError) as e:  # e.g. a substitution of a variable the query does not project
+        return "query-error", str(e).encode(), False
 
 
 class _Backend:
@@ -434,6 +434,8 @@ class _Backend:
                                                  list(default_graphs or []), list(named_graphs or []))
         if kind == "syntax-error":
             raise QuerySyntaxError(payload.decode(), hint="fix the query at that position")
+        if kind == "query-error":
+            raise QueryError(f"the engine refused the query: {payload.decode()}")
         if kind == "store-error":
             raise StoreError(f"the store failed while answering: {payload.decode()}")
         return QueryResult(kind, payload, truncated=truncated, limit=limit, elapsed=time.perf_counter() - t0)
