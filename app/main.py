@@ -40,9 +40,9 @@ NODE_MODULES = PROJECT_ROOT / "node_modules"
 # the first matching route wins.
 # ======================================================================================
 ROUTERS: list[str] = [
-    # "app.routers.home",
-    # "app.routers.sparql",
-    # "app.routers.queries",
+    "app.routers.home",
+    "app.routers.sparql",
+    "app.routers.queries",
     # "app.routers.resources",   # linked-data pages /id/{kind}/{slug}
     # "app.routers.search",      # /search
     # "app.routers.timeline",    # /timeline
@@ -183,6 +183,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(request, 404, "No such query", exc.message, hint=exc.hint,
                               extra={"close_matches": exc.close_matches})
 
+    @app.exception_handler(errors.QueryError)
+    async def _query(request: Request, exc: errors.QueryError) -> Response:
+        # any other problem with a request's query (unknown format, empty query, ...)
+        return error_response(request, 400, "Bad query request", exc.message, hint=exc.hint)
+
     @app.exception_handler(errors.RemoteStoreError)
     async def _remote(request: Request, exc: errors.RemoteStoreError) -> Response:
         log.error("remote store failed on %s: %s", request.url.path, exc)
@@ -222,8 +227,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
+        # answered by Starlette's outermost middleware, outside SecurityHeadersMiddleware
         return error_response(request, 500, "Internal error",
-                              "Something went wrong on our side. The error has been logged.")
+                              "Something went wrong on our side. The error has been logged.",
+                              headers={k.decode(): v.decode() for k, v in SECURITY_HEADERS})
 
 
 # --------------------------------------------------------------------------------------
@@ -295,6 +302,8 @@ def create_app(settings: Settings | None = None, *, backend: Any = None) -> Fast
     app.state.backend = backend
     app.state.version = pkg_version
 
+    from .routers.sparql import SparqlCorsMiddleware
+    app.add_middleware(SparqlCorsMiddleware)       # CORS * (no credentials) on /sparql only
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
 

@@ -1,0 +1,318 @@
+"""Named queries as pages and as an API (datasette's habit: every page has machine twins).
+
+* ``/queries`` — the library: titles, descriptions, tags, parameters (``/queries.json``).
+* ``/queries/{name}`` — description, a form for the parameters, and the results as an
+  HTML table with labels and links to entity pages; the same URL answers JSON and CSV
+  by ``Accept`` or by suffix (``/queries/{name}.json``, ``.csv``; ``.ttl`` for
+  CONSTRUCT/DESCRIBE queries), announced by ``Link: rel="alternate"`` headers.
+
+Parameter values are bound by the engine (:meth:`graph.queries.NamedQuery.bind`); a bad
+value is a 422 naming the parameter.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+from starlette.concurrency import run_in_threadpool
+
+from graph.errors import ParameterError, QueryError
+from graph.queries import TYPE_HINTS, NamedQuery, cached_library, convert_value
+from graph.queries import get as get_query
+
+from ..deps import BackendDep, SettingsDep
+from ..templating import curie, local_path, render
+
+router = APIRouter(tags=["queries"])
+
+#: Rows shown in an HTML table (the JSON and CSV twins carry up to ``settings.max_rows``).
+HTML_ROWS = 1000
+
+#: Label properties, best first (skos:prefLabel@en is required by the core model).
+LABEL_QUERY = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?s ?label ?rank WHERE {
+  VALUES ?s { %s }
+  { ?s skos:prefLabel ?label . BIND(IF(LANGMATCHES(LANG(?label), "en"), 0, 1) AS ?rank) }
+  UNION { ?s rdfs:label ?label . BIND(IF(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "", 2, 3) AS ?rank) }
+  UNION { ?s dcterms:title ?label . BIND(4 AS ?rank) }
+}
+"""
+_SAFE_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]*$')
+
+_SUFFIXES = {".json": "json", ".csv": "csv", ".ttl": "turtle"}
+
+
+# ---------------------------------------------------------------------------------------
+# helpers other pages may use
+# ---------------------------------------------------------------------------------------
+
+def fetch_labels(backend: Any, iris: Iterable[Any], *, timeout: float | None = 10.0) -> dict[str, str]:
+    """Best label of each IRI (``skos:prefLabel@en``, then ``rdfs:label``, then ``dcterms:title``)."""
+    wanted = sorted({str(i) for i in iris if isinstance(i, URIRef) and _SAFE_IRI.match(str(i))})
+    labels: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        text = LABEL_QUERY % " ".join(f"<{i}>" for i in chunk)
+        for row in backend.query(text, timeout=timeout).rows:
+            s, label, rank = str(row["s"]), str(row["label"]), int(row["rank"])
+            if s not in labels or rank < labels[s][0]:
+                labels[s] = (rank, label)
+    return {s: label for s, (_, label) in labels.items()}
+
+
+def term_to_n3(term: Any) -> str:
+    """An rdflib term in SPARQL/N-Triples syntax (used in VALUES clauses of examples)."""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        lex = (str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+               .replace("\r", "\\r"))
+        if term.language:
+            return f'"{lex}"@{term.language}'
+        if term.datatype and str(term.datatype) != str(XSD.string):
+            return f'"{lex}"^^<{term.datatype}>'
+        return f'"{lex}"'
+    raise TypeError(f"cannot write {term!r} in a VALUES clause")
+
+
+def example_values_clause(q: NamedQuery) -> str:
+    """``VALUES (?a ?b) { (<x> "y") }`` binding every parameter that has an example (or a
+    default); empty when the query has none."""
+    names, terms = [], []
+    for p in q.params:
+        raw = p.example if p.example is not None else p.default
+        if raw is None:
+            continue
+        try:
+            terms.append(term_to_n3(convert_value(p.name, p.type, raw)))
+        except (ParameterError, TypeError):
+            continue
+        names.append(p.name)
+    if not names:
+        return ""
+    return f"VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(terms)}) }}"
+
+
+def values_clause(bound: Mapping[str, Any]) -> str:
+    """``VALUES (?a ?b) { (<x> "y") }`` for bound parameter terms ("" when none)."""
+    if not bound:
+        return ""
+    names = list(bound)
+    return (f"VALUES ({' '.join('?' + n for n in names)}) "
+            f"{{ ({' '.join(term_to_n3(bound[n]) for n in names)}) }}")
+
+
+def editor_link(text: str, clause: str) -> str:
+    """A link that opens *text* (plus a VALUES *clause*) in the SPARQL editor."""
+    from urllib.parse import quote
+    full = text.rstrip() + ("\n" + clause if clause else "") + "\n"
+    return "/sparql#query=" + quote(full, safe="")
+
+
+def plain_value(term: Any) -> Any:
+    """A result cell for JSON: IRIs and most literals as strings, numbers and booleans native."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        if term.datatype in (XSD.integer, XSD.int, XSD.long, XSD.decimal, XSD.double, XSD.float,
+                             XSD.boolean, XSD.nonNegativeInteger, XSD.positiveInteger):
+            value = term.toPython()
+            if isinstance(value, (int, float, bool)):
+                return value
+            try:
+                return float(value)
+            except (TypeError, ValueError):
+                return str(term)
+        return str(term)
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def cell(term: Any, labels: Mapping[str, str], base: str) -> dict[str, Any]:
+    """What the HTML table shows for one value."""
+    if term is None:
+        return {"kind": "empty"}
+    if isinstance(term, URIRef):
+        iri = str(term)
+        local = local_path(iri, base)
+        return {"kind": "iri", "iri": iri, "href": local or iri, "local": local is not None,
+                "text": labels.get(iri) or curie(iri), "curie": curie(iri)}
+    if isinstance(term, BNode):
+        return {"kind": "bnode", "text": f"_:{term}"}
+    dt = curie(term.datatype) if term.datatype else None
+    return {"kind": "literal", "text": str(term), "lang": term.language,
+            "datatype": dt if dt not in (None, "xsd:string") else None}
+
+
+# ---------------------------------------------------------------------------------------
+# pages
+# ---------------------------------------------------------------------------------------
+
+_PAGE_OFFERS = [("text/html", "html"), ("application/json", "json"), ("text/csv", "csv"),
+                ("text/turtle", "turtle"), ("application/sparql-results+json", "json")]
+
+
+def _wants(request: Request, suffix_fmt: str | None) -> str:
+    """html | json | csv | turtle: the suffix wins, then Accept (HTML when it says nothing)."""
+    if suffix_fmt:
+        return suffix_fmt
+    from .sparql import negotiate
+    chosen = negotiate(request.headers.get("accept"), _PAGE_OFFERS)
+    return chosen[1] if chosen else "html"
+
+
+def _library(settings: Any) -> dict[str, NamedQuery]:
+    return cached_library(settings.queries_dir)
+
+
+@router.get("/queries.json", summary="The named queries (JSON)", include_in_schema=True)
+async def queries_list_json(request: Request, settings: SettingsDep) -> Response:
+    lib = await run_in_threadpool(_library, settings)
+    return JSONResponse({"queries": [_query_json(request, q) for q in lib.values()]},
+                        headers={"Link": '</queries>; rel="alternate"; type="text/html"'})
+
+
+@router.get("/queries", summary="The named queries", response_class=Response)
+async def queries_list(request: Request, settings: SettingsDep) -> Response:
+    lib = await run_in_threadpool(_library, settings)
+    if _wants(request, None) != "html":
+        return await queries_list_json(request, settings)
+    tags = sorted({t for q in lib.values() for t in q.tags})
+    tag = request.query_params.get("tag")
+    shown = [q for q in lib.values() if not tag or tag in q.tags]
+    return render(request, "queries.html", {"queries": shown, "tags": tags, "tag": tag,
+                                            "total": len(lib)},
+                  headers={"Link": '</queries.json>; rel="alternate"; type="application/json"'})
+
+
+def _query_json(request: Request, q: NamedQuery) -> dict[str, Any]:
+    d = q.to_dict()
+    d["url"] = f"/queries/{q.name}"
+    d["json"] = f"/queries/{q.name}.json"
+    if q.form in ("select", "ask"):
+        d["csv"] = f"/queries/{q.name}.csv"
+    d["sparql"] = q.text
+    return d
+
+
+def _alternates(q: NamedQuery, query_string: str) -> dict[str, str]:
+    qs = f"?{query_string}" if query_string else ""
+    alts = {"text/html": f"/queries/{q.name}{qs}", "application/json": f"/queries/{q.name}.json{qs}"}
+    if q.form in ("select", "ask"):
+        alts["text/csv"] = f"/queries/{q.name}.csv{qs}"
+    else:
+        alts["text/turtle"] = f"/queries/{q.name}.ttl{qs}"
+    return alts
+
+
+def _link_header(alts: Mapping[str, str], current: str) -> str:
+    return ", ".join(f'<{url}>; rel="alternate"; type="{media}"' for media, url in alts.items()
+                     if media != current)
+
+
+@router.get("/queries/{name}", summary="Run a named query (HTML, JSON or CSV)", response_class=Response,
+            responses={200: {"content": {"text/html": {}, "application/json": {}, "text/csv": {}}},
+                       404: {"description": "no such query"},
+                       422: {"description": "a parameter is missing or of the wrong type"}})
+async def query_page(name: str, request: Request, backend: BackendDep, settings: SettingsDep) -> Response:
+    suffix_fmt = None
+    for suffix, fmt in _SUFFIXES.items():
+        if name.endswith(suffix):
+            name, suffix_fmt = name[: -len(suffix)], fmt
+            break
+    lib = await run_in_threadpool(_library, settings)
+    q = get_query(name, lib)
+    want = _wants(request, suffix_fmt)
+    if want == "csv" and q.form not in ("select", "ask"):
+        raise QueryError(f"{q.name} is a {q.form.upper()} query: its results are a graph, not a table",
+                         hint=f"ask for /queries/{q.name}.ttl or /queries/{q.name}.json")
+    if want == "turtle" and q.form in ("select", "ask"):
+        raise QueryError(f"{q.name} is a {q.form.upper()} query: its results are a table, not a graph",
+                         hint=f"ask for /queries/{q.name}.csv or /queries/{q.name}.json")
+
+    # parameters: empty form fields of optional parameters mean "not given"
+    raw: dict[str, str] = {}
+    for k, v in request.query_params.multi_items():
+        if k in raw:
+            raise ParameterError(k, "given more than once", hint="give each parameter once")
+        raw[k] = v
+    given = bool(raw)
+    raw = {k: v for k, v in raw.items()
+           if not (v == "" and k in q.param_names and not q.param(k).required)}
+    query_string = urlencode(list(raw.items()))
+    alts = _alternates(q, query_string)
+    media_now = {"html": "text/html", "json": "application/json", "csv": "text/csv",
+                 "turtle": "text/turtle"}[want]
+    headers = {"Link": _link_header(alts, media_now), "Vary": "Accept"}
+    form_values = {p.name: raw.get(p.name, p.example or p.default or "") for p in q.params}
+    ctx: dict[str, Any] = {"q": q, "form_values": form_values, "type_hints": TYPE_HINTS,
+                           "alternates": alts, "ran": False, "error": None,
+                           "editor_link": editor_link(q.text, example_values_clause(q))}
+
+    must_wait = any(p.required and p.default is None for p in q.params) and not given
+    if want == "html" and must_wait:
+        return render(request, "query.html", ctx, headers=headers)
+    try:
+        bound = q.bind(raw)
+    except ParameterError as e:
+        if want != "html":
+            raise
+        ctx["error"] = {"parameter": e.name, "message": e.message, "hint": e.hint}
+        return render(request, "query.html", ctx, status_code=422, headers=headers)
+
+    ctx["editor_link"] = editor_link(q.text, values_clause(bound))
+    res = await run_in_threadpool(backend.query, q.text, params=bound, timeout=settings.query_timeout,
+                                  limit=settings.max_rows)
+    headers["X-WCKG-Truncated"] = "true" if res.truncated else "false"
+    headers["X-WCKG-Row-Limit"] = str(settings.max_rows)
+
+    if want == "csv":
+        body = await run_in_threadpool(res.serialize, "csv")
+        headers["Content-Disposition"] = f'inline; filename="{q.name}.csv"'
+        return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
+    if want == "turtle":
+        body = await run_in_threadpool(res.serialize, "turtle")
+        return Response(body, media_type="text/turtle; charset=utf-8", headers=headers)
+
+    if res.kind == "graph":
+        triples = sorted(res.graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
+        columns = ["subject", "predicate", "object"]
+        rows = [dict(zip(columns, t)) for t in triples]
+    elif res.kind == "ask":
+        columns, rows = ["result"], [{"result": Literal(bool(res.boolean))}]
+    else:
+        columns, rows = res.variables, res.rows
+
+    iris = {v for row in rows[:HTML_ROWS if want == "html" else None] for v in row.values()
+            if isinstance(v, URIRef)}
+    labels = await run_in_threadpool(fetch_labels, backend, iris) if iris else {}
+
+    if want == "json":
+        body: dict[str, Any] = {
+            "query": q.name, "title": q.title, "form": q.form,
+            "params": {k: str(v) for k, v in bound.items()},
+            "columns": columns,
+            "rows": [{c: plain_value(r.get(c)) for c in columns if r.get(c) is not None} for r in rows],
+            "labels": labels, "truncated": res.truncated, "row_limit": settings.max_rows,
+            "elapsed_ms": round(res.elapsed * 1000, 1),
+        }
+        if res.kind == "ask":
+            body["boolean"] = res.boolean
+        return JSONResponse(body, headers=headers)
+
+    base = settings.base_iri
+    table = [[cell(r.get(c), labels, base) for c in columns] for r in rows[:HTML_ROWS]]
+    ctx.update({"ran": True, "columns": columns, "table": table, "count": len(rows),
+                "shown": len(table), "truncated": res.truncated, "row_limit": settings.max_rows,
+                "elapsed_ms": res.elapsed * 1000, "kind": res.kind, "boolean": res.boolean})
+    return render(request, "query.html", ctx, headers=headers)

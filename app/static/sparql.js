@@ -1,0 +1,79 @@
+// The SPARQL editor page: YASGUI (from node_modules, served under /static/vendor/yasgui)
+// configured for this site's endpoint. No inline script: the configuration comes from the
+// JSON block #sparql-config written by the server.
+(function () {
+  "use strict";
+  var cfgEl = document.getElementById("sparql-config");
+  var root = document.getElementById("yasgui");
+  if (!cfgEl || !root) return;
+  var cfg = JSON.parse(cfgEl.textContent);
+
+  if (typeof Yasgui === "undefined") {
+    root.className += " yasgui-missing";
+    root.textContent = "The query editor could not be loaded. Use the plain form below " +
+      "(the server needs `npm ci` to install it).";
+    return;
+  }
+
+  // PREFIX lines of the project's prefix map, so that every query starts with them.
+  function prologue(prefixes, used) {
+    var lines = [];
+    Object.keys(prefixes).forEach(function (p) {
+      if (!used || used.indexOf(p) >= 0) lines.push("PREFIX " + p + ": <" + prefixes[p] + ">");
+    });
+    return lines.join("\n");
+  }
+  var corePrefixes = ["wc", "wcid", "org", "skos", "dcterms", "prov", "schema", "rdf", "rdfs", "xsd"];
+  var defaultQuery = prologue(cfg.prefixes, corePrefixes) + "\n\n" +
+    cfg.defaultQuery.replace(/^(PREFIX[^\n]*\n)+\n?/i, "");
+
+  var yasgui = new Yasgui(root, {
+    requestConfig: {
+      endpoint: cfg.endpoint,
+      method: "POST",
+      acceptHeaderSelect: "application/sparql-results+json",
+      acceptHeaderGraph: "text/turtle",
+      acceptHeaderUpdate: "text/plain"
+    },
+    copyEndpointOnNewTab: false,
+    // only this site's endpoint is offered (YASGUI's default catalogue lists remote ones)
+    endpointCatalogueOptions: {
+      getData: function () { return [{ endpoint: cfg.endpoint }]; },
+      keys: []
+    },
+    persistenceId: "wckg-sparql-" + cfg.endpoint,
+    populateFromUrl: true,     // shared links (#query=...) and /sparql?query=... open as a tab
+    tabName: "Query",
+    yasqe: {
+      value: defaultQuery,
+      // no remote autocompletion (LOV, prefix.cc): the page talks only to this site
+      autocompleters: ["prefixes", "variables"],
+      prefixCcApi: null,
+      editorHeight: "320px"
+    },
+    yasr: {
+      prefixes: cfg.prefixes,
+      maxPersistentResponseSize: 200000
+    }
+  });
+
+  // Example queries: each opens (or re-selects) a tab with its text.
+  var buttons = document.querySelectorAll(".example-button");
+  Array.prototype.forEach.call(buttons, function (btn) {
+    btn.addEventListener("click", function () {
+      var ex = cfg.examples[Number(btn.getAttribute("data-example"))];
+      if (!ex) return;
+      var tab = yasgui.addTab(true, {
+        name: ex.title.length > 32 ? ex.title.slice(0, 30) + "…" : ex.title,
+        yasqe: { value: ex.query }
+      }, { avoidDuplicateTabs: true });
+      root.scrollIntoView({ behavior: "smooth", block: "start" });
+      if (tab && tab.getYasqe) {
+        var yasqe = tab.getYasqe();
+        if (yasqe) yasqe.focus();
+      }
+    });
+  });
+
+  window.wckgYasgui = yasgui;   // for the browser tests and curious users
+})();
