@@ -1,0 +1,132 @@
+/* wckg network view: draws the network JSON of <script type="application/json"> with
+ * vis-network. Every label and evidence string is put into the page as text
+ * (textContent), never as HTML: tooltips are DOM elements built here.
+ * Used by the web app (/network, /network/{kind}/{slug}) and by the standalone HTML
+ * file of `wckg network --out FILE.html`.
+ */
+(function () {
+  "use strict";
+
+  function el(tag, str, cls) {
+    var e = document.createElement(tag);
+    if (str !== undefined && str !== null) e.textContent = String(str);
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  function fmt(v) {
+    if (typeof v === "number" && !Number.isInteger(v)) return v.toFixed(4);
+    return String(v);
+  }
+
+  var METRIC_NAMES = [
+    ["degree", "Degree"], ["weighted_degree", "Weighted degree"], ["betweenness", "Betweenness"],
+    ["eigenvector", "Eigenvector"], ["community", "Community"],
+    ["brokerage", "Brokerage (communities)"], ["country_brokerage", "Brokerage (countries)"]
+  ];
+
+  function nodeTooltip(n) {
+    var box = el("div", null, "wckg-tip");
+    box.appendChild(el("strong", n.name));
+    var line = n.kindLabel || "";
+    if (n.country) line += " · " + n.country;
+    if (n.date) line += " · " + n.date;
+    box.appendChild(el("div", line, "wckg-tip-kind"));
+    var m = n.metrics || {};
+    METRIC_NAMES.forEach(function (pair) {
+      if (Object.prototype.hasOwnProperty.call(m, pair[0])) {
+        box.appendChild(el("div", pair[1] + ": " + fmt(m[pair[0]])));
+      }
+    });
+    if (n.url) box.appendChild(el("div", "Click to open its page", "wckg-tip-hint"));
+    return box;
+  }
+
+  function edgeTooltip(e, names) {
+    var box = el("div", null, "wckg-tip");
+    box.appendChild(el("strong", (names[e.from] || e.from) + " — " + (names[e.to] || e.to)));
+    if (e.role) box.appendChild(el("div", "Role: " + e.role));
+    var count = e.evidenceCount || 0;
+    if (count) {
+      box.appendChild(el("div", count === 1 ? "1 shared activity:" : count + " shared activities:"));
+      var list = el("ul");
+      (e.evidence || []).forEach(function (ev) {
+        var s = (ev.type || "") + " “" + (ev.label || "") + "”" + (ev.date ? " (" + ev.date + ")" : "");
+        list.appendChild(el("li", s));
+      });
+      if (count > (e.evidence || []).length) list.appendChild(el("li", "+" + (count - e.evidence.length) + " more"));
+      box.appendChild(list);
+    }
+    return box;
+  }
+
+  function draw(container, data) {
+    var names = {};
+    data.nodes.forEach(function (n) { names[n.id] = n.name; });
+    var nodes = new vis.DataSet(data.nodes.map(function (n) {
+      var copy = Object.assign({}, n);
+      copy.title = nodeTooltip(n);
+      if (n.focus) { copy.borderWidth = 4; copy.color = { background: n.color, border: "#000000" }; }
+      return copy;
+    }));
+    var edges = new vis.DataSet(data.edges.map(function (e, i) {
+      var copy = Object.assign({}, e);
+      copy.id = "e" + i;
+      copy.title = edgeTooltip(e, names);
+      return copy;
+    }));
+    var big = data.nodes.length > 300;
+    var options = {
+      autoResize: true,
+      layout: { improvedLayout: false },
+      physics: data.physics
+        ? { enabled: true, solver: "barnesHut",
+            barnesHut: { gravitationalConstant: -4000, springLength: 140, avoidOverlap: 0.2 },
+            stabilization: { enabled: true, iterations: 200, fit: true } }
+        : { enabled: false },
+      interaction: { hover: true, tooltipDelay: 120, hideEdgesOnDrag: big, hideEdgesOnZoom: big,
+                     navigationButtons: false, keyboard: false },
+      nodes: { borderWidth: 1, font: { size: 13, face: "sans-serif" } },
+      edges: { smooth: false, color: { color: "#98a4b3", highlight: "#1f2d3d", hover: "#1f2d3d", opacity: 0.75 } }
+    };
+    var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+    function ready() {
+      container.setAttribute("data-ready", "1");
+      container.dispatchEvent(new CustomEvent("wckg-network-ready", { bubbles: true }));
+    }
+    if (data.physics) {
+      network.once("stabilizationIterationsDone", function () {
+        network.setOptions({ physics: { enabled: false } });
+        ready();
+      });
+    } else {
+      network.once("afterDrawing", function () { network.fit(); ready(); });
+    }
+    network.on("click", function (params) {
+      if (params.nodes && params.nodes.length === 1) {
+        var n = nodes.get(params.nodes[0]);
+        if (n && n.url) window.location.assign(n.url);
+      }
+    });
+    window.wckgNetwork = { network: network, nodes: nodes, edges: edges, data: data };
+    return network;
+  }
+
+  function init() {
+    var containers = document.querySelectorAll("[data-network-source]");
+    Array.prototype.forEach.call(containers, function (container) {
+      var src = document.getElementById(container.getAttribute("data-network-source"));
+      if (!src) return;
+      var data = JSON.parse(src.textContent);
+      if (!data.nodes || data.nodes.length === 0) return;
+      if (typeof vis === "undefined") {
+        container.textContent = "The network view needs vis-network, which did not load.";
+        return;
+      }
+      draw(container, data);
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
