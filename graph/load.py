@@ -121,10 +121,9 @@ def parse_quads(f: DataFile) -> list[ox.Quad]:
     fmt = rdf_format(f.path)
     graph = ox.NamedNode(f.graph)
     try:
-        if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
+        if fmt.supports_datasets:
             return list(ox.parse(data, format=fmt, base_iri=None))
-        return [ox.Quad(t.subject, t.predicate, t.object, graph)
-                for t in ox.parse(data, format=fmt, base_iri=None, to_graph=graph)]
+        return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(data, format=fmt, base_iri=None)]
     except SyntaxError as e:
         raise RdfSyntaxError(_syntax_message(e), location=Location(f.path, e.lineno, e.offset),
                              hint="fix the syntax at that position (an undeclared prefix needs a @prefix line)") from None

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .errors import QueryError
-from .namespaces import OUTPUT_PREFIXES
+from .namespaces import OUTPUT_PREFIXES, bind_prefixes
 from .terms import json_term_rdflib, to_rdflib
 
 #: SPARQL results formats: name → (pyoxigraph format, media type).
@@ -76,8 +76,7 @@ class QueryResult:
             return None
         if self._graph is None:
             g = Graph()
-            for prefix, iri in PREFIXES.items():
-                g.bind(prefix, iri, override=True, replace=True)
+            bind_prefixes(g)
             g.addN((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object), g)
                    for t in ox.parse(self.payload, format=ox.RdfFormat.N_TRIPLES))
             self._graph = g

@@ -39,7 +39,7 @@ import httpx
 import pyoxigraph as ox
 
 from .config import Settings
-from .errors import (ConfigError, QueryError, QuerySyntaxError, QueryTimeout, RemoteStoreError, StoreError,
+from .errors import (ConfigError, ParameterError, QueryError, QuerySyntaxError, QueryTimeout, RemoteStoreError, StoreError,
                      ValidationFailed)
 from .load import DataFile, discover, parse_quads, rdf_format
 from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE
@@ -416,7 +416,7 @@ def _worker_query(text, params, default_graphs, named_graphs, limit):
         return "syntax-error", str(e).encode(), False
     except OSError as e:
         return "store-error", str(e).encode(), False
-    except (ValueError, TypeError) as e:  # e.g. a substitution of a variable the query does not project
+    except (ValueError, TypeError, RuntimeError) as e:  # e.g. a substitution of a variable not projected
         return "query-error", str(e).encode(), False
 
 
@@ -429,6 +429,11 @@ class _Backend:
               limit: int | None = None, default_graphs: Sequence[str] | None = None,
               named_graphs: Sequence[str] | None = None) -> QueryResult:
         check_query(text)
+        for name, value in (params or {}).items():
+            try:
+                to_oxigraph(value)
+            except (ValueError, TypeError) as e:
+                raise ParameterError(name, f"{value!r} is not a valid RDF term: {e}") from None
         t0 = time.perf_counter()
         kind, payload, truncated = self._execute(text, dict(params or {}), timeout, limit,
                                                  list(default_graphs or []), list(named_graphs or []))
@@ -636,8 +641,7 @@ class RemoteStore(_Backend):
         old = self._local_manifest()
         changed, removed = changed_graphs(old.get("files", {}), new_manifest)
         if force or not old:
-            changed, removed = {f.graph for f in files}, set(old and {v["graph"] for v in old["files"].values()}
-                                                              - {f.graph for f in files} or set())
+            changed = {f.graph for f in files}
         t0 = time.perf_counter()
         report = None
         if validate != "none" and (changed or removed):

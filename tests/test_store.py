@@ -1,0 +1,256 @@
+"""The embedded store: atomic and incremental builds, the worker pool, time limits, safety;
+and the remote backend against a real ``oxigraph serve`` on 127.0.0.1."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rdflib import Literal, URIRef
+
+from graph.config import PROJECT_ROOT
+from graph.errors import (ForbiddenQuery, ParameterError, QueryError, QuerySyntaxError, QueryTimeout, RdfSyntaxError,
+                          RemoteStoreError, StoreError)
+from graph.store import RemoteStore, StoreLayout, build, is_up_to_date, open_backend
+from tests.conftest import make_settings
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+LABEL = "SELECT ?s ?l WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }"
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    """A private copy of the curated data that a test may change."""
+    dst = tmp_path / "data"
+    shutil.copytree(PROJECT_ROOT / "data", dst)
+    return dst
+
+
+def count(backend) -> int:
+    return int(backend.select(COUNT)[0]["n"])
+
+
+def first_article(data: Path) -> Path:
+    return sorted((data / "articles").glob("*.ttl"))[0]
+
+
+# --- building ----------------------------------------------------------------------------
+
+def test_build_creates_one_named_graph_per_source_and_swaps_atomically(tmp_path, data_copy):
+    s = make_settings(tmp_path / "store", data_dir=data_copy)
+    report = build(s, validate="none")
+    layout = StoreLayout(s.store)
+    assert layout.current.is_symlink()
+    assert layout.current_build().name == report.build_id
+    articles = {f"https://w3id.org/wckg/id/graph/{p.stem}" for p in (data_copy / "articles").glob("*.ttl")}
+    with open_backend(s) as b:
+        graphs = set(b.info().graphs)
+        assert articles <= graphs
+        assert {"https://w3id.org/wckg/id/graph/ontology", "https://w3id.org/wckg/id/graph/reference"} <= graphs
+        assert count(b) == report.triples > 0
+    assert is_up_to_date(s)
+
+
+def test_rebuild_after_changing_one_article_reloads_only_that_graph(tmp_path, data_copy):
+    s = make_settings(tmp_path / "store", data_dir=data_copy)
+    first = build(s, validate="none")
+    again = build(s, validate="none")
+    assert again.up_to_date and again.build_id == first.build_id
+
+    article = first_article(data_copy)
+    article.write_text(article.read_text() + "\n<https://w3id.org/wckg/id/place/astana> "
+                       "<http://www.w3.org/2004/02/skos/core#note> \"changed\" .\n")
+    assert not is_up_to_date(s)
+    third = build(s, validate="none")
+    graph = f"https://w3id.org/wckg/id/graph/{article.stem}"
+    assert third.changed_graphs == [graph]
+    assert graph not in third.reused_graphs and len(third.reused_graphs) >= 2
+    assert third.triples == first.triples + 1
+    with open_backend(s) as b:
+        assert b.query("ASK { GRAPH ?g { ?s <http://www.w3.org/2004/02/skos/core#note> \"changed\" } }").boolean
+    # the previous build is kept for readers still on it; older ones are cleaned
+    assert len(list(StoreLayout(s.store).builds.iterdir())) == 2
+
+
+def test_a_broken_article_is_reported_with_file_and_line_and_the_store_is_untouched(tmp_path, data_copy):
+    s = make_settings(tmp_path / "store", data_dir=data_copy)
+    first = build(s, validate="none")
+    article = first_article(data_copy)
+    article.write_text(article.read_text() + "\n<https://w3id.org/wckg/id/x> undeclared:p \"o\" .\n")
+    with pytest.raises(RdfSyntaxError) as e:
+        build(s, validate="none")
+    assert str(article) in str(e.value) and "undeclared" in str(e.value)
+    assert e.value.location.line == len(article.read_text().splitlines())
+    assert StoreLayout(s.store).current_build().name == first.build_id
+    assert not [d for d in StoreLayout(s.store).builds.iterdir() if d.name.startswith("tmp-")]
+
+
+def _big_article(path: Path, n: int) -> None:
+    with path.open("w") as fh:
+        for i in range(n):
+            fh.write(f"<https://w3id.org/wckg/id/event/bulk-{i}> <http://www.w3.org/2004/02/skos/core#note> "
+                     f"\"filler {i} to make the load take a while\" .\n")
+
+
+def test_a_killed_rebuild_leaves_the_previous_store_serving(tmp_path, data_copy):
+    """Guards the atomic swap: SIGKILL in the middle of a load must not harm the live store."""
+    s = make_settings(tmp_path / "store", data_dir=data_copy)
+    first = build(s, validate="none")
+    with open_backend(s) as b:
+        before = count(b)
+    _big_article(data_copy / "articles" / "bulk.nt.ttl", 400_000)
+    env = {**os.environ, "WCKG_STORE": str(s.store), "WCKG_DATA_DIR": str(data_copy)}
+    proc = subprocess.Popen([sys.executable, "-m", "graph.cli", "build", "--validate", "none"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=PROJECT_ROOT)
+    layout = StoreLayout(s.store)
+    deadline = time.time() + 60
+    while time.time() < deadline and not any(d.name.startswith("tmp-") for d in layout.builds.iterdir()):
+        time.sleep(0.02)
+    time.sleep(0.3)
+    assert proc.poll() is None, "the rebuild finished before it could be killed; make the article bigger"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert layout.current_build().name == first.build_id
+    with open_backend(s) as b:
+        assert count(b) == before
+    # the next build cleans the orphan and lands whole
+    (data_copy / "articles" / "bulk.nt.ttl").unlink()
+    report = build(s, validate="none", force=True)
+    assert not [d for d in layout.builds.iterdir() if d.name.startswith("tmp-")]
+    assert report.triples == before
+
+
+def test_missing_store_says_how_to_build_it(tmp_path):
+    with pytest.raises(StoreError, match="wckg build"):
+        open_backend(make_settings(tmp_path / "nothing-here"))
+
+
+# --- querying ----------------------------------------------------------------------------
+
+def test_parameters_are_bound_by_the_engine(backend):
+    astana = URIRef("https://w3id.org/wckg/id/place/astana")
+    rows = backend.select(LABEL, {"s": astana})
+    assert [str(r["l"]) for r in rows] == ["Astana"]
+    # a value that tries to break out of an IRI is refused, naming the parameter
+    with pytest.raises(ParameterError, match="'s'"):
+        backend.select(LABEL, {"s": URIRef("https://example.org/x> } ; DROP ALL ; <x")})
+    # a literal that looks like SPARQL stays a literal
+    assert backend.select(LABEL, {"l": Literal('x" } ; DROP ALL ; #')}) == []
+
+
+def test_limit_truncates_and_says_so(backend):
+    res = backend.query("SELECT ?s WHERE { ?s ?p ?o }", limit=3)
+    assert len(res) == 3 and res.truncated
+    assert not backend.query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 2", limit=3).truncated
+
+
+def test_a_query_past_its_time_limit_is_stopped_and_the_pool_recovers(backend):
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    t0 = time.perf_counter()
+    with pytest.raises(QueryTimeout, match="time limit of 1 s"):
+        backend.query(heavy, timeout=1)
+    assert time.perf_counter() - t0 < 5
+    assert backend.query("ASK { ?s ?p ?o }").boolean is True
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { service silent <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE <http://127.0.0.1:9/> { ?s ?q ?r } } }",
+])
+def test_service_never_reaches_an_engine(backend, text):
+    with pytest.raises(ForbiddenQuery, match="SERVICE"):
+        backend.query(text)
+
+
+@pytest.mark.parametrize("text", ["LOAD <http://127.0.0.1:9/data.ttl>", "DROP ALL",
+                                  "INSERT DATA { <a:s> <a:p> <a:o> }", "CLEAR GRAPH <a:g>"])
+def test_updates_are_refused(backend, text):
+    with pytest.raises(ForbiddenQuery):
+        backend.query(text)
+
+
+def test_a_syntax_error_has_line_and_column(backend):
+    with pytest.raises(QuerySyntaxError, match=r"2:\d+"):
+        backend.query("SELECT * WHERE {\n  ?s ?p }")
+
+
+def test_a_parameter_the_query_does_not_project_is_a_query_error(backend):
+    with pytest.raises(QueryError, match="projection"):
+        backend.query("SELECT ?l WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }",
+                      params={"s": URIRef("https://w3id.org/wckg/id/place/astana")})
+
+
+def test_result_formats(backend):
+    sel = backend.query(LABEL + " ORDER BY ?s LIMIT 2")
+    assert sel.serialize("csv").startswith(b"s,l\r\n")
+    assert sel.serialize("tsv").startswith(b"?s\t?l\n")
+    assert b"<sparql" in sel.serialize("xml")
+    graph = backend.query("CONSTRUCT { ?s a ?c } WHERE { ?s a ?c } LIMIT 5")
+    assert graph.graph is not None and len(graph.graph) == 5
+    for fmt in ("turtle", "ntriples", "jsonld", "rdfxml", "trig", "nquads"):
+        assert graph.serialize(fmt)
+    with pytest.raises(QueryError, match="CONSTRUCT"):
+        sel.serialize("turtle")
+
+
+# --- the remote backend: a real oxigraph server ---------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path):
+    exe = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    port = _free_port()
+    proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path / "server"), "--bind", f"127.0.0.1:{port}",
+                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    import httpx
+    for _ in range(100):
+        try:
+            httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=0.5)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.mark.remote
+def test_remote_store_loads_per_named_graph_and_answers_like_the_embedded_one(tmp_path, oxigraph_server, backend):
+    s = make_settings(tmp_path / "local", backend="remote", remote_query_url=f"{oxigraph_server}/query",
+                      remote_update_url=f"{oxigraph_server}/update", remote_gsp_url=f"{oxigraph_server}/store")
+    report = build(s, validate="none")
+    with open_backend(s) as remote:
+        assert isinstance(remote, RemoteStore)
+        assert count(remote) == count(backend) == report.triples
+        assert remote.info().graphs == backend.info().graphs
+        astana = URIRef("https://w3id.org/wckg/id/place/astana")
+        assert remote.select(LABEL, {"s": astana}) == backend.select(LABEL, {"s": astana})
+        assert remote.query("SELECT ?s WHERE { ?s ?p ?o }", limit=4).truncated
+        with pytest.raises(ForbiddenQuery):
+            remote.query("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+        with pytest.raises(QuerySyntaxError):
+            remote.query("SELECT * WHERE {")
+    # nothing changed: nothing is sent again
+    assert build(s, validate="none").up_to_date
+
+
+@pytest.mark.remote
+def test_unreachable_remote_store_names_the_url(tmp_path):
+    url = f"http://127.0.0.1:{_free_port()}/query"
+    s = make_settings(tmp_path / "local", backend="remote", remote_query_url=url)
+    with open_backend(s) as remote, pytest.raises(RemoteStoreError, match=url.replace("/", "/")):
+        remote.query("ASK {}")
