@@ -41,3 +41,5 @@ def main() -> None:
 # Each module registers its commands when imported (order = order in `wckg --help`).
 from . import data_cmds  # noqa: E402,F401
 from . import query_cmds  # noqa: E402,F401
+from . import network_cmds  # noqa: E402,F401
+from . import serve_cmds  # noqa: E402,F401
