@@ -278,6 +278,12 @@ def create_app(settings: Settings | None = None, *, backend: Any = None) -> Fast
         opened = open_backend(settings)
         app.state.backend = opened
         try:
+            # start the query workers now rather than on the first visitor's request
+            from starlette.concurrency import run_in_threadpool
+            try:
+                await run_in_threadpool(opened.query, "ASK { ?s ?p ?o }", timeout=settings.query_timeout)
+            except errors.WckgError as e:
+                log.warning("the store did not answer a first query: %s", e)
             yield
         finally:
             close = getattr(opened, "close", None)

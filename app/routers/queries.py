@@ -255,7 +255,7 @@ async def query_page(name: str, request: Request, backend: BackendDep, settings:
                  "turtle": "text/turtle"}[want]
     headers = {"Link": _link_header(alts, media_now), "Vary": "Accept"}
     form_values = {p.name: raw.get(p.name, p.example or p.default or "") for p in q.params}
-    ctx: dict[str, Any] = {"q": q, "form_values": form_values, "type_hints": TYPE_HINTS,
+    ctx: dict[str, Any] = {"nq": q, "form_values": form_values, "type_hints": TYPE_HINTS,
                            "alternates": alts, "ran": False, "error": None,
                            "editor_link": editor_link(q.text, example_values_clause(q))}
 
@@ -311,7 +311,19 @@ async def query_page(name: str, request: Request, backend: BackendDep, settings:
         return JSONResponse(body, headers=headers)
 
     base = settings.base_iri
-    table = [[cell(r.get(c), labels, base) for c in columns] for r in rows[:HTML_ROWS]]
+    # a column "xLabel" beside an IRI column "x" names x in that row: show it as x's link text
+    label_cols = {c: c[:-5] for c in columns if c.endswith("Label") and c[:-5] in columns}
+    shown_cols = [c for c in columns if c not in label_cols]
+    table = []
+    for r in rows[:HTML_ROWS]:
+        row_labels = dict(labels)
+        for lc, c in label_cols.items():
+            if isinstance(r.get(c), URIRef) and r.get(lc) is not None:
+                row_labels[str(r[c])] = str(r[lc])
+        # an unbound "x" whose "xLabel" is bound shows the label
+        table.append([cell(r.get(c) if r.get(c) is not None else r.get(c + "Label"), row_labels, base)
+                      for c in shown_cols])
+    columns = shown_cols
     ctx.update({"ran": True, "columns": columns, "table": table, "count": len(rows),
                 "shown": len(table), "truncated": res.truncated, "row_limit": settings.max_rows,
                 "elapsed_ms": res.elapsed * 1000, "kind": res.kind, "boolean": res.boolean})
