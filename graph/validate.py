@@ -653,6 +653,9 @@ def validate(settings: Settings, files: Sequence[DataFile] | None = None, *, gra
     t0 = time.perf_counter()
     project = discover(settings)
     data_roles = ("vocab", "reference", "source", "article")
+    if files is not None and {f.path.resolve() for f in files} >= {f.path.resolve() for f in project
+                                                                  if f.role in data_roles}:
+        files = None  # the whole project (wckg build passes every file): no restriction
     if files is None:
         selected = [f for f in project if f.role in data_roles]
         given = None
