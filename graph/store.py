@@ -42,7 +42,7 @@ from .config import Settings
 from .errors import (ConfigError, ParameterError, QueryError, QuerySyntaxError, QueryTimeout, RemoteStoreError, StoreError,
                      ValidationFailed)
 from .load import DataFile, discover, parse_quads, rdf_format
-from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE
+from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, WCID_DEFAULT
 from .results import QueryResult, ask_json, select_json
 from .safety import check_query
 from .terms import ox_term_json, to_ntriples, to_oxigraph
@@ -239,13 +239,13 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                 store = ox.Store(str(layout.db(tmp)))
                 for g in sorted(changed | removed):
                     with contextlib.suppress(Exception):
-                        store.remove_graph(ox.NamedNode(g))
+                        store.remove_graph(ox.NamedNode(rebase(g, settings.base_iri)))
             else:
                 tmp.mkdir()
                 store = ox.Store(str(layout.db(tmp)))
             to_load = [f for f in files if f.graph in changed]
             for i, f in enumerate(to_load, 1):
-                _bulk_load(store, f)
+                _bulk_load(store, f, settings.base_iri)
                 if progress:
                     progress(f"loading {f.path.name}", i, len(to_load))
             store.flush()
@@ -254,7 +254,7 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
 
             # 3. the label index (graph.search)
             t0 = time.perf_counter()
-            _build_search_index(store, tmp / "search.sqlite")
+            _build_search_index(store, tmp / "search.sqlite", settings.base_iri)
             index_seconds = time.perf_counter() - t0
             del store
             gc.collect()  # closes RocksDB before the directory is renamed
@@ -277,16 +277,28 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                            load_seconds, validate_seconds, index_seconds, validation=report)
 
 
-def _bulk_load(store: ox.Store, f: DataFile) -> None:
+def _bulk_load(store: ox.Store, f: DataFile, base_iri: str = WCID_DEFAULT) -> None:
+    """Load one file into its named graph. A deployment that mints its own base
+    (``WCKG_BASE_IRI``) gets every ``https://w3id.org/wckg/id/`` IRI of the curated files,
+    graph names included, rewritten to that base as it loads."""
     fmt = rdf_format(f.path)
+    graph = ox.NamedNode(rebase(f.graph, base_iri))
+    source: dict[str, Any] = {"path": str(f.path)}
+    if base_iri != WCID_DEFAULT:
+        source = {"input": f.path.read_bytes().replace(WCID_DEFAULT.encode(), base_iri.encode())}
     try:
         if fmt.supports_datasets:
-            store.bulk_load(path=str(f.path), format=fmt)
+            store.bulk_load(format=fmt, **source)
         else:
-            store.bulk_load(path=str(f.path), format=fmt, to_graph=ox.NamedNode(f.graph))
+            store.bulk_load(format=fmt, to_graph=graph, **source)
     except SyntaxError:
         parse_quads(f)  # re-parse for the error with file, line and column
         raise
+
+
+def rebase(iri: str, base_iri: str) -> str:
+    """*iri* with the published base replaced by a deployment's own."""
+    return base_iri + iri[len(WCID_DEFAULT):] if iri.startswith(WCID_DEFAULT) else iri
 
 
 def _graph_counts(store: ox.Store) -> dict[str, int]:
@@ -294,16 +306,16 @@ def _graph_counts(store: ox.Store) -> dict[str, int]:
     return {r["g"].value: int(r["n"].value) for r in rows}
 
 
-def _build_search_index(store: ox.Store, path: Path) -> None:
+def _build_search_index(store: ox.Store, path: Path, base_iri: str) -> None:
     from . import search
     kind, payload, _ = _run_on_store(store, search.INDEX_QUERY, None, None, None, None)
-    _index_result(QueryResult(kind, payload), path)
+    _index_result(QueryResult(kind, payload), path, base_iri)
 
 
-def _index_result(res: QueryResult, path: Path) -> None:
+def _index_result(res: QueryResult, path: Path, base_iri: str) -> None:
     """Feed graph.search the rows of its INDEX_QUERY, in the order of its projection."""
     from . import search
-    search.build_index((tuple(r.get(v) for v in res.variables) for r in res.rows), path)
+    search.build_index((tuple(r.get(v) for v in res.variables) for r in res.rows), path, base=base_iri)
 
 
 def _previous_build(layout: StoreLayout) -> Path | None:
@@ -657,17 +669,20 @@ class RemoteStore(_Backend):
             quads = [q for f in files if f.graph == g for q in parse_quads(f)]
             body = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads),
                                 format=ox.RdfFormat.N_TRIPLES)
-            self._request("PUT", self.settings.remote_gsp_url, params={"graph": g}, content=body,
+            if self.settings.base_iri != WCID_DEFAULT:
+                body = body.replace(WCID_DEFAULT.encode(), self.settings.base_iri.encode())
+            self._request("PUT", self.settings.remote_gsp_url, params={"graph": rebase(g, self.settings.base_iri)},
+                          content=body,
                           headers={"Content-Type": "application/n-triples"})
             if progress:
                 progress(f"PUT {g}", i, len(changed))
         for g in sorted(removed):
-            self._request("DELETE", self.settings.remote_gsp_url, params={"graph": g})
+            self._request("DELETE", self.settings.remote_gsp_url, params={"graph": rebase(g, self.settings.base_iri)})
         load_seconds = time.perf_counter() - t0
         t0 = time.perf_counter()
         from . import search
         self.layout.root.mkdir(parents=True, exist_ok=True)
-        _index_result(self.query(search.INDEX_QUERY), self.search_index_path)
+        _index_result(self.query(search.INDEX_QUERY), self.search_index_path, self.settings.base_iri)
         index_seconds = time.perf_counter() - t0
         build_id = _new_build_id(new_manifest)
         info_graphs = self.info().graphs

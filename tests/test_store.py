@@ -254,3 +254,12 @@ def test_unreachable_remote_store_names_the_url(tmp_path):
     s = make_settings(tmp_path / "local", backend="remote", remote_query_url=url)
     with open_backend(s) as remote, pytest.raises(RemoteStoreError, match=url.replace("/", "/")):
         remote.query("ASK {}")
+
+
+def test_a_deployment_base_iri_rewrites_every_curated_iri(tmp_path):
+    s = make_settings(tmp_path / "store", base_iri="https://water.example.org/id/")
+    build(s, validate="none")
+    with open_backend(s) as b:
+        assert b.query("ASK { <https://water.example.org/id/place/astana> ?p ?o }").boolean
+        assert not b.query("ASK { <https://w3id.org/wckg/id/place/astana> ?p ?o }").boolean
+        assert "https://water.example.org/id/graph/reference" in b.info().graphs
