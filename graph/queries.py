@@ -387,15 +387,40 @@ def parse_named_query(text: str, *, name: str, path: Path | None = None,
     )
 
 
-def syntax_error(e: BaseException, where: str) -> QuerySyntaxError:
-    """A :class:`QuerySyntaxError` naming file, line and column from a pyoxigraph SyntaxError."""
+def syntax_error(e: BaseException, where: str, text: str | None = None) -> QuerySyntaxError:
+    """A :class:`QuerySyntaxError` naming file, line and column from a pyoxigraph SyntaxError
+    (whose "expected one of ..." lists, with their Unicode ranges, are cut short)."""
     msg = str(getattr(e, "msg", None) or e)
     m = _OX_POSITION.match(msg)
-    if m:
-        line, col, what = int(m.group(1)), int(m.group(2)), m.group(3).strip()
-        return QuerySyntaxError(f"{Location(where, line, col)}: syntax error: {what}",
-                                hint="fix the query at that line and column")
-    return QuerySyntaxError(f"{where}: syntax error: {msg}")
+    if not m:
+        return QuerySyntaxError(f"{where}: syntax error: {_shorten(msg)}")
+    line, col, what = int(m.group(1)), int(m.group(2)), m.group(3).strip()
+    hint = "fix the query at that line and column"
+    if "Prefix not found" in what:
+        prefix = _undeclared_prefix(text or "", line)
+        what = f"undeclared prefix {prefix + ':'!r}" if prefix is not None else "undeclared prefix"
+        known = PREFIXES.get(prefix)
+        hint = (f"add `PREFIX {prefix}: <{known}>` at the top of the query" if known
+                else "declare it with a PREFIX line at the top of the query")
+    return QuerySyntaxError(f"{Location(where, line, col)}: syntax error: {_shorten(what)}", hint=hint)
+
+
+def _undeclared_prefix(text: str, line: int) -> str | None:
+    """The first prefix used on *line* of *text* that no PREFIX line declares."""
+    lines = text.splitlines()
+    if not 0 < line <= len(lines):
+        return None
+    declared = set(re.findall(r"PREFIX\s+([A-Za-z][\w.-]*)?:", _strip_comments(text), re.I))
+    bare = re.sub(r'<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#.*', " ", lines[line - 1])
+    for m in re.finditer(r"(?<![\w?$:])([A-Za-z][\w.-]*)?:(?=[\w-])", bare):
+        if (m.group(1) or "") not in declared:
+            return m.group(1) or ""
+    return None
+
+
+def _shorten(what: str, limit: int = 160) -> str:
+    what = " ".join(what.split())
+    return what if len(what) <= limit else what[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _check_query(text: str, params: list[QueryParam], where: str) -> tuple[QueryForm, list[str]]:
@@ -417,7 +442,7 @@ def _check_query(text: str, params: list[QueryParam], where: str) -> tuple[Query
     try:
         result = ox.Store().query(text, substitutions=subs)
     except SyntaxError as e:
-        raise syntax_error(e, where) from None
+        raise syntax_error(e, where, text) from None
     except (RuntimeError, ValueError, OSError) as e:
         msg = str(e)
         hint = ("project every parameter in the SELECT clause (pyoxigraph substitutes only projected variables)"
