@@ -6,6 +6,8 @@
  */
 (function () {
   "use strict";
+  if (window.__wckgNetworkView) return;   // included twice (page + partial): run once
+  window.__wckgNetworkView = true;
 
   function el(tag, str, cls) {
     var e = document.createElement(tag);
@@ -112,18 +114,29 @@
     return network;
   }
 
+  function start(container, data) {
+    if (!data.nodes || data.nodes.length === 0) {
+      var empty = container.parentNode && container.parentNode.querySelector(".ego-network-empty");
+      if (empty) { empty.hidden = false; container.hidden = true; }
+      return;
+    }
+    if (typeof vis === "undefined") {
+      container.textContent = "The network view needs vis-network, which did not load.";
+      return;
+    }
+    draw(container, data);
+  }
+
   function init() {
-    var containers = document.querySelectorAll("[data-network-source]");
-    Array.prototype.forEach.call(containers, function (container) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-network-source]"), function (container) {
       var src = document.getElementById(container.getAttribute("data-network-source"));
-      if (!src) return;
-      var data = JSON.parse(src.textContent);
-      if (!data.nodes || data.nodes.length === 0) return;
-      if (typeof vis === "undefined") {
-        container.textContent = "The network view needs vis-network, which did not load.";
-        return;
-      }
-      draw(container, data);
+      if (src) start(container, JSON.parse(src.textContent));
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-network-url]"), function (container) {
+      fetch(container.getAttribute("data-network-url"), { headers: { "Accept": "application/json" } })
+        .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+        .then(function (data) { start(container, data); })
+        .catch(function () { container.textContent = "The network could not be loaded."; });
     });
   }
 
