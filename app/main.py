@@ -46,7 +46,7 @@ ROUTERS: list[str] = [
     # "app.routers.resources",   # linked-data pages /id/{kind}/{slug}
     # "app.routers.search",      # /search
     # "app.routers.timeline",    # /timeline
-    # "app.routers.network",     # /network
+    "app.routers.network",       # /network
     # "app.routers.publish",     # /downloads, /ontology, catalog
 ]
 # ======================================================================================
