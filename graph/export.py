@@ -10,6 +10,9 @@ from .namespaces import OUTPUT_PREFIXES
 from .results import RDF_OUTPUT_FORMATS
 from .terms import to_oxigraph
 
+#: Formats that keep the named graphs; every other format gives the union (default-graph view).
+DATASET_FORMATS = ("trig", "nquads")
+
 ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -34,7 +37,12 @@ def serialize_quads(quads: list[ox.Quad], fmt: str) -> bytes:
         ox_fmt = RDF_OUTPUT_FORMATS[fmt][0]
     except KeyError:
         raise WckgError(f"unknown export format {fmt!r}", hint="use one of " + ", ".join(RDF_OUTPUT_FORMATS)) from None
-    data = quads if ox_fmt.supports_datasets else _triples(quads)
+    if fmt in DATASET_FORMATS:
+        data = quads
+    elif ox_fmt.supports_datasets:  # JSON-LD: the default-graph view, as quads in the default graph
+        data = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in _triples(quads))
+    else:
+        data = _triples(quads)
     prefixes = OUTPUT_PREFIXES if ox_fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
     return ox.serialize(data, format=ox_fmt, prefixes=prefixes)
 
