@@ -43,9 +43,9 @@ ROUTERS: list[str] = [
     "app.routers.home",
     "app.routers.sparql",
     "app.routers.queries",
-    # "app.routers.resources",   # linked-data pages /id/{kind}/{slug}
-    # "app.routers.search",      # /search
-    # "app.routers.timeline",    # /timeline
+    "app.routers.resources",     # linked-data pages /id/{kind}/{slug}
+    "app.routers.search",        # /search
+    "app.routers.timeline",      # /timeline
     "app.routers.network",       # /network
     # "app.routers.publish",     # /downloads, /ontology, catalog
 ]

@@ -1,0 +1,287 @@
+"""Linked-data pages: every resource ``{base}{kind}/{slug}`` is served at ``/id/{kind}/{slug}``.
+
+* A browser gets HTML; an RDF client gets Turtle, JSON-LD, RDF/XML or N-Triples by
+  ``Accept``, or by suffix (``/id/organisation/undp.ttl``, ``.jsonld``, ``.rdf``, ``.nt``);
+  ``.json`` (or ``Accept: application/json``) is the page's data as plain JSON. Every
+  answer carries ``Link: <…>; rel="alternate"; type="…"`` for each format and
+  ``Vary: Accept``.
+* Why no 303 redirect: the identifiers are hash-less HTTP IRIs, and the W3C TAG's
+  httpRange-14 resolution would have ``/id/…`` answer 303 to a separate document. Since
+  the 2011 TAG revision a 200 is acceptable when the response describes the resource;
+  serving the description directly saves a round trip for every client and for the
+  w3id.org redirect in front of it (w3id already answers with a redirect to this site).
+  The documents themselves are named by the suffixed URLs, each with a
+  ``Content-Location``.
+* ``/id/source/{slug}`` in HTML is the source article itself: its text with the
+  resources it mentions linked (contact details redacted).
+* ``/classes`` lists the ontology's classes, ``/classes/{curie}`` (``/classes/wc:Organisation``)
+  a class with its instances.
+* An unknown IRI is a 404: an HTML page that suggests close labels from the search index,
+  or JSON with the same suggestions. A slug outside ``[a-z0-9-]`` is a 404 that says so.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from graph import describe as D
+from graph.namespaces import KINDS, PREFIXES, bind_prefixes
+
+from ..deps import BackendDep, SettingsDep
+from ..templating import curie, render
+from .search import KIND_NAMES, class_page, search_index
+
+router = APIRouter(tags=["linked data"])
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CURIE_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):([A-Za-z_][A-Za-z0-9_.-]*)$")
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str          # rdflib serializer name, or "html" / "json"
+    media_type: str
+    suffix: str
+    title: str
+
+
+FORMATS: list[Format] = [
+    Format("turtle", "text/turtle", "ttl", "Turtle"),
+    Format("json-ld", "application/ld+json", "jsonld", "JSON-LD"),
+    Format("xml", "application/rdf+xml", "rdf", "RDF/XML"),
+    Format("nt", "application/n-triples", "nt", "N-Triples"),
+    Format("json", "application/json", "json", "JSON (page data)"),
+]
+HTML = Format("html", "text/html", "html", "HTML")
+BY_SUFFIX = {f.suffix: f for f in FORMATS}
+#: media types a client may ask for → format (aliases included)
+BY_MEDIA_TYPE: dict[str, Format] = {f.media_type: f for f in FORMATS}
+BY_MEDIA_TYPE.update({"text/html": HTML, "application/xhtml+xml": HTML,
+                      "application/x-turtle": BY_SUFFIX["ttl"], "application/turtle": BY_SUFFIX["ttl"],
+                      "text/n3": BY_SUFFIX["ttl"], "text/plain": BY_SUFFIX["nt"],
+                      "application/json-ld": BY_SUFFIX["jsonld"], "application/xml": BY_SUFFIX["rdf"],
+                      "text/xml": BY_SUFFIX["rdf"]})
+
+
+def negotiate(accept: str | None) -> Format | None:
+    """The format to answer with for an ``Accept`` header: highest q first, then the more
+    specific range, then the order of the header. No header, or ``*/*``: HTML (a person
+    following a link). None when nothing offered is acceptable (406)."""
+    if not accept or not accept.strip():
+        return HTML
+    ranges = []
+    for i, part in enumerate(accept.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        mt = fields[0].lower()
+        if not mt:
+            continue
+        q = 1.0
+        for f in fields[1:]:
+            if f.lower().startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        if q <= 0:
+            continue
+        ranges.append((q, 0 if "*" in mt else 1, -i, mt))
+    for q, specific, _, mt in sorted(ranges, reverse=True):
+        if mt in ("*/*", "text/*"):
+            return HTML
+        if mt == "application/*":
+            return BY_SUFFIX["jsonld"]
+        if mt in BY_MEDIA_TYPE:
+            return BY_MEDIA_TYPE[mt]
+    return None
+
+
+def link_header(path: str, canonical: str | None = None) -> str:
+    parts = [f'<{path}>; rel="alternate"; type="text/html"']
+    parts += [f'<{path}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in FORMATS]
+    if canonical:
+        parts.append(f'<{canonical}>; rel="canonical"')
+    return ", ".join(parts)
+
+
+def alternates(path: str) -> list[dict[str, str]]:
+    return [{"url": f"{path}.{f.suffix}", "type": f.media_type, "title": f.title} for f in FORMATS]
+
+
+def wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    if "text/html" in accept:
+        return "application/json" in accept and accept.find("application/json") < accept.find("text/html")
+    return True
+
+
+# --- 404 with suggestions ------------------------------------------------------------
+
+def not_found(request: Request, backend: Any, settings: Any, *, what: str, message: str,
+              query: str | None = None, kinds: list[str] | None = None, as_json: bool | None = None,
+              status: int = 404) -> Response:
+    """404 (or *status*): HTML with close labels from the search index, or JSON with them."""
+    suggestions = []
+    index = search_index(request, backend) if query else None
+    if index is not None and query:
+        try:
+            hits = index.suggest(query, limit=6, kinds=kinds)
+            if not hits and kinds:
+                hits = index.suggest(query, limit=6)
+        except Exception:  # suggestions are a courtesy; never turn a 404 into a 500
+            hits = []
+        from .search import _hit_json
+        suggestions = [_hit_json(h, settings.base_iri) for h in hits]
+    if as_json is None:
+        as_json = wants_json(request)
+    if as_json:
+        return JSONResponse({"error": "Not found", "status": status, "detail": message, "resource": what,
+                             "suggestions": suggestions}, status_code=status)
+    return render(request, "not_found.html", {"what": what, "message": message, "suggestions": suggestions,
+                                              "q": query or "", "status": status}, status_code=status)
+
+
+# --- entity pages ----------------------------------------------------------------------
+
+def _split_suffix(slug: str) -> tuple[str, Format | None, str | None]:
+    """``undp.ttl`` → (``undp``, Turtle, None); an unknown suffix → (slug, None, suffix)."""
+    if "." in slug:
+        stem, _, suffix = slug.rpartition(".")
+        fmt = BY_SUFFIX.get(suffix.lower())
+        return (stem, fmt, None) if fmt else (slug, None, suffix)
+    return slug, None, None
+
+
+def _serialize(graph, fmt: Format) -> bytes:
+    bind_prefixes(graph)
+    if fmt.name == "json-ld":
+        used = {p: ns for p, ns in PREFIXES.items()
+                if any(str(t).startswith(ns) for triple in graph for t in triple)}
+        return graph.serialize(format="json-ld", context=used, indent=2).encode()
+    data = graph.serialize(format=fmt.name)
+    return data if isinstance(data, bytes) else data.encode()
+
+
+@router.api_route("/id/{kind}/{slug}", methods=["GET", "HEAD"], summary="A resource of the graph (HTML or RDF)",
+                  responses={200: {"content": {f.media_type: {} for f in [HTML, *FORMATS]}},
+                             404: {"description": "no such resource (with suggestions)"},
+                             406: {"description": "none of the formats asked for in Accept"}})
+def resource(kind: str, slug: str, request: Request, backend: BackendDep, settings: SettingsDep) -> Response:
+    stem, by_suffix, bad_suffix = _split_suffix(slug)
+    path = f"/id/{kind}/{stem}"
+    if kind not in KINDS:
+        return not_found(request, backend, settings, what=path,
+                         message=f"There is no kind of resource called {kind!r}. The kinds are: "
+                                 + ", ".join(KINDS) + ".", query=stem.replace("-", " "))
+    if bad_suffix is not None:
+        return not_found(request, backend, settings, what=path,
+                         message=f"Unknown format suffix .{bad_suffix}: use one of "
+                                 + ", ".join("." + f.suffix for f in FORMATS) + ".",
+                         query=stem.split(".")[0].replace("-", " "), kinds=[kind])
+    if not SLUG_RE.match(stem):
+        return not_found(request, backend, settings, what=path,
+                         message=f"{stem!r} is not an identifier of this dataset: identifiers use only "
+                                 "lower-case letters a-z, digits and single hyphens.",
+                         query=re.sub(r"[^0-9A-Za-z]+", " ", stem).strip(), kinds=[kind])
+    fmt = by_suffix or negotiate(request.headers.get("accept"))
+    iri = f"{settings.base_iri}{kind}/{stem}"
+    headers = {"Link": link_header(path, iri), "Vary": "Accept"}
+    if fmt is None:
+        return JSONResponse({"error": "Not acceptable", "status": 406,
+                             "detail": "none of the media types in Accept is offered here",
+                             "available": [HTML.media_type] + [f.media_type for f in FORMATS]},
+                            status_code=406, headers=headers)
+    if by_suffix is not None:
+        headers["Content-Location"] = f"{path}.{fmt.suffix}"
+
+    if fmt.name in ("turtle", "json-ld", "xml", "nt"):
+        graph = D.describe_rdf(backend, iri)
+        if len(graph) == 0:
+            return not_found(request, backend, settings, what=iri, message=f"No resource {iri} in this dataset.",
+                             query=stem.replace("-", " "), kinds=[kind], as_json=True)
+        media = fmt.media_type + ("; charset=utf-8" if fmt.name in ("turtle", "nt") else "")
+        return Response(_serialize(graph, fmt), media_type=media, headers=headers)
+
+    if fmt.name == "html" and kind == "source":
+        src = D.describe_source(backend, settings, stem)
+        if src is None:
+            return _missing(request, backend, settings, iri, stem, kind)
+        return render(request, "source.html", {**_page_context(request, src.entity, path, settings),
+                                               "src": src}, headers=headers)
+
+    entity = D.describe(backend, iri, base=settings.base_iri)
+    if entity is None:
+        return _missing(request, backend, settings, iri, stem, kind, as_json=fmt.name == "json")
+    if fmt.name == "json":
+        return JSONResponse(entity.to_json(), headers=headers)
+    return render(request, "entity.html", _page_context(request, entity, path, settings), headers=headers)
+
+
+def _missing(request, backend, settings, iri: str, stem: str, kind: str, as_json: bool | None = None) -> Response:
+    return not_found(request, backend, settings, what=iri, message=f"No resource {iri} in this dataset.",
+                     query=stem.replace("-", " "), kinds=[kind], as_json=as_json)
+
+
+def _page_context(request: Request, e: D.EntityDescription, path: str, settings) -> dict:
+    names = {label: (e.iri, e.label) for label, _ in e.pref_labels + e.alt_labels}
+    evidence = []
+    for ev in e.evidence:
+        statements = []
+        for st in ev.statements:
+            statements.append({"subject": st.subject, "via": st.via, "self": st.subject.iri == e.iri,
+                               "sentences": [D.highlight(s, names) for s in st.sentences]})
+        evidence.append({"ev": ev, "statements": statements})
+    return {"e": e, "path": path, "alternates": alternates(path), "evidence": evidence,
+            "class_href": class_page, "kind_names": KIND_NAMES,
+            "other_langs": [(v, lg) for v, lg in e.pref_labels if lg and lg != "en"]}
+
+
+# --- classes -----------------------------------------------------------------------
+
+def _expand_curie(text: str) -> str | None:
+    m = CURIE_RE.match(text)
+    if not m or m[1] not in PREFIXES:
+        return None
+    return PREFIXES[m[1]] + m[2]
+
+
+@router.get("/classes", summary="Classes of the ontology with their number of instances")
+def classes(request: Request, backend: BackendDep) -> Response:
+    items = D.list_classes(backend)
+    if wants_json(request) and "text/html" not in request.headers.get("accept", ""):
+        return JSONResponse({"classes": [{"iri": c.iri, "curie": curie(c.iri), "label": c.label, "count": c.count,
+                                          "parents": [p.iri for p in c.parents]} for c in items]})
+    return render(request, "class.html", {"classes": items, "cls": None, "class_href": class_page},
+                  headers={"Vary": "Accept"})
+
+
+@router.get("/classes/{name}", summary="A class and its instances (HTML, or JSON by Accept or ?format=json)")
+def class_detail(name: str, request: Request, backend: BackendDep, settings: SettingsDep,
+                 page: Annotated[int, Query(ge=1, le=100000)] = 1,
+                 format: Annotated[str | None, Query(pattern="^(html|json)$")] = None) -> Response:
+    as_json = format == "json" or (format is None and wants_json(request)
+                                   and "text/html" not in request.headers.get("accept", ""))
+    iri = _expand_curie(name)
+    if iri is None:
+        known = ", ".join(f"{p}:" for p in PREFIXES)
+        return not_found(request, backend, settings, what=f"/classes/{name}",
+                         message=f"{name!r} is not a class name of the form prefix:Name with a known prefix "
+                                 f"(e.g. wc:Organisation). Known prefixes: {known}",
+                         query=name.split(":")[-1], kinds=["class"], as_json=as_json)
+    per_page = 100
+    desc = D.describe_class(backend, iri, limit=per_page, offset=(page - 1) * per_page)
+    if desc is None:
+        return not_found(request, backend, settings, what=iri, message=f"The dataset knows no class {name}.",
+                         query=name.split(":")[-1], kinds=["class"], as_json=as_json)
+    if as_json:
+        return JSONResponse(desc.to_json())
+    pages = max(1, -(-desc.total // per_page))
+    return render(request, "class.html", {"classes": None, "cls": desc, "name": name, "page": page,
+                                          "pages": pages, "class_href": class_page},
+                  headers={"Vary": "Accept"})
+
+
+__all__ = ["router", "negotiate", "FORMATS", "link_header"]

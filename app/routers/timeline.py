@@ -1,0 +1,76 @@
+"""``/timeline``: dated events and agreements, grouped by year, filterable by country,
+organisation, kind and topic (a GET form; each filter is an IRI bound by the engine as a
+SPARQL parameter), and its JSON twin ``/timeline.json``."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from graph import describe as D
+
+from ..deps import BackendDep
+from ..templating import render
+
+router = APIRouter(tags=["timeline"])
+
+_IRI = Query(max_length=500, description="an IRI from the filter list (see /timeline.json facets)")
+Country = Annotated[str | None, _IRI]
+Org = Annotated[str | None, _IRI]
+Kind = Annotated[str | None, _IRI]
+Topic = Annotated[str | None, _IRI]
+Order = Annotated[str, Query(pattern="^(asc|desc)$", description="asc: oldest first; desc: newest first")]
+
+
+def _clean(v: str | None) -> str | None:
+    return v.strip() or None if v else None
+
+
+def _filters(country, organisation, kind, topic) -> dict[str, str | None]:
+    return {"country": _clean(country), "organisation": _clean(organisation), "kind": _clean(kind),
+            "topic": _clean(topic)}
+
+
+def _facets(request: Request, backend: Any) -> dict[str, list[D.Facet]]:
+    """The filter choices, recomputed when the build changes."""
+    try:
+        build = backend.info().build_id
+    except Exception:  # a backend without build info: compute every time
+        build = None
+    cache = getattr(request.app.state, "timeline_facets", None)
+    if build is not None and cache and cache[0] == build:
+        return cache[1]
+    facets = D.timeline_facets(backend)
+    request.app.state.timeline_facets = (build, facets)
+    return facets
+
+
+@router.get("/timeline.json", summary="Events and agreements over time (JSON)")
+def timeline_json(request: Request, backend: BackendDep, country: Country = None, organisation: Org = None,
+                  kind: Kind = None, topic: Topic = None, order: Order = "asc") -> Response:
+    filters = _filters(country, organisation, kind, topic)
+    items = D.timeline(backend, descending=order == "desc", **filters)
+    facets = _facets(request, backend)
+    return JSONResponse({
+        "filters": filters, "count": len(items),
+        "years": [{"year": y, "items": [i.to_json() for i in its]} for y, its in D.group_by_year(items)],
+        "facets": {k: [f.to_json() for f in v] for k, v in facets.items()},
+    })
+
+
+@router.get("/timeline", summary="Events and agreements over time (page)")
+def timeline_page(request: Request, backend: BackendDep, country: Country = None, organisation: Org = None,
+                  kind: Kind = None, topic: Topic = None, order: Order = "asc") -> Response:
+    filters = _filters(country, organisation, kind, topic)
+    items = D.timeline(backend, descending=order == "desc", **filters)
+    facets = _facets(request, backend)
+    query = request.url.query
+    return render(request, "timeline.html", {
+        "years": D.group_by_year(items), "count": len(items), "filters": filters, "facets": facets,
+        "order": order, "active": any(filters.values()),
+        "json_href": "/timeline.json" + (f"?{query}" if query else ""),
+    }, headers={"Link": '</timeline.json>; rel="alternate"; type="application/json"'})
+
+
+__all__ = ["router"]

@@ -1,0 +1,1173 @@
+"""What the linked-data pages show, gathered by SPARQL through a store backend.
+
+No web framework here: the functions take a backend (``backend.select(text, params=...)``,
+graph/store.py) and return plain dataclasses that a template, a JSON view or a test can
+read. Every value that comes from a caller is bound by the engine as a query parameter,
+never pasted into query text.
+
+* :func:`describe` — one resource: types, labels in every language, its properties and
+  inverse properties grouped and labelled (labels from the ontology's ``rdfs:label``),
+  the linked resources with their labels, the evidence (per source article: title, date,
+  publisher, the verbatim ``wc:evidence`` sentences, the named graph), Wikidata links and
+  coordinates.
+* :func:`describe_rdf` — the same resource as an rdflib graph for content negotiation: a
+  symmetric concise bounded description (its triples in every graph, blank nodes
+  followed, the triples that point at it) plus the labels of every linked resource.
+* :func:`list_classes`, :func:`describe_class` — classes of the ontology and their instances.
+* :func:`describe_source` — a source article: metadata, the verbatim text with contact
+  details redacted and the resources its graph mentions linked, and what it states.
+* :func:`timeline`, :func:`timeline_facets` — dated events and agreements, filterable.
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from .errors import InputError, ParameterError
+from .namespaces import (DCTERMS, FOAF, GEO, OWL, PREFIXES, PROV, RDF, RDFS, SKOS, WC, WCID_DEFAULT, WD,
+                         bind_prefixes, sparql_prologue)
+
+PROLOGUE = sparql_prologue()
+
+#: How many values of one inverse property a page lists before it says "and N more".
+INVERSE_CAP = 100
+#: How many source articles the evidence section shows (most recent first).
+SOURCES_CAP = 40
+#: How many resources pointing at a resource :func:`describe_rdf` includes.
+RDF_INVERSE_CAP = 2000
+
+#: Properties whose values name a resource, best first (``wc:postTitle`` names a membership).
+LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, DCTERMS.title, FOAF.name, WC.postTitle)
+_LABEL_VALUES = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+
+#: Shown in the page header or their own section, not in the property table.
+HEADER_PROPERTIES = {RDF.type, SKOS.prefLabel, SKOS.altLabel, WC.evidence, PROV.wasDerivedFrom,
+                     OWL.sameAs, GEO.lat, GEO.long, SKOS.definition, RDFS.comment}
+
+#: Order of the property table; anything else follows, by label.
+PROPERTY_ORDER = [WC.date, WC.status, WC.location, WC.organiser, WC.chair, WC.participant, WC.supporter,
+                  WC.partOf, WC.discusses, WC.party, WC.recipient, WC.signedAt, WC.purpose, WC.funder,
+                  WC.implementer, WC.partner, WC.startDate, WC.endDate, WC.topic, WC.country,
+                  URIRef(PREFIXES["org"] + "subOrganizationOf"), URIRef(PREFIXES["org"] + "member"),
+                  URIRef(PREFIXES["org"] + "organization"), URIRef(PREFIXES["org"] + "role"),
+                  WC.postTitle, WC.asOf, SKOS.note]
+
+#: Labels of common properties the ontology does not label itself (reused vocabularies).
+FALLBACK_LABELS: dict[str, str] = {
+    str(RDF.type): "type", str(SKOS.prefLabel): "preferred label", str(SKOS.altLabel): "also known as",
+    str(SKOS.definition): "definition", str(SKOS.note): "note", str(SKOS.inScheme): "in scheme",
+    str(SKOS.broader): "broader", str(SKOS.narrower): "narrower", str(SKOS.topConceptOf): "top concept of",
+    str(SKOS.hasTopConcept): "top concept", str(RDFS.label): "label", str(RDFS.comment): "comment",
+    str(RDFS.subClassOf): "subclass of", str(RDFS.seeAlso): "see also", str(OWL.sameAs): "same as",
+    str(PROV.wasDerivedFrom): "derived from", str(DCTERMS.title): "title", str(DCTERMS.issued): "published",
+    str(DCTERMS.publisher): "publisher", str(DCTERMS.language): "language", str(DCTERMS.source): "source",
+    str(FOAF.givenName): "given name", str(FOAF.familyName): "family name", str(FOAF.name): "name",
+    str(GEO.lat): "latitude", str(GEO.long): "longitude",
+    PREFIXES["org"] + "subOrganizationOf": "part of organisation", PREFIXES["org"] + "member": "member",
+    PREFIXES["org"] + "organization": "organisation", PREFIXES["org"] + "role": "role",
+}
+
+#: How an inverse relation reads from the other end ("UNDP — participant in — meeting").
+INVERSE_LABELS: dict[str, str] = {
+    str(WC.organiser): "organiser of", str(WC.participant): "participant in", str(WC.chair): "chaired",
+    str(WC.supporter): "supported", str(WC.party): "party to", str(WC.location): "location of",
+    str(WC.partOf): "includes", str(WC.discusses): "discussed at", str(WC.signedAt): "signing of",
+    str(WC.funder): "funded", str(WC.implementer): "implements", str(WC.partner): "partner in",
+    str(WC.recipient): "recipient of", str(WC.topic): "topic of", str(WC.country): "country of",
+    str(WC.status): "status of", str(PROV.wasDerivedFrom): "source of",
+    PREFIXES["org"] + "subOrganizationOf": "has sub-organisation", PREFIXES["org"] + "member": "posts held",
+    PREFIXES["org"] + "organization": "posts in", PREFIXES["org"] + "role": "role in",
+    str(DCTERMS.publisher): "publisher of", str(SKOS.inScheme): "concepts", str(SKOS.broader): "narrower",
+    str(SKOS.topConceptOf): "top concepts",
+}
+
+# --- small helpers --------------------------------------------------------------------
+
+
+def pick_label(labels: Iterable[Literal], lang: str = "en") -> str | None:
+    """The label to show: one in *lang*, else an untagged one, else the first (sorted, so
+    the choice is stable)."""
+    labels = [lab for lab in labels if lab is not None]
+    if not labels:
+        return None
+
+    def rank(lab) -> tuple:
+        lg = (getattr(lab, "language", None) or "").lower()
+        return (0 if lg == lang or lg.startswith(lang + "-") else 1 if not lg else 2, str(lab))
+    return str(sorted(labels, key=rank)[0])
+
+
+def local_name(iri: str) -> str:
+    """``…#subOrganizationOf`` → ``sub organization of`` (a last resort label)."""
+    name = re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").replace("-", " ").lower()
+
+
+def format_date(term: Any) -> str:
+    """A date as a person reads it: ``2020-11-20`` → ``20 November 2020``; ``xsd:gYearMonth``
+    → ``November 2020``; anything else as written."""
+    s = str(term)
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[Z+-].*)?", s)
+    if m:
+        try:
+            d = date(int(m[1]), int(m[2]), int(m[3]))
+            return f"{d.day} {d:%B} {d.year}"
+        except ValueError:
+            return s
+    m = re.fullmatch(r"(\d{4})-(\d{2})(?:[Z+-].*)?", s)
+    if m and 1 <= int(m[2]) <= 12:
+        return f"{date(2000, int(m[2]), 1):%B} {m[1]}"
+    return s
+
+
+def year_of(term: Any) -> str | None:
+    m = re.match(r"(\d{4})", str(term))
+    return m[1] if m else None
+
+
+_DATE_TYPES = {str(XSD.date), str(XSD.gYear), str(XSD.gYearMonth), str(XSD.dateTime)}
+
+
+class _TTLCache:
+    """Small per-backend cache for facts that change only with a rebuild (class labels,
+    the class hierarchy). Entries expire after *ttl* seconds so a rebuild shows up."""
+
+    def __init__(self, ttl: float = 30.0):
+        self.ttl = ttl
+        self._data: dict[tuple, tuple[float, Any]] = {}
+
+    def get(self, backend, key: str, compute):
+        k = (id(backend), key)
+        hit = self._data.get(k)
+        now = time.monotonic()
+        if hit is not None and now - hit[0] < self.ttl:
+            return hit[1]
+        value = compute()
+        self._data[k] = (now, value)
+        return value
+
+
+_cache = _TTLCache()
+
+
+# --- data classes ---------------------------------------------------------------------
+
+@dataclass
+class Link:
+    """A resource as something to link to: its IRI and label (None when it has none)."""
+
+    iri: str
+    label: str | None = None
+    is_blank: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.label or self.iri
+
+    def to_json(self) -> dict:
+        return {"iri": self.iri, "label": self.label}
+
+
+@dataclass
+class Value:
+    """One value of a property: a resource (``link``) or a literal (``text``, ``lang``,
+    ``datatype``, ``display`` for people)."""
+
+    link: Link | None = None
+    text: str | None = None
+    lang: str | None = None
+    datatype: str | None = None
+    display: str | None = None
+    graphs: list[str] = field(default_factory=list)
+
+    @property
+    def sort_key(self) -> str:
+        return (self.link.text if self.link else self.text or "").casefold()
+
+    def to_json(self) -> dict:
+        if self.link:
+            return {"iri": self.link.iri, "label": self.link.label, "graphs": self.graphs}
+        d: dict[str, Any] = {"value": self.text, "graphs": self.graphs}
+        if self.lang:
+            d["lang"] = self.lang
+        if self.datatype:
+            d["datatype"] = self.datatype
+        return d
+
+
+@dataclass
+class PropertyGroup:
+    """The values of one property (or one inverse property) of a resource."""
+
+    iri: str
+    label: str
+    values: list[Value]
+    inverse: bool = False
+    total: int = 0   # how many there are (more than ``values`` when the list was capped)
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.values)
+
+    def to_json(self) -> dict:
+        return {"property": self.iri, "label": self.label, "inverse": self.inverse, "total": self.total,
+                "values": [v.to_json() for v in self.values]}
+
+
+@dataclass
+class Statement:
+    """A resource stated in an article, with the sentences that state it."""
+
+    subject: Link
+    via: str | None          # the property label linking it to the described resource (None: itself)
+    sentences: list[str]
+
+
+@dataclass
+class Evidence:
+    """One source article behind a resource."""
+
+    source: Link
+    title: str | None
+    issued: str | None
+    issued_display: str | None
+    inferred_date: bool
+    publisher: Link | None
+    graph: str | None
+    statements: list[Statement] = field(default_factory=list)
+
+    @property
+    def sentences(self) -> list[str]:
+        out: list[str] = []
+        for st in self.statements:
+            out += [s for s in st.sentences if s not in out]
+        return out
+
+    def to_json(self) -> dict:
+        return {"source": self.source.iri, "title": self.title, "issued": self.issued,
+                "issued_inferred": self.inferred_date,
+                "publisher": self.publisher.to_json() if self.publisher else None, "graph": self.graph,
+                "statements": [{"resource": s.subject.iri, "label": s.subject.label, "via": s.via,
+                                "sentences": s.sentences} for s in self.statements]}
+
+
+@dataclass
+class EntityDescription:
+    iri: str
+    label: str
+    types: list[Link]
+    pref_labels: list[tuple[str, str | None]]
+    alt_labels: list[tuple[str, str | None]]
+    definitions: list[tuple[str, str | None]]
+    properties: list[PropertyGroup]
+    inverse: list[PropertyGroup]
+    evidence: list[Evidence]
+    evidence_total: int
+    same_as: list[str]
+    coordinates: tuple[str, str] | None
+    graphs: list[str]
+
+    @property
+    def wikidata(self) -> list[tuple[str, str]]:
+        """(Q-id, page URL) for every ``owl:sameAs`` into Wikidata."""
+        out = []
+        for iri in self.same_as:
+            if iri.startswith(str(WD)) or iri.startswith("https://www.wikidata.org/entity/"):
+                qid = iri.rsplit("/", 1)[-1]
+                if re.fullmatch(r"[QPL]\d+", qid):
+                    out.append((qid, f"https://www.wikidata.org/wiki/{qid}"))
+        return out
+
+    @property
+    def other_same_as(self) -> list[str]:
+        wd = {f"{str(WD)}{q}" for q, _ in self.wikidata} | {f"https://www.wikidata.org/entity/{q}" for q, _ in self.wikidata}
+        return [i for i in self.same_as if i not in wd]
+
+    def to_json(self) -> dict:
+        return {
+            "iri": self.iri, "label": self.label, "types": [t.to_json() for t in self.types],
+            "prefLabels": [{"value": v, "lang": lg} for v, lg in self.pref_labels],
+            "altLabels": [{"value": v, "lang": lg} for v, lg in self.alt_labels],
+            "definitions": [{"value": v, "lang": lg} for v, lg in self.definitions],
+            "properties": [g.to_json() for g in self.properties],
+            "inverse": [g.to_json() for g in self.inverse],
+            "evidence": [e.to_json() for e in self.evidence],
+            "sameAs": self.same_as,
+            "coordinates": {"lat": self.coordinates[0], "long": self.coordinates[1]} if self.coordinates else None,
+            "graphs": self.graphs,
+        }
+
+
+# --- term and property labels ---------------------------------------------------------
+
+_TERM_LABELS = PROLOGUE + """
+SELECT ?t ?label WHERE {
+  ?t rdfs:label ?label .
+  ?t a ?kind .
+  VALUES ?kind { owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty rdf:Property owl:Class rdfs:Class }
+}
+"""
+
+
+def term_labels(backend, lang: str = "en") -> dict[str, str]:
+    """``rdfs:label`` of every class and property the ontology labels (cached ~30 s)."""
+    def compute() -> dict[str, str]:
+        by_term: dict[str, list] = defaultdict(list)
+        for r in backend.select(_TERM_LABELS):
+            by_term[str(r["t"])].append(r["label"])
+        return {t: pick_label(labels, lang) or local_name(t) for t, labels in by_term.items()}
+    return _cache.get(backend, f"term_labels:{lang}", compute)
+
+
+def property_label(iri: str, labels: Mapping[str, str]) -> str:
+    return labels.get(iri) or FALLBACK_LABELS.get(iri) or local_name(iri)
+
+
+def inverse_label(iri: str, labels: Mapping[str, str]) -> str:
+    if iri in INVERSE_LABELS:
+        return INVERSE_LABELS[iri]
+    return f"{property_label(iri, labels)} of"
+
+
+_HIERARCHY = PROLOGUE + "SELECT ?c ?sup WHERE { ?c rdfs:subClassOf+ ?sup . FILTER(isIRI(?c) && isIRI(?sup)) }"
+
+
+def class_ancestors(backend) -> dict[str, set[str]]:
+    """Every class → all its superclasses (transitive; cached ~30 s)."""
+    def compute():
+        out: dict[str, set[str]] = defaultdict(set)
+        for r in backend.select(_HIERARCHY):
+            out[str(r["c"])].add(str(r["sup"]))
+        return dict(out)
+    return _cache.get(backend, "class_ancestors", compute)
+
+
+def most_specific(classes: Iterable[str], ancestors: Mapping[str, set[str]]) -> list[str]:
+    """The classes of *classes* that are no superclass of another one of them."""
+    cs = list(dict.fromkeys(classes))
+    supers = set().union(*(ancestors.get(c, set()) for c in cs)) if cs else set()
+    return [c for c in cs if c not in supers]
+
+
+# --- describe one resource ------------------------------------------------------------
+
+_OUT = PROLOGUE + f"""
+SELECT ?s ?p ?o ?g ?lp ?ol WHERE {{
+  GRAPH ?g {{ ?s ?p ?o }}
+  OPTIONAL {{ ?o ?lp ?ol . VALUES ?lp {{ {_LABEL_VALUES} }} FILTER(isIRI(?o) || isBlank(?o)) }}
+}}
+"""
+
+_EXISTS = PROLOGUE + "ASK { { ?s ?p ?o } UNION { ?x ?q ?s } }"
+
+_IN_COUNTS = PROLOGUE + """
+SELECT ?s ?p (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x ?p ?s . FILTER(?p != rdf:type) } GROUP BY ?s ?p
+"""
+
+_IN_ALL = PROLOGUE + f"""
+SELECT ?s ?x ?p ?g ?lp ?xl WHERE {{
+  GRAPH ?g {{ ?x ?p ?s }}
+  FILTER(?p != rdf:type)
+  OPTIONAL {{ ?x ?lp ?xl . VALUES ?lp {{ {_LABEL_VALUES} }} }}
+}}
+"""
+
+_IN_ONE = PROLOGUE + f"""
+SELECT ?s ?p ?x ?g ?lp ?xl WHERE {{
+  GRAPH ?g {{ ?x ?p ?s }}
+  OPTIONAL {{ ?x ?lp ?xl . VALUES ?lp {{ {_LABEL_VALUES} }} }}
+}} ORDER BY ?x LIMIT {INVERSE_CAP * 8}
+"""
+
+# The sources of a resource: those it is derived from, and those of the resources that
+# point at it from an article graph (an organisation is evidenced by the meetings it took
+# part in). The graph of a source is the graph that says `?g prov:wasDerivedFrom ?src`.
+_SOURCES = PROLOGUE + f"""
+SELECT ?s ?src ?title ?issued ?inferred ?pub ?plp ?publ ?graph WHERE {{
+  {{
+    SELECT DISTINCT ?s ?src WHERE {{
+      {{ ?s prov:wasDerivedFrom ?src }}
+      UNION
+      {{ GRAPH ?g {{ ?x ?p ?s . ?x prov:wasDerivedFrom ?src }} FILTER(?p != prov:wasDerivedFrom) }}
+    }}
+  }}
+  OPTIONAL {{ ?src dcterms:title ?title }}
+  OPTIONAL {{ ?src dcterms:issued ?issued }}
+  OPTIONAL {{ ?src wc:inferred ?inferred }}
+  OPTIONAL {{ ?src dcterms:publisher ?pub . OPTIONAL {{ ?pub ?plp ?publ . VALUES ?plp {{ {_LABEL_VALUES} }} }} }}
+  OPTIONAL {{ ?graph prov:wasDerivedFrom ?src . GRAPH ?graph {{ ?gs ?gp ?go }} }}
+}}
+"""
+
+_SENTENCES = PROLOGUE + f"""
+SELECT DISTINCT ?s ?src ?x ?p ?ev ?lp ?xl WHERE {{
+  {{ GRAPH ?g {{ ?s prov:wasDerivedFrom ?src ; wc:evidence ?ev }} }}
+  UNION
+  {{ GRAPH ?g {{ ?x ?p ?s . ?x prov:wasDerivedFrom ?src ; wc:evidence ?ev }}
+     FILTER(?p != prov:wasDerivedFrom)
+     OPTIONAL {{ ?x ?lp ?xl . VALUES ?lp {{ {_LABEL_VALUES} }} }} }}
+}}
+"""
+
+
+def _labels_by(rows: Iterable[Mapping], key: str, lp: str, lit: str) -> dict[str, str]:
+    """From rows carrying (resource, label property, label), the best label per resource:
+    by the order of :data:`LABEL_PROPERTIES`, then by language."""
+    cands: dict[str, list] = defaultdict(list)
+    for r in rows:
+        if r.get(key) is None or r.get(lit) is None:
+            continue
+        p = str(r.get(lp))
+        order = next((i for i, q in enumerate(LABEL_PROPERTIES) if str(q) == p), len(LABEL_PROPERTIES))
+        cands[str(r[key])].append((order, r[lit]))
+    out = {}
+    for k, lst in cands.items():
+        best = min(o for o, _ in lst)
+        out[k] = pick_label([lab for o, lab in lst if o == best])
+    return out
+
+
+def _literal_value(term: Literal, graphs: list[str]) -> Value:
+    dt = str(term.datatype) if term.datatype else None
+    display = format_date(term) if dt in _DATE_TYPES else None
+    if dt == str(XSD.boolean):
+        display = "yes" if str(term).lower() in ("true", "1") else "no"
+    return Value(text=str(term), lang=term.language, datatype=dt, display=display, graphs=graphs)
+
+
+def resource_exists(backend, iri: str) -> bool:
+    rows = backend.query(_EXISTS, params={"s": URIRef(iri)})
+    return bool(rows.boolean)
+
+
+def describe(backend, iri: str, *, base: str = WCID_DEFAULT, lang: str = "en") -> EntityDescription | None:
+    """Everything the page of *iri* shows; None when no triple mentions *iri*."""
+    s = URIRef(iri)
+    out_rows = backend.select(_OUT, params={"s": s})
+    if not out_rows and not resource_exists(backend, iri):
+        return None
+    labels = term_labels(backend, lang)
+    obj_labels = _labels_by(out_rows, "o", "lp", "ol")
+
+    # outgoing -------------------------------------------------------------------------
+    values: dict[str, dict[Any, list[str]]] = defaultdict(dict)   # p → term → graphs
+    for r in out_rows:
+        p, o, g = str(r["p"]), r["o"], str(r["g"])
+        graphs = values[p].setdefault(o, [])
+        if g not in graphs:
+            graphs.append(g)
+
+    def literals(p) -> list[tuple[str, str | None]]:
+        return sorted(((str(o), getattr(o, "language", None)) for o in values.get(str(p), {})
+                       if isinstance(o, Literal)), key=lambda t: (t[1] != lang, t[1] or "", t[0]))
+
+    pref = literals(SKOS.prefLabel)
+    alt = literals(SKOS.altLabel)
+    definitions = literals(SKOS.definition) + literals(RDFS.comment)
+    title = pick_label([o for o in values.get(str(SKOS.prefLabel), {}) if isinstance(o, Literal)], lang) \
+        or pick_label([o for o in values.get(str(RDFS.label), {}) if isinstance(o, Literal)], lang) \
+        or pick_label([o for o in values.get(str(DCTERMS.title), {}) if isinstance(o, Literal)], lang) \
+        or pick_label([o for o in values.get(str(FOAF.name), {}) if isinstance(o, Literal)], lang) \
+        or local_name(iri)
+
+    ancestors = class_ancestors(backend)
+    type_iris = [str(o) for o in values.get(str(RDF.type), {}) if isinstance(o, URIRef)]
+    specific = most_specific(type_iris, ancestors)
+    type_iris = specific + [t for t in type_iris if t not in specific]
+    types = [Link(t, labels.get(t) or obj_labels.get(t)) for t in type_iris]
+
+    groups: list[PropertyGroup] = []
+    for p, terms in values.items():
+        if URIRef(p) in HEADER_PROPERTIES:
+            continue
+        vals = []
+        for o, graphs in terms.items():
+            if isinstance(o, Literal):
+                vals.append(_literal_value(o, graphs))
+            else:
+                vals.append(Value(link=Link(str(o), obj_labels.get(str(o)), isinstance(o, BNode)), graphs=graphs))
+        vals.sort(key=lambda v: v.sort_key)
+        groups.append(PropertyGroup(p, property_label(p, labels), vals, total=len(vals)))
+    groups.sort(key=_group_order)
+
+    same_as = sorted(str(o) for o in values.get(str(OWL.sameAs), {}) if isinstance(o, URIRef))
+    lat = next(iter(values.get(str(GEO.lat), {})), None)
+    long = next(iter(values.get(str(GEO.long), {})), None)
+    coordinates = (str(lat), str(long)) if lat is not None and long is not None else None
+    graphs = sorted({g for terms in values.values() for gs in terms.values() for g in gs})
+
+    inverse = _inverse_groups(backend, s, labels)
+    evidence, evidence_total = _evidence(backend, s, base, labels, lang)
+    return EntityDescription(iri=iri, label=title, types=types, pref_labels=pref, alt_labels=alt,
+                             definitions=definitions, properties=groups, inverse=inverse, evidence=evidence,
+                             evidence_total=evidence_total, same_as=same_as, coordinates=coordinates,
+                             graphs=graphs)
+
+
+def _group_order(g: PropertyGroup) -> tuple:
+    try:
+        return (PROPERTY_ORDER.index(URIRef(g.iri)), "")
+    except ValueError:
+        return (len(PROPERTY_ORDER), g.label.casefold())
+
+
+def _inverse_groups(backend, s: URIRef, labels: Mapping[str, str]) -> list[PropertyGroup]:
+    counts = {str(r["p"]): int(r["n"]) for r in backend.select(_IN_COUNTS, params={"s": s})}
+    if not counts:
+        return []
+    rows_by_p: dict[str, list] = defaultdict(list)
+    if sum(counts.values()) <= INVERSE_CAP:
+        for r in backend.select(_IN_ALL, params={"s": s}):
+            rows_by_p[str(r["p"])].append(r)
+    else:
+        for p, n in counts.items():
+            rows = backend.select(_IN_ONE, params={"s": s, "p": URIRef(p)})
+            # rows are ordered by ?x; keep whole resources only (the row LIMIT may cut the last one)
+            xs = list(dict.fromkeys(str(r["x"]) for r in rows))
+            if len(rows) >= INVERSE_CAP * 8 and len(xs) > 1:
+                xs = xs[:-1]
+            keep = set(xs[:INVERSE_CAP])
+            rows_by_p[p] = [r for r in rows if str(r["x"]) in keep]
+    groups = []
+    for p, rows in rows_by_p.items():
+        xl = _labels_by(rows, "x", "lp", "xl")
+        by_x: dict[Any, list[str]] = {}
+        for r in rows:
+            gs = by_x.setdefault(r["x"], [])
+            if str(r["g"]) not in gs:
+                gs.append(str(r["g"]))
+        vals = [Value(link=Link(str(x), xl.get(str(x)), isinstance(x, BNode)), graphs=gs) for x, gs in by_x.items()]
+        vals.sort(key=lambda v: v.sort_key)
+        groups.append(PropertyGroup(p, inverse_label(p, labels), vals, inverse=True, total=counts.get(p, len(vals))))
+    groups.sort(key=_group_order)
+    return groups
+
+
+def _evidence(backend, s: URIRef, base: str, labels: Mapping[str, str], lang: str) -> tuple[list[Evidence], int]:
+    src_rows = backend.select(_SOURCES, params={"s": s})
+    pub_labels = _labels_by(src_rows, "pub", "plp", "publ")
+    meta: dict[str, dict] = {}
+    for r in src_rows:
+        m = meta.setdefault(str(r["src"]), {"titles": [], "issued": None, "inferred": False, "pub": None,
+                                            "graph": None})
+        if r.get("title") is not None and r["title"] not in m["titles"]:
+            m["titles"].append(r["title"])
+        if r.get("issued") is not None:
+            m["issued"] = r["issued"]
+        if r.get("inferred") is not None and str(r["inferred"]).lower() in ("true", "1"):
+            m["inferred"] = True
+        if r.get("pub") is not None:
+            m["pub"] = r["pub"]
+        # the article's own graph (wcid:graph/{slug}) rather than any other resource derived from it
+        if r.get("graph") is not None and (m["graph"] is None or str(r["graph"]).startswith(base + "graph/")):
+            m["graph"] = str(r["graph"])
+    total = len(meta)
+    ordered = sorted(meta.items(), key=lambda kv: (str(kv[1]["issued"] or ""), kv[0]), reverse=True)[:SOURCES_CAP]
+    keep = {k for k, _ in ordered}
+
+    sentence_rows = backend.select(_SENTENCES, params={"s": s})
+    xl = _labels_by(sentence_rows, "x", "lp", "xl")
+    stmts: dict[str, dict[tuple, list[str]]] = defaultdict(dict)
+    for r in sentence_rows:
+        src = str(r["src"])
+        if src not in keep:
+            continue
+        x = r.get("x")
+        key = (str(x) if x is not None else None, str(r["p"]) if r.get("p") is not None else None)
+        sents = stmts[src].setdefault(key, [])
+        ev = str(r["ev"])
+        if ev not in sents:
+            sents.append(ev)
+    out = []
+    for src, m in ordered:
+        statements = []
+        for (x, p), sents in sorted(stmts.get(src, {}).items(), key=lambda kv: (kv[0][0] is not None, kv[0])):
+            subject = Link(x, xl.get(x)) if x else Link(str(s))
+            statements.append(Statement(subject, inverse_label(p, labels) if p else None, sorted(sents)))
+        pub = m["pub"]
+        out.append(Evidence(
+            source=Link(src, pick_label(m["titles"], lang)), title=pick_label(m["titles"], lang),
+            issued=str(m["issued"]) if m["issued"] is not None else None,
+            issued_display=format_date(m["issued"]) if m["issued"] is not None else None,
+            inferred_date=m["inferred"],
+            publisher=(Link(str(pub), pub_labels.get(str(pub))) if isinstance(pub, URIRef)
+                       else Link("", str(pub)) if pub is not None else None),
+            graph=m["graph"], statements=statements))
+    return out, total
+
+
+# --- RDF description for content negotiation ----------------------------------------
+
+_RDF_OUT = PROLOGUE + f"""
+SELECT DISTINCT ?s ?p ?o ?lp ?l WHERE {{
+  ?s ?p ?o .
+  OPTIONAL {{ ?o ?lp ?l . VALUES ?lp {{ skos:prefLabel rdfs:label dcterms:title }} FILTER(isIRI(?o) && ?o != ?s) }}
+}}
+"""
+_RDF_BLANK = PROLOGUE + """
+SELECT DISTINCT ?s ?b ?p ?o WHERE { ?s ?q ?b . FILTER(isBlank(?b)) ?b ?p ?o }
+"""
+_RDF_IN = PROLOGUE + f"""
+SELECT DISTINCT ?s ?x ?p ?lp ?l WHERE {{
+  ?x ?p ?s . FILTER(isIRI(?x) && ?x != ?s)
+  OPTIONAL {{ ?x ?lp ?l . VALUES ?lp {{ skos:prefLabel rdfs:label dcterms:title }} }}
+}} ORDER BY ?x LIMIT {RDF_INVERSE_CAP}
+"""
+
+
+def describe_rdf(backend, iri: str) -> Graph:
+    """The resource as RDF: its triples in every graph (blank nodes followed one level,
+    which is as deep as the curated data nests them), the triples of resources that point
+    at it (up to :data:`RDF_INVERSE_CAP`), and the labels of every linked resource, so a
+    client can show the links without fetching each one. Empty when the store has no
+    triple about *iri*."""
+    s = URIRef(iri)
+    g = Graph()
+    bind_prefixes(g)
+    for r in backend.select(_RDF_OUT, params={"s": s}):
+        g.add((s, r["p"], r["o"]))
+        if r.get("l") is not None:
+            g.add((r["o"], r["lp"], r["l"]))
+    for r in backend.select(_RDF_BLANK, params={"s": s}):
+        g.add((r["b"], r["p"], r["o"]))
+    for r in backend.select(_RDF_IN, params={"s": s}):
+        g.add((r["x"], r["p"], s))
+        if r.get("l") is not None:
+            g.add((r["x"], r["lp"], r["l"]))
+    return g
+
+
+# --- classes --------------------------------------------------------------------------
+
+@dataclass
+class ClassSummary:
+    iri: str
+    label: str
+    count: int
+    comment: str | None = None
+    parents: list[Link] = field(default_factory=list)
+
+
+@dataclass
+class ClassDescription:
+    iri: str
+    label: str
+    comment: str | None
+    superclasses: list[Link]
+    subclasses: list[ClassSummary]
+    instances: list[tuple[Link, str | None]]   # (instance, its most specific class label)
+    total: int
+    limit: int
+    offset: int
+
+    def to_json(self) -> dict:
+        return {"iri": self.iri, "label": self.label, "comment": self.comment,
+                "superclasses": [c.to_json() for c in self.superclasses],
+                "subclasses": [{"iri": c.iri, "label": c.label, "count": c.count} for c in self.subclasses],
+                "total": self.total, "limit": self.limit, "offset": self.offset,
+                "instances": [{"iri": i.iri, "label": i.label, "class": k} for i, k in self.instances]}
+
+
+_CLASSES = PROLOGUE + """
+SELECT ?c ?label ?comment ?n WHERE {
+  ?c a owl:Class ; rdfs:label ?label .
+  FILTER(isIRI(?c))
+  OPTIONAL { ?c rdfs:comment ?comment }
+  OPTIONAL { SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c } GROUP BY ?c }
+}
+"""
+
+
+def list_classes(backend, *, lang: str = "en") -> list[ClassSummary]:
+    """Every labelled class of the ontology with its number of direct instances, in
+    hierarchy order (each class after its parent)."""
+    rows = backend.select(_CLASSES)
+    info: dict[str, dict] = {}
+    for r in rows:
+        d = info.setdefault(str(r["c"]), {"labels": [], "comments": [], "n": 0})
+        d["labels"].append(r["label"])
+        if r.get("comment") is not None:
+            d["comments"].append(r["comment"])
+        if r.get("n") is not None:
+            d["n"] = int(r["n"])
+    ancestors = class_ancestors(backend)
+    out = []
+    for c, d in info.items():
+        parents = [Link(p, pick_label(info[p]["labels"], lang)) for p in most_specific(
+            [a for a in ancestors.get(c, ()) if a in info], ancestors)]
+        out.append(ClassSummary(c, pick_label(d["labels"], lang) or local_name(c), d["n"],
+                                pick_label(d["comments"], lang), parents))
+    # order: a depth-first walk of the labelled hierarchy, so subclasses follow their parent
+    children: dict[str | None, list[ClassSummary]] = defaultdict(list)
+    for cs in out:
+        children[cs.parents[0].iri if cs.parents else None].append(cs)
+    ordered: list[ClassSummary] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for cs in sorted(children.get(parent, []), key=lambda c: c.label.casefold()):
+            cs.depth = depth  # type: ignore[attr-defined]
+            ordered.append(cs)
+            walk(cs.iri, depth + 1)
+    walk(None, 0)
+    seen = {c.iri for c in ordered}
+    ordered += [c for c in out if c.iri not in seen]  # cycles, if the ontology had any
+    return ordered
+
+
+_CLASS_META = PROLOGUE + """
+SELECT ?c ?p ?o WHERE { ?c ?p ?o . VALUES ?p { rdfs:label rdfs:comment skos:definition rdf:type } }
+"""
+_CLASS_SUBS = PROLOGUE + """
+SELECT ?c ?sub (COUNT(DISTINCT ?x) AS ?n) WHERE {
+  ?sub rdfs:subClassOf+ ?c . FILTER(isIRI(?sub))
+  OPTIONAL { ?x a ?sub }
+} GROUP BY ?c ?sub
+"""
+_CLASS_COUNT = PROLOGUE + """
+SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?k rdfs:subClassOf* ?c . ?x a ?k } GROUP BY ?c
+"""
+
+
+def _class_page_query(limit: int, offset: int) -> str:
+    """One page of a class's instances (direct or of a subclass), by label, with their
+    types. LIMIT and OFFSET take no variables in SPARQL: they are formatted in as the ints
+    describe_class checked. No subquery: a remote backend binds ?c by a trailing VALUES,
+    which would come too late for a LIMIT inside a subquery."""
+    return PROLOGUE + f"""
+SELECT ?c ?x (MIN(?l0) AS ?label) (GROUP_CONCAT(DISTINCT STR(?type); separator=" ") AS ?types) WHERE {{
+  ?k rdfs:subClassOf* ?c . ?x a ?k .
+  OPTIONAL {{ ?x a ?type }}
+  OPTIONAL {{ ?x skos:prefLabel|rdfs:label|dcterms:title ?l0 . FILTER(LANG(?l0) = "" || LANGMATCHES(LANG(?l0), "en")) }}
+}} GROUP BY ?c ?x ORDER BY (!BOUND(?label)) LCASE(STR(?label)) ?x LIMIT {int(limit):d} OFFSET {int(offset):d}
+"""
+
+
+def describe_class(backend, class_iri: str, *, limit: int = 100, offset: int = 0,
+                   lang: str = "en") -> ClassDescription | None:
+    """A class: label, comment, super- and subclasses (with instance counts) and one page
+    of its instances (direct or of a subclass), ordered by label. None when the store
+    says nothing about the class and it has no instances."""
+    if limit < 1 or limit > 1000:
+        raise ParameterError("limit", f"must be between 1 and 1000, not {limit}")
+    if offset < 0:
+        raise ParameterError("offset", f"must be 0 or more, not {offset}")
+    c = URIRef(class_iri)
+    meta = backend.select(_CLASS_META, params={"c": c})
+    count_rows = backend.select(_CLASS_COUNT, params={"c": c})
+    total = int(count_rows[0]["n"]) if count_rows else 0
+    if not meta and total == 0:
+        return None
+    labels = term_labels(backend, lang)
+    lab = pick_label([r["o"] for r in meta if r["p"] == RDFS.label], lang) or labels.get(class_iri) \
+        or local_name(class_iri)
+    comment = pick_label([r["o"] for r in meta if r["p"] in (RDFS.comment, SKOS.definition)], lang)
+    ancestors = class_ancestors(backend)
+    supers = [Link(a, labels.get(a)) for a in sorted(ancestors.get(class_iri, ()))]
+    subs: dict[str, ClassSummary] = {}
+    for r in backend.select(_CLASS_SUBS, params={"c": c}):
+        k = str(r["sub"])
+        subs[k] = ClassSummary(k, labels.get(k) or local_name(k), int(r["n"]) if r.get("n") is not None else 0)
+    page = backend.select(_class_page_query(limit, offset), params={"c": c})
+    instances = []
+    for r in page:
+        types = str(r.get("types") or "").split()
+        spec = most_specific(types, ancestors)
+        kind = labels.get(spec[0]) if spec else None
+        instances.append((Link(str(r["x"]), str(r["label"]) if r.get("label") is not None else None), kind))
+    return ClassDescription(class_iri, lab, comment, supers,
+                            sorted(subs.values(), key=lambda c: c.label.casefold()),
+                            instances, total, limit, offset)
+
+
+# --- source documents -----------------------------------------------------------------
+
+#: E-mail addresses.
+EMAIL_RE = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+#: Telephone numbers: international (+7 …, 00 7 …), with an area code in brackets,
+#: after a "tel/phone/fax" cue, or a Kazakh national number (8 7172 …); an "(ext. 187)"
+#: that follows goes with it. Year ranges ("2020-2030") and dates do not match: each
+#: form needs a + / 00 prefix, brackets, a cue, or the 10-digit national shape.
+PHONE_RE = re.compile(
+    r"(?:"
+    r"(?:\+|\b00)\d{1,3}[\s.-]*(?:\(\s*\d{1,5}\s*\)[\s.-]*)?\d{1,4}(?:[\s.-]*\d{2,4}){1,4}"
+    r"|\(\s*\d{3,5}\s*\)[\s.-]*\d{2,4}(?:[\s.-]+\d{2,4}){1,3}"
+    r"|(?i:\b(?:tel|phone|telephone|fax|mob|mobile|тел|факс)\b\.?:?\s*)[\d(+][\d\s().-]{5,}\d"
+    r"|\b8[\s-]?\(?7\d{2,3}\)?[\s-]?\d{2,3}[\s-]?\d{2}[\s-]?\d{2}\b"
+    r")"
+    r"(?:\s*\(?\s*(?i:ext|ext\.|доб)\.?\s*\d{1,5}\s*\)?)?"
+)
+
+EMAIL_PLACEHOLDER = "[e-mail removed]"
+PHONE_PLACEHOLDER = "[phone number removed]"
+
+
+def redact(text: str) -> str:
+    """*text* with every e-mail address and telephone number replaced by a placeholder:
+    the published graph holds no contact details, and the site shows none either."""
+    text = EMAIL_RE.sub(EMAIL_PLACEHOLDER, text)
+    return PHONE_RE.sub(PHONE_PLACEHOLDER, text)
+
+
+@dataclass
+class Segment:
+    """A run of text; ``iri`` set when it names a resource (link it), ``placeholder`` when
+    it stands for redacted contact details."""
+
+    text: str
+    iri: str | None = None
+    label: str | None = None
+    placeholder: bool = False
+
+
+def highlight(text: str, names: Mapping[str, tuple[str, str]]) -> list[Segment]:
+    """Split *text* into segments, marking every occurrence of a name of *names*
+    (name → (iri, display label)). Longest names win; a name must stand as whole words;
+    all-capital names (acronyms) match only in capitals, others in any case. Redaction
+    placeholders come out as their own segments."""
+    usable = sorted((n for n in names if len(n.strip()) >= 2), key=len, reverse=True)
+    alternatives = []
+    for n in usable:
+        pat = re.escape(n.strip()).replace(r"\ ", r"\s+")
+        alternatives.append(pat if _is_acronym(n) else f"(?i:{pat})")
+    alternatives += [re.escape(EMAIL_PLACEHOLDER), re.escape(PHONE_PLACEHOLDER)]
+    rx = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+    folded = {_fold_space(n).casefold(): n for n in usable}
+    exact = {_fold_space(n): n for n in usable}
+    out: list[Segment] = []
+    pos = 0
+    for m in rx.finditer(text):
+        if m.start() > pos:
+            out.append(Segment(text[pos:m.start()]))
+        found = m.group(0)
+        if found in (EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER):
+            out.append(Segment(found, placeholder=True))
+        else:
+            key = exact.get(_fold_space(found)) or folded.get(_fold_space(found).casefold())
+            iri, label = names[key] if key else (None, None)
+            out.append(Segment(found, iri=iri, label=label))
+        pos = m.end()
+    if pos < len(text):
+        out.append(Segment(text[pos:]))
+    return out
+
+
+def _is_acronym(name: str) -> bool:
+    letters = [c for c in name if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters) and len(name) <= 12
+
+
+def _fold_space(s: str) -> str:
+    return " ".join(s.split())
+
+
+@dataclass
+class SourceDescription:
+    slug: str
+    entity: EntityDescription
+    title: str
+    issued: str | None
+    issued_display: str | None
+    inferred_date: bool
+    publisher: Link | None
+    notes: list[str]
+    graph: str | None
+    paragraphs: list[list[Segment]] | None        # None: the text file is not available
+    text_error: str | None
+    mentioned: list[Link]
+    statements: list[tuple[Link, str | None]]     # resources the article states (with class label)
+
+
+# The article's graph is the named graph that says it is derived from the source.
+_SOURCE_GRAPHS = PROLOGUE + """
+SELECT DISTINCT ?src ?g WHERE { ?g prov:wasDerivedFrom ?src . GRAPH ?g { ?a ?b ?c } }
+"""
+# Reference resources (organisations, people, places) list the articles that name them.
+_NAMED_BY = PROLOGUE + """
+SELECT DISTINCT ?src ?e ?lp ?l WHERE {
+  ?e prov:wasDerivedFrom ?src . FILTER(isIRI(?e))
+  ?e ?lp ?l . VALUES ?lp { skos:prefLabel skos:altLabel }
+}
+"""
+# Every resource an article graph mentions, with its names (acronyms included). Objects of
+# rdf:type, wc:status and org:role are kinds, not things the text names.
+_MENTIONED = PROLOGUE + """
+SELECT DISTINCT ?g ?e ?lp ?l WHERE {
+  { GRAPH ?g { ?e ?p ?o } } UNION { GRAPH ?g { ?x ?q ?e . FILTER(?q NOT IN (rdf:type, wc:status, org:role)) } }
+  FILTER(isIRI(?e))
+  ?e ?lp ?l . VALUES ?lp { skos:prefLabel skos:altLabel }
+}
+"""
+_STATED = PROLOGUE + f"""
+SELECT ?g ?src ?x ?type ?lp ?xl WHERE {{
+  GRAPH ?g {{ ?x prov:wasDerivedFrom ?src }}
+  OPTIONAL {{ ?x a ?type }}
+  OPTIONAL {{ ?x ?lp ?xl . VALUES ?lp {{ {_LABEL_VALUES} }} }}
+}}
+"""
+
+
+def describe_source(backend, settings, slug: str, *, lang: str = "en") -> SourceDescription | None:
+    """The page of source article *slug*: its metadata, its verbatim text (contact details
+    redacted; every resource the article's graph mentions linked where its name appears),
+    and the resources it states. None when the store has no such source."""
+    base = settings.base_iri
+    iri = f"{base}source/{slug}"
+    entity = describe(backend, iri, base=base, lang=lang)
+    if entity is None:
+        return None
+    src = URIRef(iri)
+    labels = term_labels(backend, lang)
+    props = {g.iri: g for g in entity.properties}
+
+    def first_text(p) -> str | None:
+        g = props.get(str(p))
+        return g.values[0].text if g and g.values and g.values[0].text is not None else None
+
+    titles = props.get(str(DCTERMS.title))
+    title = (pick_label([Literal(v.text, lang=v.lang) for v in titles.values if v.text], lang)
+             if titles else None) or entity.label
+    issued = first_text(DCTERMS.issued)
+    inferred = (first_text(WC.inferred) or "").lower() in ("true", "1")
+    pub_group = props.get(str(DCTERMS.publisher))
+    publisher = None
+    if pub_group and pub_group.values:
+        v = pub_group.values[0]
+        publisher = v.link if v.link else Link("", v.text)
+    notes = [v.text for v in props[str(SKOS.note)].values if v.text] if str(SKOS.note) in props else []
+
+    graphs = sorted(str(r["g"]) for r in backend.select(_SOURCE_GRAPHS, params={"src": src}))
+    graph = next((g for g in graphs if g.startswith(base + "graph/")), graphs[0] if graphs else None)
+
+    names: dict[str, tuple[str, str]] = {}
+    mentioned: dict[str, str] = {}
+    stated: list[tuple[Link, str | None]] = []
+    rows = backend.select(_NAMED_BY, params={"src": src})
+    if graph:
+        rows += backend.select(_MENTIONED, params={"g": URIRef(graph)})
+    display = _labels_by([r for r in rows if r["lp"] == SKOS.prefLabel], "e", "lp", "l")
+    for r in rows:
+        e = str(r["e"])
+        if e == iri:
+            continue
+        label = display.get(e) or str(r["l"])
+        mentioned[e] = label
+        names.setdefault(str(r["l"]), (e, label))
+    if graph:
+        g = URIRef(graph)
+        srows = backend.select(_STATED, params={"g": g, "src": src})
+        slabels = _labels_by(srows, "x", "lp", "xl")
+        ancestors = class_ancestors(backend)
+        types: dict[str, list[str]] = defaultdict(list)
+        for r in srows:
+            types[str(r["x"])]  # every stated resource, typed or not
+            if r.get("type") is not None:
+                types[str(r["x"])].append(str(r["type"]))
+        for x, ts in types.items():
+            spec = most_specific(ts, ancestors)
+            stated.append((Link(x, slabels.get(x)), labels.get(spec[0]) if spec else None))
+        stated.sort(key=lambda t: (t[1] or "", t[0].text.casefold()))
+
+    paragraphs, text_error = None, None
+    try:
+        from .load import source_text
+        text = redact(source_text(settings, slug))
+        paragraphs = [highlight(p.strip(), names) for p in re.split(r"\n\s*\n", text) if p.strip()]
+    except InputError as e:
+        text_error = e.message
+    return SourceDescription(
+        slug=slug, entity=entity, title=title, issued=issued,
+        issued_display=format_date(issued) if issued else None, inferred_date=inferred,
+        publisher=publisher, notes=notes, graph=graph, paragraphs=paragraphs, text_error=text_error,
+        mentioned=sorted((Link(e, lab) for e, lab in mentioned.items()), key=lambda lk: lk.text.casefold()),
+        statements=stated)
+
+
+# --- timeline -------------------------------------------------------------------------
+
+@dataclass
+class TimelineItem:
+    iri: str
+    label: str
+    date: str
+    date_display: str
+    year: str
+    kind: str | None
+    kind_iri: str | None
+    status: str | None
+    place: Link | None
+
+    def to_json(self) -> dict:
+        return {"iri": self.iri, "label": self.label, "date": self.date, "year": self.year,
+                "kind": self.kind, "kindIri": self.kind_iri, "status": self.status,
+                "place": self.place.to_json() if self.place else None}
+
+
+@dataclass
+class Facet:
+    iri: str
+    label: str
+    count: int
+
+    def to_json(self) -> dict:
+        return {"iri": self.iri, "label": self.label, "count": self.count}
+
+
+#: Properties that tie an organisation to an event or agreement for the timeline filter.
+TIMELINE_ORG_PROPERTIES = ("wc:organiser", "wc:participant", "wc:supporter", "wc:party", "wc:funder",
+                           "wc:recipient", "wc:implementer", "wc:partner")
+_ORG_VALUES = " ".join(TIMELINE_ORG_PROPERTIES)
+
+# The query is assembled from these fixed fragments only: which fragments depends on which
+# filters are set, their values are always bound by the engine (?country, ?org, ?kind, ?topic).
+_TL_HEAD = PROLOGUE + """
+SELECT ?item ?date ?type ?lp ?label ?statusLabel ?place ?placeLabel __FILTER_VARS__ WHERE {
+  ?item wc:date ?date ; a ?type .
+  { ?item a/rdfs:subClassOf* wc:Event } UNION { ?item a/rdfs:subClassOf* wc:Agreement }
+"""
+_TL_FILTERS = {
+    "country": """
+  { ?item wc:location ?country }
+  UNION { ?item wc:location/wc:country ?country }
+  UNION { ?item ?orgRel ?cOrg . VALUES ?orgRel { %s } ?cOrg wc:country ?country }
+""" % _ORG_VALUES,
+    "organisation": """
+  { ?item ?orgRel2 ?org . VALUES ?orgRel2 { %s } }
+  UNION { ?item ?orgRel3 ?sub . VALUES ?orgRel3 { %s } ?sub org:subOrganizationOf+ ?org }
+""" % (_ORG_VALUES, _ORG_VALUES),
+    "kind": "  ?item a/rdfs:subClassOf* ?kind .\n",
+    "topic": "  { ?item wc:topic ?topic } UNION { ?item wc:discusses ?topic }\n",
+}
+_TL_TAIL = f"""
+  OPTIONAL {{ ?item ?lp ?label . VALUES ?lp {{ {_LABEL_VALUES} }} }}
+  OPTIONAL {{ ?item wc:status ?status . ?status skos:prefLabel ?statusLabel . FILTER(LANGMATCHES(LANG(?statusLabel), "en") || LANG(?statusLabel) = "") }}
+  OPTIONAL {{ ?item wc:location ?place . OPTIONAL {{ ?place skos:prefLabel ?placeLabel . FILTER(LANGMATCHES(LANG(?placeLabel), "en") || LANG(?placeLabel) = "") }} }}
+}}
+"""
+
+
+def timeline(backend, *, country: str | None = None, organisation: str | None = None, kind: str | None = None,
+             topic: str | None = None, lang: str = "en", descending: bool = False) -> list[TimelineItem]:
+    """Dated events and agreements, in date order, optionally only those tied to a country
+    (their place, or an organisation of that country), an organisation (or one of its
+    sub-organisations), a kind (a class, subclasses included) or a topic. Filter values
+    are IRIs, bound by the engine."""
+    params: dict[str, URIRef] = {}
+    text = _TL_HEAD
+    for name, var, value in (("country", "country", country), ("organisation", "org", organisation),
+                             ("kind", "kind", kind), ("topic", "topic", topic)):
+        if value:
+            params[var] = URIRef(_check_iri(name, value))
+            text += _TL_FILTERS[name]
+    text += _TL_TAIL
+    # pyoxigraph substitutes only projected variables: project the filter variables too
+    text = text.replace("__FILTER_VARS__", " ".join("?" + v for v in params))
+    rows = backend.select(text, params=params)
+    labels = term_labels(backend, lang)
+    ancestors = class_ancestors(backend)
+    names = _labels_by(rows, "item", "lp", "label")
+    items: dict[str, dict] = {}
+    for r in rows:
+        it = items.setdefault(str(r["item"]), {"date": r["date"], "types": [], "status": None, "place": None,
+                                               "placeLabel": None})
+        t = str(r["type"])
+        if t not in it["types"]:
+            it["types"].append(t)
+        if r.get("statusLabel") is not None:
+            it["status"] = str(r["statusLabel"])
+        if r.get("place") is not None:
+            it["place"] = str(r["place"])
+            if r.get("placeLabel") is not None:
+                it["placeLabel"] = str(r["placeLabel"])
+    out = []
+    for iri, it in items.items():
+        spec = most_specific(it["types"], ancestors)
+        kind_iri = spec[0] if spec else None
+        out.append(TimelineItem(
+            iri=iri, label=names.get(iri) or local_name(iri), date=str(it["date"]),
+            date_display=format_date(it["date"]), year=year_of(it["date"]) or "undated",
+            kind=labels.get(kind_iri) if kind_iri else None, kind_iri=kind_iri, status=it["status"],
+            place=Link(it["place"], it["placeLabel"]) if it["place"] else None))
+    out.sort(key=lambda i: (i.date, i.label.casefold()), reverse=descending)
+    return out
+
+
+def group_by_year(items: list[TimelineItem]) -> list[tuple[str, list[TimelineItem]]]:
+    groups: dict[str, list[TimelineItem]] = {}
+    for it in items:
+        groups.setdefault(it.year, []).append(it)
+    return list(groups.items())
+
+
+_FACET_COUNTRIES = PROLOGUE + """
+SELECT ?c ?label (COUNT(DISTINCT ?item) AS ?n) WHERE {
+  ?c a wc:Country ; skos:prefLabel ?label . FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "")
+  OPTIONAL {
+    ?item wc:date ?d .
+    { ?item wc:location ?c } UNION { ?item wc:location/wc:country ?c }
+    UNION { ?item ?rel ?o . VALUES ?rel { %s } ?o wc:country ?c }
+  }
+} GROUP BY ?c ?label
+""" % _ORG_VALUES
+_FACET_ORGS = PROLOGUE + """
+SELECT ?o ?label (COUNT(DISTINCT ?item) AS ?n) WHERE {
+  ?item wc:date ?d ; ?rel ?o . VALUES ?rel { %s }
+  ?o skos:prefLabel ?label . FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "")
+} GROUP BY ?o ?label
+""" % _ORG_VALUES
+_FACET_KINDS = PROLOGUE + """
+SELECT ?k ?label (COUNT(DISTINCT ?item) AS ?n) WHERE {
+  ?item wc:date ?d ; a ?t . ?t rdfs:subClassOf* ?k .
+  { ?k rdfs:subClassOf* wc:Event } UNION { ?k rdfs:subClassOf* wc:Agreement }
+  ?k rdfs:label ?label . FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "")
+} GROUP BY ?k ?label
+"""
+_FACET_TOPICS = PROLOGUE + """
+SELECT ?t ?label (COUNT(DISTINCT ?item) AS ?n) WHERE {
+  ?item wc:date ?d .
+  { ?item wc:topic ?t } UNION { ?item wc:discusses ?t . ?t a skos:Concept }
+  ?t skos:prefLabel ?label . FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "")
+} GROUP BY ?t ?label
+"""
+
+
+def timeline_facets(backend) -> dict[str, list[Facet]]:
+    """The choices of the timeline filters, each with how many dated items it has:
+    countries, organisations, kinds (event and agreement classes), topics."""
+    def facets(text: str, var: str, keep_empty: bool = False) -> list[Facet]:
+        seen: dict[str, Facet] = {}
+        for r in backend.select(text):
+            n = int(r["n"]) if r.get("n") is not None else 0
+            if n == 0 and not keep_empty:
+                continue
+            iri = str(r[var])
+            if iri not in seen:
+                seen[iri] = Facet(iri, str(r["label"]), n)
+        return sorted(seen.values(), key=lambda f: f.label.casefold())
+    return {"country": facets(_FACET_COUNTRIES, "c"), "organisation": facets(_FACET_ORGS, "o"),
+            "kind": facets(_FACET_KINDS, "k"), "topic": facets(_FACET_TOPICS, "t")}
+
+
+def _check_iri(name: str, value: str) -> str:
+    v = value.strip()
+    if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", v):
+        raise ParameterError(name, f"{value!r} is not an http(s) IRI",
+                             hint="choose a value from the list, or give a full IRI such as "
+                                  f"{WCID_DEFAULT}organisation/undp")
+    return v
+
+
+__all__ = [
+    "describe", "describe_rdf", "describe_class", "list_classes", "describe_source", "timeline",
+    "timeline_facets", "group_by_year", "redact", "highlight", "pick_label", "format_date",
+    "EntityDescription", "PropertyGroup", "Value", "Link", "Evidence", "Statement", "ClassDescription",
+    "ClassSummary", "SourceDescription", "Segment", "TimelineItem", "Facet", "term_labels",
+    "resource_exists",
+]
