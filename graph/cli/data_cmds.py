@@ -60,8 +60,9 @@ def build(
         err.print(f"Reloaded {len(report.changed_graphs)} changed graph(s), kept {len(report.reused_graphs)}:", markup=False)
     else:
         err.print(f"Loaded {len(report.changed_graphs)} graph(s):", markup=False)
+    verb = "reloaded" if report.reused_graphs else "loaded"
     for g in report.changed_graphs:
-        err.print(f"  reloaded {g}", markup=False)
+        err.print(f"  {verb} {g}", markup=False)
     for g in report.removed_graphs:
         err.print(f"  removed  {g}", markup=False)
     if report.validation is not None:
