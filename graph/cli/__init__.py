@@ -17,7 +17,7 @@ app = typer.Typer(
 )
 
 #: Messages and tables for people go to stderr so that stdout stays machine-readable.
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False)
 
 
