@@ -1,0 +1,426 @@
+"""graph/network.py and graph/netview.py: builders, filters, metrics, exports, metrics as RDF,
+and the escaping of labels in the view.
+
+Two data sets: the curated graph (the session ``backend``) for what the articles state, and
+``tests/fixtures/network/mini.trig`` (a small graph with every relation family, a chair
+with a post, a person, an undated programme and a label full of HTML and quotes).
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from graph import netview
+from graph import network as N
+from graph.errors import InputError, ParameterError
+from graph.terms import to_rdflib
+
+FIXTURE = Path(__file__).parent / "fixtures" / "network" / "mini.trig"
+ID = "https://w3id.org/wckg/id/"
+EDB = ID + "organisation/eurasian-development-bank"
+IAC = ID + "organisation/information-and-analytical-center-for-water-resources"
+
+
+class OxBackend:
+    """The one method of the store API the network module uses, over an in-memory store."""
+
+    def __init__(self, path: Path):
+        self.store = ox.Store()
+        self.store.load(path=str(path), format=ox.RdfFormat.TRIG)
+        self.queries = 0
+
+    def select(self, text, params=None):
+        self.queries += 1
+        res = self.store.query(text, use_default_graph_as_union=True)
+        names = [v.value for v in res.variables]
+        return [{n: to_rdflib(s[n]) for n in names if s[n] is not None} for s in res]
+
+
+def o(slug: str) -> str:
+    return ID + "organisation/" + slug
+
+
+@pytest.fixture(scope="module")
+def mini() -> N.GraphData:
+    return N.fetch_graph_data(OxBackend(FIXTURE))
+
+
+@pytest.fixture(scope="module")
+def curated(backend) -> N.GraphData:
+    return N.fetch_graph_data(backend)
+
+
+# ------------------------------------------------------------------------------------
+# the curated graph
+# ------------------------------------------------------------------------------------
+
+def test_curated_partnership_links_edb_and_iac_through_their_grant_agreement(curated):
+    G = N.partnership_network(curated)
+    assert G.has_edge(EDB, IAC)
+    edge = G.edges[EDB, IAC]
+    grants = [e for e in edge["evidence"] if e["type"] == "GrantAgreement"]
+    assert len(grants) == 1, edge["evidence"]
+    grant = grants[0]
+    assert grant["kind"] == "agreement"
+    assert grant["resource"].startswith(ID + "agreement/")
+    assert grant["date"] and grant["date"].startswith("2025")
+    assert grant["source"] == ID + "source/water-sector-coordination-council-2025-04"
+    # both are parties; the bank funds, the centre receives
+    roles = dict(zip(sorted([EDB, IAC]), grant["roles"]))
+    assert "party" in roles[EDB] and "party" in roles[IAC]
+    assert edge["weight"] == len(edge["evidence"]) >= 1
+    assert G.nodes[EDB]["label"] == "Eurasian Development Bank"
+    assert G.nodes[EDB]["kind"] == "financial-institution"
+
+
+def test_curated_relation_filter_keeps_only_agreements(curated):
+    G = N.partnership_network(curated, N.make_filters(curated, relations=["agreement"]))
+    assert G.has_edge(EDB, IAC)
+    for _, _, d in G.edges(data=True):
+        assert {e["kind"] for e in d["evidence"]} == {"agreement"}
+    # without agreements the two are still linked through the ceremony or the programme,
+    # but never through the grant
+    H = N.partnership_network(curated, N.make_filters(curated, relations=["event", "programme"]))
+    if H.has_edge(EDB, IAC):
+        assert all(e["kind"] != "agreement" for e in H.edges[EDB, IAC]["evidence"])
+
+
+def test_queries_are_a_fixed_handful_not_one_per_node(backend):
+    """Guards the performance contract: the number of queries does not grow with the graph."""
+    counts = []
+    for b in (backend, OxBackend(FIXTURE)):
+        calls = []
+
+        class Counting:
+            def select(self, text, params=None, _b=b, _calls=calls):
+                _calls.append(text)
+                return _b.select(text, params)
+
+        N.fetch_graph_data(Counting())
+        counts.append(len(calls))
+    assert counts[0] == counts[1] == 8
+
+
+# ------------------------------------------------------------------------------------
+# builders and filters on the small fixture
+# ------------------------------------------------------------------------------------
+
+def test_partnership_edges_carry_every_shared_activity(mini):
+    G = N.partnership_network(mini)
+    e = G.edges[o("bank"), o("centre")]
+    assert e["weight"] == 2
+    assert [ev["resource"] for ev in e["evidence"]] == [ID + "agreement/grant", ID + "event/council-2025"]
+    grant = e["evidence"][0]
+    assert grant == {"kind": "agreement", "type": "GrantAgreement", "resource": ID + "agreement/grant",
+                     "label": "Grant for the water information system", "date": "2025-04-10",
+                     "source": ID + "source/article-a", "roles": ["funder+party", "party+recipient"]}
+    assert e["first_year"] == e["last_year"] == 2025
+    # an organisation with no activity is not in the partnership network
+    assert o("lonely") not in G
+
+
+def test_chair_links_their_organisation_and_people_are_optional(mini):
+    G = N.partnership_network(mini)
+    ev = G.edges[o("ministry"), o("uz-ministry")]["evidence"]
+    assert ev[0]["resource"] == ID + "event/meeting-2020"
+    roles = dict(zip(sorted([o("ministry"), o("uz-ministry")]), ev[0]["roles"]))
+    assert roles[o("ministry")] == "chair-organisation"
+    assert ID + "person/chair-person" not in G
+    P = N.partnership_network(mini, N.make_filters(mini, people=True))
+    assert P.nodes[ID + "person/chair-person"]["node_type"] == "person"
+    assert P.has_edge(ID + "person/chair-person", o("undp"))
+
+
+def test_period_filter_keeps_overlapping_activities_and_drops_undated(mini):
+    G = N.partnership_network(mini, N.make_filters(mini, year_from=2019, year_to=2020))
+    assert set(G) == {o("ministry"), o("uz-ministry"), o("undp")}
+    # the programme 2018–2021 overlaps 2019–2020; the undated initiative is out
+    kinds = {ev["resource"] for _, _, d in G.edges(data=True) for ev in d["evidence"]}
+    assert kinds == {ID + "event/meeting-2020", ID + "programme/dialogue"}
+    only_from = N.partnership_network(mini, N.make_filters(mini, year_from="2025"))
+    assert not only_from.has_edge(o("evil"), o("undp"))       # undated: out once a period is set
+    assert N.partnership_network(mini).has_edge(o("evil"), o("undp"))
+
+
+def test_country_kind_topic_and_role_filters(mini):
+    kz = N.partnership_network(mini, N.make_filters(mini, countries=["kazakhstan"]))
+    assert set(kz) == {o("ministry"), o("centre")}
+    by_label = N.partnership_network(mini, N.make_filters(mini, countries=["Uzbekistan"]))
+    # both Uzbek organisations take part, but in no activity together: nodes, no link
+    assert set(by_label) == {o("evil"), o("uz-ministry")} and by_label.number_of_edges() == 0
+    gov = N.partnership_network(mini, N.make_filters(mini, org_kinds=["government-body"]))
+    assert {gov.nodes[n]["kind"] for n in gov} == {"government-body"}
+    topic = N.partnership_network(mini, N.make_filters(mini, topics=["groundwater"]))
+    assert set(topic.edges) == {(o("bank"), o("centre"))}
+    funders = N.partnership_network(mini, N.make_filters(mini, relations=["programme:funder", "programme:implementer"]))
+    assert set(funders.edges) == {(o("undp"), o("uz-ministry"))}
+    parties = N.partnership_network(mini, N.make_filters(mini, relations=["party"]))
+    assert set(parties.edges) == {(o("bank"), o("centre")), (o("evil"), o("ministry"))}
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"relations": ["nonsense"]}, "relation"),
+    ({"relations": ["event:party"]}, "relation"),
+    ({"year_from": "20x0"}, "from"),
+    ({"year_to": "99999"}, "to"),
+    ({"year_from": 2025, "year_to": 2020}, "from"),
+    ({"countries": ["Atlantis"]}, "country"),
+    ({"org_kinds": ["ministry"]}, "org_kind"),
+    ({"topics": ["astrology"]}, "topic"),
+])
+def test_bad_filter_values_name_the_parameter(mini, kwargs, name):
+    with pytest.raises(ParameterError) as exc:
+        N.make_filters(mini, **kwargs)
+    assert exc.value.name == name
+
+
+def test_bipartite_and_activity_projection(mini):
+    B = N.bipartite_network(mini)
+    assert nx.is_bipartite(B)
+    assert B.edges[o("bank"), ID + "agreement/grant"]["role"] == "funder+party"
+    assert B.nodes[ID + "agreement/grant"]["bipartite"] == 1 and B.nodes[o("bank")]["bipartite"] == 0
+    # projecting the bipartite network on agents gives the partnership network's edges
+    agents = [n for n, d in B.nodes(data=True) if d["bipartite"] == 0]
+    assert set(map(frozenset, nx.bipartite.projected_graph(B, agents).edges)) == \
+        set(map(frozenset, N.partnership_network(mini).edges))
+    A = N.activity_network(mini)
+    e = A.edges[ID + "agreement/grant", ID + "event/council-2025"]
+    assert e["weight"] == 2 and {x["resource"] for x in e["evidence"]} == {o("bank"), o("centre")}
+
+
+def test_ego_network_depth_and_focus_resolution(mini):
+    assert N.resolve_focus(mini, "MoW") == o("ministry")                    # altLabel
+    assert N.resolve_focus(mini, "development bank") == o("bank")           # label, any case
+    assert N.resolve_focus(mini, "organisation/centre") == o("centre")      # kind/slug
+    assert N.resolve_focus(mini, o("undp")) == o("undp")
+    one = N.ego_network(mini, o("bank"), 1)
+    assert set(one) == {o("bank"), o("centre"), o("ministry"), o("undp")}
+    assert one.nodes[o("bank")]["focus"] is True
+    two = N.ego_network(mini, o("bank"), 2)
+    assert set(two) - set(one) == {o("evil"), o("uz-ministry")}
+    person = N.ego_network(mini, ID + "person/chair-person", 1)          # people come with a person focus
+    assert ID + "person/chair-person" in person and o("undp") in person
+    lonely = N.ego_network(mini, o("lonely"), 1)
+    assert list(lonely) == [o("lonely")]
+    with pytest.raises(ParameterError):
+        N.ego_network(mini, o("bank"), 4)
+
+
+def test_unknown_focus_lists_close_matches(mini):
+    with pytest.raises(N.UnknownFocus) as exc:
+        N.resolve_focus(mini, "Developmnt Bnak")
+    assert exc.value.name == "focus"
+    assert exc.value.close_matches[0] == ("Development Bank", o("bank"))
+    assert "Development Bank" in str(exc.value)
+
+
+# ------------------------------------------------------------------------------------
+# metrics
+# ------------------------------------------------------------------------------------
+
+def test_metrics_values_and_determinism(mini):
+    G = N.partnership_network(mini)
+    m1 = N.compute_metrics(G)
+    m2 = N.compute_metrics(N.partnership_network(mini))
+    assert m1.nodes == m2.nodes
+    ministry = m1.nodes[o("ministry")]
+    assert ministry["degree"] == 5 and ministry["weighted_degree"] == 6
+    assert m1.nodes[o("bank")]["weighted_degree"] == 4
+    assert 0 <= ministry["betweenness"] <= 1 and ministry["eigenvector"] > 0
+    assert m1.params["betweenness"] == {"exact": True, "sample_size": None, "normalized": True, "weighted": False}
+    assert m1.params["louvain"]["seed"] == 42
+    # UNDP (no country) is linked to organisations of two countries
+    assert m1.nodes[o("undp")]["country_brokerage"] == 2
+    # brokerage counts neighbour communities other than the node's own
+    comm = {n: m1.nodes[n]["community"] for n in G}
+    for n in G:
+        assert m1.nodes[n]["brokerage"] == len({comm[u] for u in G[n] if comm[u] != comm[n]})
+    assert G.nodes[o("ministry")]["degree"] == 5        # written onto the graph too
+    rows = m1.table(G, "weighted_degree")
+    assert rows[0]["iri"] == o("undp") and rows[0]["weighted_degree"] == 7
+
+
+def test_betweenness_is_sampled_past_the_threshold_and_says_so():
+    G = nx.connected_watts_strogatz_graph(120, 6, 0.2, seed=1)
+    G = nx.relabel_nodes(G, {i: f"urn:n:{i}" for i in G})
+    m = N.compute_metrics(G, exact_max=50, betweenness_sample=20)
+    assert m.params["betweenness"]["exact"] is False
+    assert m.params["betweenness"]["sample_size"] == 20
+    assert m.nodes == N.compute_metrics(G, exact_max=50, betweenness_sample=20).nodes   # seeded
+
+
+def test_yearly_slices_show_change(mini):
+    slices = N.yearly_slices(mini)
+    years = [s.year for s in slices]
+    assert years == list(range(2018, 2026))
+    by_year = {s.year: s for s in slices}
+    assert set(by_year[2019].graph.edges) == {(o("undp"), o("uz-ministry"))}     # the programme only
+    assert by_year[2025].graph.has_edge(o("bank"), o("centre"))
+    assert not by_year[2020].graph.has_edge(o("bank"), o("centre"))
+    assert by_year[2022].summary()["edges"] == 0
+    text = N.yearly_csv(slices)
+    assert text.splitlines()[0].startswith("year,iri,label")
+
+
+# ------------------------------------------------------------------------------------
+# exports
+# ------------------------------------------------------------------------------------
+
+def _full(mini):
+    G = N.partnership_network(mini)
+    m = N.compute_metrics(G)
+    return G, m
+
+
+@pytest.mark.parametrize("suffix, reader", [(".gexf", nx.read_gexf), (".graphml", nx.read_graphml)])
+def test_gexf_and_graphml_reimport_with_same_nodes_edges_attributes(mini, tmp_path, suffix, reader):
+    G, m = _full(mini)
+    path = tmp_path / f"net{suffix}"
+    N.write_network(G, path, metrics=m)
+    H = reader(path)
+    assert set(H.nodes) == set(G.nodes)
+    assert set(map(frozenset, H.edges)) == set(map(frozenset, G.edges))
+    S = N.scalar_graph(G)
+    for n in G:
+        got = dict(H.nodes[n])
+        for k, v in S.nodes[n].items():
+            assert got[k] == pytest.approx(v) if isinstance(v, float) else got[k] == v, (n, k)
+    for u, v, d in S.edges(data=True):
+        got = H.edges[u, v]
+        for k, val in d.items():
+            assert got[k] == val, (u, v, k)
+        assert json.loads(got["evidence_json"]) == G.edges[u, v]["evidence"]
+        assert got["evidence_count"] == G.edges[u, v]["weight"]
+    # the hostile label survives as text
+    assert H.nodes[o("evil")]["label"] == mini.agents[o("evil")].label
+
+
+def test_node_link_json_and_csv(mini, tmp_path):
+    G, m = _full(mini)
+    N.write_network(G, tmp_path / "net.json", metrics=m)
+    d = json.loads((tmp_path / "net.json").read_text())
+    H = nx.node_link_graph(d, edges="edges")
+    assert set(H.nodes) == set(G.nodes) and H.number_of_edges() == G.number_of_edges()
+    assert H.edges[o("bank"), o("centre")]["evidence"] == G.edges[o("bank"), o("centre")]["evidence"]
+    assert d["graph"]["metrics"]["louvain"]["seed"] == 42
+    written = N.write_network(G, tmp_path / "net.csv", metrics=m, sort_by="betweenness")
+    assert [p.name for p in written] == ["net.csv", "net-nodes.csv"]
+    import csv
+    edges = list(csv.DictReader((tmp_path / "net.csv").open()))
+    assert len(edges) == G.number_of_edges()
+    row = next(r for r in edges if {r["source"], r["target"]} == {o("bank"), o("centre")})
+    assert row["weight"] == "2" and "GrantAgreement" in row["evidence_summary"]
+    nodes = list(csv.DictReader((tmp_path / "net-nodes.csv").open()))
+    assert [float(r["betweenness"]) for r in nodes] == sorted((float(r["betweenness"]) for r in nodes), reverse=True)
+    assert set(nodes[0]) >= set(N.METRICS)
+
+
+def test_unknown_output_type_names_the_supported_ones(mini, tmp_path):
+    G, m = _full(mini)
+    with pytest.raises(InputError) as exc:
+        N.write_network(G, tmp_path / "net.pdf", metrics=m)
+    assert ".gexf" in str(exc.value) and ".graphml" in str(exc.value)
+
+
+def test_metrics_rdf_parses_and_is_queryable(mini):
+    G, m = _full(mini)
+    trig = N.metrics_rdf_bytes(G, m, "trig")
+    ds = Dataset()
+    ds.parse(data=trig, format="trig")
+    g = ds.graph(URIRef(N.METRICS_GRAPH))
+    assert len(g) > 0
+    rows = list(ds.query("""
+        PREFIX wc: <https://w3id.org/wckg/ontology#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?org ?b ?when WHERE { GRAPH ?g {
+            ?g prov:generatedAtTime ?when .
+            ?org wc:betweenness ?b ; wc:degree ?d . } }
+        ORDER BY DESC(?b) ?org LIMIT 1"""))
+    assert rows and str(rows[0][0]) in (o("ministry"), o("undp"))
+    assert rows[0][2].datatype == XSD.dateTime
+    assert (URIRef(o("bank")), URIRef("https://w3id.org/wckg/ontology#weightedDegree"), Literal(4)) in g
+    ttl = Graph().parse(data=N.metrics_rdf_bytes(G, m, "turtle"), format="turtle")
+    from rdflib.compare import isomorphic
+    assert isomorphic(ttl, Graph().parse(data=g.serialize(format="nt"), format="nt"))
+
+
+def test_metrics_vocabulary_defines_every_term_used():
+    onto = Graph().parse(Path(__file__).parent.parent / "ontology" / "metrics.ttl")
+    from rdflib.namespace import RDFS
+    G = nx.Graph()
+    G.add_edge("urn:a", "urn:b", weight=1)
+    G.nodes["urn:a"]["country"] = ""
+    G.nodes["urn:b"]["country"] = ""
+    m = N.compute_metrics(G)
+    ds = N.metrics_dataset(G, m)
+    used = {p for _, p, _ in ds.graph(URIRef(N.METRICS_GRAPH)) if str(p).startswith(str(N.WC))}
+    used |= {o for _, p, o in ds.graph(URIRef(N.METRICS_GRAPH)) if str(o).startswith(str(N.WC))}
+    for term in used:
+        assert (term, RDFS.label, None) in onto, term
+        assert (term, RDFS.comment, None) in onto, term
+
+
+# ------------------------------------------------------------------------------------
+# the view: escaping
+# ------------------------------------------------------------------------------------
+
+HOSTILE = '<b>Bold</b> & "Quoted" Co <script>alert(1)</script>'
+
+
+def test_view_data_keeps_labels_as_plain_text_and_no_html_titles(mini):
+    G, m = _full(mini)
+    data = netview.view_data(G, m)
+    node = next(n for n in data["nodes"] if n["id"] == o("evil"))
+    assert node["name"] == HOSTILE               # plain text for textContent, never HTML
+    assert "title" not in node                   # vis would render a string title as HTML
+    assert all("title" not in e for e in data["edges"])
+    assert node["url"] == "/id/organisation/evil"
+
+
+def test_standalone_html_escapes_labels_and_loads_nothing_from_outside(mini):
+    G, m = _full(mini)
+    html = netview.render_standalone(G, m, title='Net <i>"x"</i>')
+    # no label can end the JSON block or open a tag
+    assert "<script>alert(1)</script>" not in html
+    assert "<b>Bold</b>" not in html
+    block = re.search(r'<script type="application/json" id="network-data">(.*?)</script>', html, re.S).group(1)
+    data = json.loads(block)
+    assert any(n["name"] == HOSTILE for n in data["nodes"])
+    # the metrics table shows the label escaped
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; &#34;Quoted&#34;" in html
+    assert "Net &lt;i&gt;&#34;x&#34;&lt;/i&gt;" in html
+    # offline: no external script, stylesheet or font
+    assert not re.search(r'<(script|link)[^>]+(src|href)="(https?:)?//', html)
+    # the tooltip is built with textContent; the script never assigns innerHTML
+    assert "innerHTML" not in netview.VIEW_JS.read_text()
+    assert "textContent" in netview.VIEW_JS.read_text()
+
+
+def test_json_for_script_cannot_close_the_element():
+    s = netview.json_for_script({"label": "</script><script>alert(1)</script> & \u2028"})
+    assert "</" not in s and "<" not in s and "&" not in s
+    assert json.loads(s)["label"].startswith("</script>")
+
+
+def test_large_view_aggregates_and_turns_physics_off():
+    G = nx.barabasi_albert_graph(2000, 2, seed=3)
+    G = nx.relabel_nodes(G, {i: f"{ID}organisation/o{i}" for i in G})
+    for n in G:
+        G.nodes[n].update(label=n.rsplit("/", 1)[1], node_type="organisation", kind="organisation")
+    m = N.compute_metrics(G, exact_max=100, betweenness_sample=8)
+    data = netview.view_data(G, m, size_by="degree", max_nodes=500)
+    assert len(data["nodes"]) == 500 and data["physics"] is False
+    assert data["aggregated"]["nodes_total"] == 2000 and data["aggregated"]["nodes_shown"] == 500
+    kept = {n["id"] for n in data["nodes"]}
+    top = sorted(G, key=lambda n: (-G.degree(n), n))[:10]
+    assert set(top) <= kept
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
+    small = netview.view_data(G.subgraph(list(G)[:50]).copy(), None)
+    assert small["physics"] is True and small["aggregated"] is None
