@@ -389,32 +389,47 @@ def parse_named_query(text: str, *, name: str, path: Path | None = None,
 
 def syntax_error(e: BaseException, where: str, text: str | None = None) -> QuerySyntaxError:
     """A :class:`QuerySyntaxError` naming file, line and column from a pyoxigraph SyntaxError
-    (whose "expected one of ..." lists, with their Unicode ranges, are cut short)."""
+    (whose "expected one of ..." lists, with their Unicode ranges, are cut short). An
+    undeclared prefix, which pyoxigraph often reports as something else, is named as such."""
     msg = str(getattr(e, "msg", None) or e)
     m = _OX_POSITION.match(msg)
     if not m:
         return QuerySyntaxError(f"{where}: syntax error: {_shorten(msg)}")
     line, col, what = int(m.group(1)), int(m.group(2)), m.group(3).strip()
-    hint = "fix the query at that line and column"
-    if "Prefix not found" in what:
-        prefix = _undeclared_prefix(text or "", line)
-        what = f"undeclared prefix {prefix + ':'!r}" if prefix is not None else "undeclared prefix"
+    undeclared = undeclared_prefix(text or "")
+    if undeclared is not None and (undeclared[1], undeclared[2]) <= (line, col):
+        prefix, line, col = undeclared
         known = PREFIXES.get(prefix)
-        hint = (f"add `PREFIX {prefix}: <{known}>` at the top of the query" if known
-                else "declare it with a PREFIX line at the top of the query")
-    return QuerySyntaxError(f"{Location(where, line, col)}: syntax error: {_shorten(what)}", hint=hint)
+        return QuerySyntaxError(
+            f"{Location(where, line, col)}: syntax error: undeclared prefix {prefix + ':'!r}",
+            hint=(f"add `PREFIX {prefix}: <{known}>` at the top of the query" if known
+                  else "declare it with a PREFIX line at the top of the query"))
+    return QuerySyntaxError(f"{Location(where, line, col)}: syntax error: {_shorten(what)}",
+                            hint="fix the query at that line and column")
 
 
-def _undeclared_prefix(text: str, line: int) -> str | None:
-    """The first prefix used on *line* of *text* that no PREFIX line declares."""
-    lines = text.splitlines()
-    if not 0 < line <= len(lines):
-        return None
-    declared = set(re.findall(r"PREFIX\s+([A-Za-z][\w.-]*)?:", _strip_comments(text), re.I))
-    bare = re.sub(r'<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#.*', " ", lines[line - 1])
-    for m in re.finditer(r"(?<![\w?$:])([A-Za-z][\w.-]*)?:(?=[\w-])", bare):
-        if (m.group(1) or "") not in declared:
-            return m.group(1) or ""
+#: IRIs, strings and comments, which may hold ':' without being prefixed names.
+_MASK = re.compile(r'<[^<>"{}|^`\\\s]*>|"""(?:[^"\\]|\\.|"(?!""))*"""|' r"'''(?:[^'\\]|\\.|'(?!''))*'''"
+                   r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'|#[^\n]*")
+_PREFIXED_NAME = re.compile(r"(?<![\w?$:.-])([A-Za-z][\w.-]*)?:(?=[\w%-])")
+
+
+def _mask(text: str) -> str:
+    """*text* with IRIs, strings and comments blanked out (lines and columns kept)."""
+    return _MASK.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+
+
+def undeclared_prefix(text: str) -> tuple[str, int, int] | None:
+    """The first prefixed name whose prefix no PREFIX line declares: (prefix, line, column)."""
+    masked = _mask(text)
+    declared = {p or "" for p in re.findall(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", masked, re.I)}
+    for m in _PREFIXED_NAME.finditer(masked):
+        prefix = m.group(1) or ""
+        if prefix in declared or re.search(r"\bPREFIX\s*$", masked[max(0, m.start() - 40):m.start()], re.I):
+            continue
+        line = masked.count("\n", 0, m.start()) + 1
+        col = m.start() - (masked.rfind("\n", 0, m.start()) + 1) + 1
+        return prefix, line, col
     return None
 
 
@@ -432,7 +447,7 @@ def _check_query(text: str, params: list[QueryParam], where: str) -> tuple[Query
             raise QuerySyntaxError(
                 f"{Location(where, line)}: BOUND(?{m.group(1)}) on a parameter is always false in pyoxigraph",
                 hint=f"write the optional test as FILTER(COALESCE(<condition on ?{m.group(1)}>, true))")
-    mentioned = set(re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", _strip_comments(text)))
+    mentioned = set(re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", _mask(text)))
     for p in params:
         if p.name not in mentioned:
             raise InputError(f"query header: parameter {p.name!r} is declared but ?{p.name} is not in the query",
@@ -452,24 +467,12 @@ def _check_query(text: str, params: list[QueryParam], where: str) -> tuple[Query
         return "ask", []
     if isinstance(result, ox.QuerySolutions):
         return "select", [v.value for v in result.variables]
-    return ("describe" if re.search(r"^\s*DESCRIBE\b", _strip_comments(_strip_prologue(text)), re.I | re.M)
-            else "construct"), []
+    return ("describe" if re.search(r"\bDESCRIBE\b", _mask(text), re.I) else "construct"), []
 
 
 def _dummy(type_: str) -> str:
     return {"iri": "urn:wckg:dummy", "string": "x", "integer": "0", "year": "2000",
             "date": "2000-01-01", "boolean": "false"}[type_]
-
-
-def _strip_comments(text: str) -> str:
-    # Drop comments but keep IRIs and strings that may contain '#'.
-    out = re.sub(r'<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*',
-                 lambda m: m.group() if not m.group().startswith("#") else "", text)
-    return out
-
-
-def _strip_prologue(text: str) -> str:
-    return re.sub(r"^\s*(?:PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*", "", _strip_comments(text), flags=re.I | re.M)
 
 
 def _to_ox(term: Node):
