@@ -254,7 +254,9 @@ async def query_page(name: str, request: Request, backend: BackendDep, settings:
     media_now = {"html": "text/html", "json": "application/json", "csv": "text/csv",
                  "turtle": "text/turtle"}[want]
     headers = {"Link": _link_header(alts, media_now), "Vary": "Accept"}
-    form_values = {p.name: raw.get(p.name, p.example or p.default or "") for p in q.params}
+    # the form shows what was given; else the default; a required parameter its example
+    form_values = {p.name: raw.get(p.name, p.default if p.default is not None
+                                   else (p.example or "") if p.required else "") for p in q.params}
     ctx: dict[str, Any] = {"nq": q, "form_values": form_values, "type_hints": TYPE_HINTS,
                            "alternates": alts, "ran": False, "error": None,
                            "editor_link": editor_link(q.text, example_values_clause(q))}
