@@ -589,9 +589,12 @@ def _evidence(backend, s: URIRef, base: str, labels: Mapping[str, str], lang: st
     out = []
     for src, m in ordered:
         statements = []
+        shown: set[str] = set()   # a sentence that states several links is quoted once, at the first
         for (x, p), sents in sorted(stmts.get(src, {}).items(), key=lambda kv: (kv[0][0] is not None, kv[0])):
             subject = Link(x, xl.get(x)) if x else Link(str(s))
-            statements.append(Statement(subject, inverse_label(p, labels) if p else None, sorted(sents)))
+            fresh = [t for t in sorted(sents) if t not in shown]
+            shown.update(fresh)
+            statements.append(Statement(subject, inverse_label(p, labels) if p else None, fresh))
         pub = m["pub"]
         out.append(Evidence(
             source=Link(src, pick_label(m["titles"], lang)), title=pick_label(m["titles"], lang),
@@ -681,14 +684,14 @@ SELECT ?c ?label ?comment ?n WHERE {
   ?c a owl:Class ; rdfs:label ?label .
   FILTER(isIRI(?c))
   OPTIONAL { ?c rdfs:comment ?comment }
-  OPTIONAL { SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c } GROUP BY ?c }
+  OPTIONAL { SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?k . ?k rdfs:subClassOf* ?c } GROUP BY ?c }
 }
 """
 
 
 def list_classes(backend, *, lang: str = "en") -> list[ClassSummary]:
-    """Every labelled class of the ontology with its number of direct instances, in
-    hierarchy order (each class after its parent)."""
+    """Every labelled class of the ontology with its number of instances (its subclasses'
+    included), in hierarchy order (each class after its parent)."""
     rows = backend.select(_CLASSES)
     info: dict[str, dict] = {}
     for r in rows:
