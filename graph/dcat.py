@@ -338,7 +338,7 @@ def build_catalog(settings: Settings, files: Sequence, facts: DataFacts, *, down
     g.add((svc, DCTERMS.publisher, publisher))
     if contact:
         g.add((svc, DCAT.contactPoint, contact))
-    svc_dist = URIRef(distribution_iri(settings, "sparql"))
+    svc_dist = URIRef(distribution_iri(settings, "sparql-endpoint"))
     g.add((ds, DCAT.distribution, svc_dist))
     g.add((svc_dist, RDF.type, DCAT.Distribution))
     g.add((svc_dist, DCTERMS.title, en("wckg through the SPARQL endpoint")))

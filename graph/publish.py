@@ -54,7 +54,7 @@ from rdflib.namespace import RDF, XSD
 
 from .config import PROJECT_ROOT, Settings
 from .errors import ConfigError, InputError, StoreError, ValidationFailed
-from .namespaces import PREFIXES
+from .namespaces import PREFIXES, WCID_DEFAULT
 from .load import discover, parse_quads, to_oxigraph, to_rdflib
 
 #: Marker file of a bundle: a directory holding it may be replaced by ``publish``.
@@ -120,7 +120,7 @@ class MemoryBackend:
     def from_files(cls, settings: Settings) -> "MemoryBackend":
         quads: list[ox.Quad] = []
         for f in discover(settings):
-            quads += parse_quads(f)
+            quads += rebase_quads(parse_quads(f), settings.base_iri)
         return cls(quads)
 
     def select(self, text: str, params: dict | None = None) -> list[dict]:
@@ -136,6 +136,24 @@ class MemoryBackend:
                     row[n] = to_rdflib(t)
             rows.append(row)
         return rows
+
+
+def rebase_quads(quads: Iterable[ox.Quad], base_iri: str) -> list[ox.Quad]:
+    """The curated files are written with the published base; a deployment with its own
+    ``WCKG_BASE_IRI`` gets every occurrence rewritten, as the store does when it loads them."""
+    quads = list(quads)
+    if base_iri == WCID_DEFAULT:
+        return quads
+
+    def rb(t):
+        if isinstance(t, ox.NamedNode) and WCID_DEFAULT in t.value:
+            return ox.NamedNode(t.value.replace(WCID_DEFAULT, base_iri))
+        if isinstance(t, ox.Literal) and WCID_DEFAULT in t.value:
+            if t.language:
+                return ox.Literal(t.value.replace(WCID_DEFAULT, base_iri), language=t.language)
+            return ox.Literal(t.value.replace(WCID_DEFAULT, base_iri), datatype=t.datatype)
+        return t
+    return [ox.Quad(rb(q.subject), rb(q.predicate), rb(q.object), rb(q.graph_name)) for q in quads]
 
 
 def read_quads(backend) -> list[tuple]:
@@ -607,7 +625,7 @@ def ontology_triples(settings: Settings, role: str) -> list[ox.Triple]:
     for f in discover(settings):
         if f.role == role:
             triples += [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
-                        for q in parse_quads(f)]
+                        for q in rebase_quads(parse_quads(f), settings.base_iri)]
     return canonical_triples(list(dict.fromkeys(triples)), scope=f"{role}")
 
 
