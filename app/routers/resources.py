@@ -165,7 +165,8 @@ def _serialize(graph, fmt: Format) -> bytes:
     return data if isinstance(data, bytes) else data.encode()
 
 
-@router.api_route("/id/{kind}/{slug}", methods=["GET", "HEAD"], summary="A resource of the graph (HTML or RDF)",
+@router.head("/id/{kind}/{slug}", include_in_schema=False)
+@router.get("/id/{kind}/{slug}", summary="A resource of the graph (HTML or RDF)",
                   responses={200: {"content": {f.media_type: {} for f in [HTML, *FORMATS]}},
                              404: {"description": "no such resource (with suggestions)"},
                              406: {"description": "none of the formats asked for in Accept"}})
