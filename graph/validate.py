@@ -28,6 +28,7 @@ first occurrence as a subject.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from collections import defaultdict
@@ -39,7 +40,7 @@ from pathlib import Path
 import pyshacl
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import PROV, RDF, SH
+from rdflib.namespace import PROV, RDF, SH, XSD
 
 from .config import Settings
 from .errors import InputError
@@ -539,22 +540,25 @@ def check_evidence(unit: Unit, texts: SourceTexts) -> list[ValidationResult]:
             continue  # the shapes report the missing prov:wasDerivedFrom
         available = {}
         for src in sources:
+            if texts.path_of(src) is None:
+                continue  # not a wcid:source/ IRI: the shapes report the wrong class
             t = texts.text(src)
             if t is None:
                 if src not in missing_reported:
                     missing_reported.add(src)
-                    path = texts.path_of(src)
-                    where = str(path) if path else f"no file maps to {src}"
+                    where = texts.path_of(src)
                     out.append(ValidationResult(
-                        severity="Violation", focus_node=str(s), path="prov:wasDerivedFrom", value=src,
-                        message=(f"the text of source {src} is missing ({where}): save the article's verbatim text "
-                                 f"there, or point prov:wasDerivedFrom to a source whose text is kept"),
+                        severity="Violation", focus_node=src, path=None, value=str(where),
+                        message=(f"the source has no readable text file {where}, so the evidence derived from it "
+                                 f"cannot be checked: save the article's verbatim text there (UTF-8)"),
                         shape=SOURCE_TEXT_CHECK, constraint=SOURCE_TEXT_CHECK, graph=unit.name))
             else:
                 available[src] = t
         if not available:
             continue
         for ev in g.objects(s, WC.evidence):
+            if not isinstance(ev, Literal) or ev.datatype not in (None, XSD.string):
+                continue  # the shapes report evidence that is not a string
             needle = _normalise(str(ev))
             if not needle or not any(needle in t for t in available.values()):
                 names = ", ".join(str(texts.path_of(x)) for x in available)
@@ -570,6 +574,19 @@ def check_evidence(unit: Unit, texts: SourceTexts) -> list[ValidationResult]:
 # --------------------------------------------------------------------------------------
 # Entry points
 # --------------------------------------------------------------------------------------
+
+@contextmanager
+def _quiet_rdflib_terms():
+    """rdflib logs a traceback for every ill-typed literal ("2020-13-45"^^xsd:date) it
+    creates; the shapes report those literals as findings, so the log is only noise."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
 
 @contextmanager
 def _prepared_sparql_cache():
@@ -602,11 +619,14 @@ def _prepared_sparql_cache():
 
 
 def _run_pyshacl(unit: Unit, shapes: Graph, ontology: Graph) -> Graph:
-    kwargs = dict(shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True,
-                  allow_warnings=True, allow_infos=True, meta_shacl=False, debug=False)
-    if unit.focus is not None:
-        kwargs["focus_nodes"] = sorted(unit.focus, key=str)
-    _conforms, results_graph, _text = pyshacl.validate(unit.graph, **kwargs)
+    # The whole unit is validated and findings are filtered by focus afterwards (_convert):
+    # pyshacl 0.40.1's ``focus_nodes`` option also filters the value nodes that nested shapes
+    # (sh:or, sh:node, sh:qualifiedValueShape) are evaluated on, so those constraints pass
+    # vacuously for every value that is not itself a focus node (a literal wc:date, an
+    # organisation in wc:participant). Units are small, so this costs little.
+    _conforms, results_graph, _text = pyshacl.validate(
+        unit.graph, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True,
+        allow_warnings=True, allow_infos=True, meta_shacl=False, debug=False)
     return results_graph
 
 
@@ -621,7 +641,7 @@ def validate_units(units: Sequence[Unit], settings: Settings, *, shapes: Graph |
     texts = SourceTexts(settings)
     seen: set[tuple] = set()
     results: list[ValidationResult] = []
-    with _prepared_sparql_cache():
+    with _prepared_sparql_cache(), _quiet_rdflib_terms():
         for i, unit in enumerate(units):
             if progress:
                 progress(i, len(units), f"validating {unit.name}")
@@ -656,27 +676,27 @@ def validate(settings: Settings, files: Sequence[DataFile] | None = None, *, gra
     if files is not None and {f.path.resolve() for f in files} >= {f.path.resolve() for f in project
                                                                   if f.role in data_roles}:
         files = None  # the whole project (wckg build passes every file): no restriction
-    if files is None:
-        selected = [f for f in project if f.role in data_roles]
-        given = None
-    else:
-        given = list(files)
+    selected = [f for f in project if f.role in data_roles]
+    given = None
+    if files is not None:
+        # Every data file is parsed (the context of the given files: reference data, and the
+        # types other articles give), but only the units of the given files are validated.
+        given = [f for f in files if f.role in data_roles]
         given_paths = {f.path.resolve() for f in given}
-        selected = [f for f in project if f.role in ("vocab", "reference", "source")
-                    and f.path.resolve() not in given_paths]
-        selected += [f for f in given if f.role in data_roles]
+        selected = [f for f in selected if f.path.resolve() not in given_paths] + given
+        graphs = {f.graph for f in given} | ({*graphs} if graphs else set())
     shapes = load_shapes(settings)
     ontology = load_ontology(settings)
 
     per_file: dict[DataFile, Graph] = {}
     total = len(selected)
-    for i, f in enumerate(selected):
-        if progress:
-            progress(i, total, f"parsing {f.path.name}")
-        per_file[f] = parse_graph(f)
+    with _quiet_rdflib_terms():
+        for i, f in enumerate(selected):
+            if progress:
+                progress(i, total, f"parsing {f.path.name}")
+            per_file[f] = parse_graph(f)
 
-    only = [f for f in given if f.role in data_roles] if given is not None else None
-    units = build_units(per_file, graphs=graphs, only_subjects_of=only)
+    units = build_units(per_file, graphs=graphs, only_subjects_of=given)
 
     locator = Locator()
     subject_files: dict = defaultdict(list)
