@@ -271,16 +271,42 @@ def _pick_label(labels: dict[str, str], iri: str) -> str:
     return labels[sorted(labels)[0]]
 
 
+def _select(backend, text: str) -> list[dict[str, str]]:
+    """Rows of a SELECT as plain strings (the network needs no typed terms). Reads the
+    engine's SPARQL JSON directly when the backend offers ``query()`` (rdflib terms cost
+    more than the query at a million triples); otherwise ``select()``."""
+    query = getattr(backend, "query", None)
+    if query is not None:
+        res = query(text)
+        if getattr(res, "kind", None) == "select" and isinstance(getattr(res, "payload", None), (bytes, str)):
+            bindings = json.loads(res.payload)["results"]["bindings"]
+            return [{k: v["value"] for k, v in b.items()} for b in bindings]
+    return [{k: str(v) for k, v in row.items()} for row in backend.select(text)]
+
+
+def _run_all(backend, queries: dict[str, str]) -> dict[str, list[dict[str, str]]]:
+    """The queries, two at a time (the embedded store runs them in worker processes)."""
+    from concurrent.futures import ThreadPoolExecutor
+    workers = max(1, min(4, int(getattr(getattr(backend, "settings", None), "query_workers", 2) or 2)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {name: pool.submit(_select, backend, text) for name, text in queries.items()}
+        return {name: f.result() for name, f in futures.items()}
+
+
 def fetch_graph_data(backend) -> GraphData:
-    """Run the network queries against *backend* (anything with ``select(text)`` returning
-    rows of rdflib terms) and assemble :class:`GraphData`."""
+    """Run the network queries against *backend* (anything with ``select(text)``, or the
+    store API's ``query(text)``) — a fixed handful, one per relation family, never one per
+    node — and assemble :class:`GraphData`."""
     t0 = time.perf_counter()
+    results = _run_all(backend, {"agents": Q_AGENTS, "alt": Q_ALT_LABELS, "topics": Q_TOPICS,
+                                 "incidences": Q_INCIDENCES, "posts": Q_MEMBERSHIPS,
+                                 **{"act-" + f: q for f, q in Q_ACTIVITIES.items()}})
     # --- agents -------------------------------------------------------------------------
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     types: dict[str, set[str]] = defaultdict(set)
     country: dict[str, str] = {}
     countries: dict[str, str] = {}
-    for row in backend.select(Q_AGENTS):
+    for row in results["agents"]:
         a = str(row["agent"])
         types[a].add(str(row["type"]))
         if "label" in row:
@@ -293,7 +319,7 @@ def fetch_graph_data(backend) -> GraphData:
             else:
                 countries.setdefault(c, _slug_label(c))
     alts: dict[str, set[str]] = defaultdict(set)
-    for row in backend.select(Q_ALT_LABELS):
+    for row in results["alt"]:
         alts[str(row["agent"])].add(str(row["alt"]))
     agents: dict[str, Agent] = {}
     for a, ts in types.items():
@@ -303,9 +329,9 @@ def fetch_graph_data(backend) -> GraphData:
 
     # --- activities, one query per family ------------------------------------------------
     activities: dict[str, Activity] = {}
-    for family, query in Q_ACTIVITIES.items():
+    for family in Q_ACTIVITIES:
         acc: dict[str, dict[str, Any]] = {}
-        for row in backend.select(query):
+        for row in results["act-" + family]:
             act = str(row["act"])
             if act in activities:           # typed in two families: the first one wins
                 continue
@@ -339,7 +365,7 @@ def fetch_graph_data(backend) -> GraphData:
     # --- topics ------------------------------------------------------------------------
     topics: dict[str, str] = {}
     act_topics: dict[str, set[str]] = defaultdict(set)
-    for row in backend.select(Q_TOPICS):
+    for row in results["topics"]:
         t = str(row["topic"])
         topics[t] = str(row["label"]) if "label" in row else topics.get(t, _slug_label(t))
         act_topics[str(row["act"])].add(t)
@@ -349,7 +375,7 @@ def fetch_graph_data(backend) -> GraphData:
 
     # --- incidences ----------------------------------------------------------------------
     inc: set[tuple[str, str, str]] = set()
-    for row in backend.select(Q_INCIDENCES):
+    for row in results["incidences"]:
         act, agent = str(row["act"]), str(row["agent"])
         a = activities.get(act)
         if a is None:
@@ -366,7 +392,7 @@ def fetch_graph_data(backend) -> GraphData:
 
     # --- the chair's organisation ---------------------------------------------------------
     posts: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
-    for row in backend.select(Q_MEMBERSHIPS):
+    for row in results["posts"]:
         posts[str(row["person"])].append((str(row["org"]), _year(row.get("asOf"))))
     for act, role, agent in list(inc):
         if role != "chair" or agent not in posts:
