@@ -47,7 +47,7 @@ ROUTERS: list[str] = [
     "app.routers.search",        # /search
     "app.routers.timeline",      # /timeline
     "app.routers.network",       # /network
-    # "app.routers.publish",     # /downloads, /ontology, catalog
+    "app.routers.publish",       # /downloads, /ontology, catalog
 ]
 # ======================================================================================
 
@@ -123,6 +123,18 @@ def wants_html(request: Request) -> bool:
     return json_at == -1 or html_at < json_at
 
 
+#: Media types of SPARQL clients: an error for them is plain text (what query editors such
+#: as YASGUI show as is), unless they also accept JSON.
+_SPARQL_MEDIA = ("application/sparql-results", "text/turtle", "application/n-triples", "application/ld+json",
+                 "application/rdf+xml", "application/trig", "application/n-quads", "text/csv",
+                 "text/tab-separated-values")
+
+
+def _wants_plain_text(request: Request) -> bool:
+    accept = request.headers.get("accept", "").lower()
+    return any(m in accept for m in _SPARQL_MEDIA) and "application/json" not in accept
+
+
 def error_response(request: Request, status: int, title: str, message: str, *,
                    hint: str | None = None, extra: dict[str, Any] | None = None,
                    headers: dict[str, str] | None = None) -> Response:
@@ -138,6 +150,9 @@ def error_response(request: Request, status: int, title: str, message: str, *,
             log.exception("could not render error.html")
             return PlainTextResponse(f"{status} {title}\n\n{message}\n", status_code=status,
                                      headers=headers)
+    if _wants_plain_text(request):
+        text = f"{status} {title}\n\n{message}\n" + (f"\n{hint}\n" if hint else "")
+        return PlainTextResponse(text, status_code=status, headers=headers)
     body: dict[str, Any] = {"error": title, "status": status, "detail": message}
     if hint:
         body["hint"] = hint
