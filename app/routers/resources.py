@@ -235,7 +235,9 @@ def _page_context(request: Request, e: D.EntityDescription, path: str, settings)
             statements.append({"subject": st.subject, "via": st.via, "self": st.subject.iri == e.iri,
                                "sentences": [D.highlight(s, names) for s in st.sentences]})
         evidence.append({"ev": ev, "statements": statements})
-    return {"e": e, "path": path, "alternates": alternates(path), "evidence": evidence,
+    graph_notes = {ev.graph: f"article of {ev.issued_display}" if ev.issued_display else "undated article"
+                   for ev in e.evidence if ev.graph}
+    return {"e": e, "path": path, "alternates": alternates(path), "evidence": evidence, "graph_notes": graph_notes,
             "class_href": class_page, "kind_names": KIND_NAMES,
             "other_langs": [(v, lg) for v, lg in e.pref_labels if lg and lg != "en"]}
 
