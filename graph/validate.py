@@ -624,9 +624,14 @@ def _run_pyshacl(unit: Unit, shapes: Graph, ontology: Graph) -> Graph:
     # (sh:or, sh:node, sh:qualifiedValueShape) are evaluated on, so those constraints pass
     # vacuously for every value that is not itself a focus node (a literal wc:date, an
     # organisation in wc:participant). Units are small, so this costs little.
-    _conforms, results_graph, _text = pyshacl.validate(
-        unit.graph, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True,
-        allow_warnings=True, allow_infos=True, meta_shacl=False, debug=False)
+    try:
+        _conforms, results_graph, _text = pyshacl.validate(
+            unit.graph, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True,
+            allow_warnings=True, allow_infos=True, meta_shacl=False, debug=False)
+    except Exception as e:  # pyshacl and rdflib raise many kinds for a broken shape or query
+        raise InputError(f"the SHACL shapes cannot be applied ({type(e).__name__}): {e}",
+                         hint="fix the shape named in the message under ontology/shapes/ "
+                              "(a SPARQL constraint that does not parse, a malformed property shape)") from None
     return results_graph
 
 
