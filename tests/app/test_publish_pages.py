@@ -1,0 +1,214 @@
+"""/catalog, /.well-known/void, /downloads and /ontology: content negotiation, the files
+served from the published bundle, and the generated ontology documentation."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCAT, OWL, RDF, VOID
+
+from graph import dcat
+from graph import publish as pub
+
+
+def _parse(body: bytes, fmt: str, context: dict | None = None) -> Graph:
+    if fmt == "json-ld":
+        doc = json.loads(body)
+        if isinstance(doc.get("@context"), str):
+            doc["@context"] = context
+        return Graph().parse(data=json.dumps(doc), format="json-ld")
+    return Graph().parse(data=body.decode("utf-8"), format=fmt)
+
+
+@pytest.fixture(scope="module")
+def context(client) -> dict:
+    r = client.get("/ontology/context.jsonld")
+    assert r.status_code == 200
+    return r.json()["@context"]
+
+
+@pytest.fixture(scope="module")
+def catalog_ttl(client) -> Graph:
+    r = client.get("/catalog", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200, r.text
+    return Graph().parse(data=r.text, format="turtle")
+
+
+ACCEPTS = [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+           ("application/rdf+xml", "xml"), ("application/n-triples", "nt")]
+
+
+@pytest.mark.parametrize("accept, fmt", ACCEPTS)
+def test_catalog_by_content_negotiation(client, catalog_ttl, context, accept, fmt):
+    r = client.get("/catalog", headers={"Accept": accept})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith(accept)
+    assert "Accept" in r.headers.get("vary", "")
+    g = _parse(r.content, fmt, context)
+    assert isomorphic(g, catalog_ttl)
+    assert len(list(g.subjects(RDF.type, DCAT.Distribution))) >= 13
+
+
+@pytest.mark.parametrize("suffix, fmt", [("ttl", "turtle"), ("jsonld", "json-ld"), ("rdf", "xml"), ("nt", "nt")])
+def test_catalog_by_suffix(client, catalog_ttl, context, suffix, fmt):
+    r = client.get(f"/catalog.{suffix}")
+    assert r.status_code == 200
+    assert isomorphic(_parse(r.content, fmt, context), catalog_ttl)
+
+
+def test_catalog_for_a_browser_is_a_summary_page(client, settings):
+    r = client.get("/catalog", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "Water Cooperation Knowledge Graph" in r.text
+    assert 'href="/catalog.ttl"' in r.text
+    assert settings.publisher_name in r.text
+
+
+def test_catalog_refuses_what_it_cannot_give(client):
+    assert client.get("/catalog", headers={"Accept": "image/png"}).status_code == 406
+    assert client.get("/catalog.exe").status_code == 404
+
+
+def test_catalog_download_urls_point_at_this_site(catalog_ttl, settings, client):
+    urls = {str(u) for u in catalog_ttl.objects(None, DCAT.downloadURL)}
+    assert f"{settings.public_url.rstrip('/')}/downloads/wckg.nq.gz" in urls
+    for u in urls:
+        name = u.rsplit("/", 1)[1]
+        assert client.get(f"/downloads/{name}").status_code == 200, name
+
+
+def test_well_known_void(client, settings):
+    r = client.get("/.well-known/void")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    g = Graph().parse(data=r.text, format="turtle")
+    ds = URIRef(dcat.dataset_iri(settings))
+    assert (ds, RDF.type, VOID.Dataset) in g
+    assert int(g.value(ds, VOID.triples)) > 1000
+    assert list(g.subjects(RDF.type, VOID.Linkset))
+    r2 = client.get("/.well-known/void", headers={"Accept": "application/ld+json"})
+    assert r2.status_code == 200 and r2.headers["content-type"].startswith("application/ld+json")
+
+
+def test_downloads_lists_every_file_with_size_and_checksum(client):
+    r = client.get("/downloads", headers={"Accept": "text/html"})
+    assert r.status_code == 200
+    manifest = client.get("/downloads", headers={"Accept": "application/json"}).json()
+    names = {f["name"] for f in manifest["files"]}
+    assert {"wckg.nq.gz", "wckg.trig.gz", "wckg.ttl.gz", "wckg.jsonld.gz", "catalog.ttl", "void.ttl"} <= names
+    for f in manifest["files"]:
+        assert f["name"] in r.text
+        assert f["sha256"] in r.text
+        assert str(f["size"]) in r.text
+        body = client.get(f"/downloads/{f['name']}").content
+        assert len(body) == f["size"] and hashlib.sha256(body).hexdigest() == f["sha256"], f["name"]
+
+
+def test_a_downloaded_dump_parses(client):
+    r = client.get("/downloads/wckg.nq.gz")
+    assert r.headers["content-type"] == "application/gzip"
+    text = gzip.decompress(r.content).decode("utf-8")
+    assert text.count("\n") > 1000
+
+
+@pytest.mark.parametrize("name", ["../config.py", "..%2Fmanifest.json", ".lock", "publish.build-id",
+                                  "%2Fetc%2Fpasswd", "wckg.nq.gz.bak", "builds"])
+def test_downloads_serves_only_bundle_files(client, name):
+    r = client.get(f"/downloads/{name}")
+    assert r.status_code == 404
+
+
+def test_a_rebuilt_store_gets_a_fresh_bundle(client, settings):
+    """The bundle is republished when the store's build changes (here: a stale stamp)."""
+    stamp = pub_dir(settings).parent / "publish.build-id"
+    client.get("/downloads")
+    stamp.write_text("some-older-build\n")
+    (pub_dir(settings) / "README.md").write_text("tampered")
+    assert client.get("/downloads/README.md").text.startswith("# wckg release bundle")
+    assert stamp.read_text().strip() != "some-older-build"
+
+
+def pub_dir(settings):
+    from app.routers.publish import bundle_dir
+    return bundle_dir(settings)
+
+
+# --- ontology ---------------------------------------------------------------------------------
+
+class _Ids(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        for k, v in attrs:
+            if k == "id" and v:
+                self.ids.add(v)
+
+
+@pytest.fixture(scope="module")
+def ontology_file_graph(settings) -> Graph:
+    from graph.load import discover, parse_graph
+    g = Graph()
+    for f in discover(settings):
+        if f.role == "ontology":
+            g += parse_graph(f)
+    return g
+
+
+def test_ontology_page_documents_every_class_and_property(client, ontology_file_graph):
+    r = client.get("/ontology", headers={"Accept": "text/html"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    p = _Ids()
+    p.feed(r.text)
+    ns = "https://w3id.org/wckg/ontology#"
+    terms = {str(s)[len(ns):] for k in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+             for s in ontology_file_graph.subjects(RDF.type, k) if str(s).startswith(ns)}
+    assert {"Event", "Organisation", "country", "evidence"} <= terms
+    assert terms <= p.ids, terms - p.ids
+    # labels, definitions and domains/ranges come from the ontology
+    assert "Something that happened, or is announced, on a date" in r.text
+    event = r.text[r.text.index('id="Event"'):]
+    event = event[: event.index("</article>")]
+    assert 'href="#Meeting"' in event           # a sub-class
+    assert "Instances" in event and "/id/event/" in event   # instances from the data, linked locally
+
+
+def test_ontology_page_escapes_text(client):
+    r = client.get("/ontology")
+    assert "<script" not in r.text.split("</main>")[0].split('<main id="content">')[1]
+
+
+@pytest.mark.parametrize("accept, fmt", ACCEPTS)
+def test_ontology_by_content_negotiation(client, ontology_file_graph, context, accept, fmt):
+    r = client.get("/ontology", headers={"Accept": accept})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(accept)
+    assert isomorphic(_parse(r.content, fmt, context), ontology_file_graph)
+
+
+@pytest.mark.parametrize("suffix, fmt", [("ttl", "turtle"), ("jsonld", "json-ld"), ("rdf", "xml"), ("nt", "nt")])
+def test_ontology_by_suffix(client, ontology_file_graph, context, suffix, fmt):
+    r = client.get(f"/ontology.{suffix}")
+    assert r.status_code == 200
+    assert isomorphic(_parse(r.content, fmt, context), ontology_file_graph)
+
+
+def test_ontology_accept_preferences_and_errors(client):
+    r = client.get("/ontology", headers={"Accept": "text/html;q=0.5, text/turtle"})
+    assert r.headers["content-type"].startswith("text/turtle")
+    assert client.get("/ontology", headers={"Accept": "image/png"}).status_code == 406
+    assert client.get("/ontology.docx").status_code == 404
+
+
+def test_context_document(client):
+    r = client.get("/ontology/context.jsonld")
+    assert r.headers["content-type"].startswith("application/ld+json")
+    assert r.headers["access-control-allow-origin"] == "*"
+    ctx = r.json()["@context"]
+    assert ctx["Event"] == "wc:Event"
+    assert ctx["country"] == {"@id": "wc:country", "@type": "@id"}
