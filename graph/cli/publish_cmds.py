@@ -84,3 +84,15 @@ def publish(
     out.print(f"{result.quads} quads in {len(result.graphs)} named graphs, {result.triples} triples in the "
               f"default graph; modified {result.modified.isoformat() if result.modified else 'unknown'}",
               markup=False, highlight=False)
+
+
+@app.command("w3id-rules")
+def w3id_rules(
+    public_url: Annotated[Optional[str], typer.Option(
+        "--public-url", help="the site the identifiers redirect to (default: WCKG_PUBLIC_URL)")] = None,
+) -> None:
+    """Print the w3id.org .htaccess that redirects https://w3id.org/wckg/ to the site."""
+    from ..publish import w3id_htaccess
+
+    settings = get_settings()
+    print(w3id_htaccess(public_url or settings.public_url, contact=settings.contact_email), end="")

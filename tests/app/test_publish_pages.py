@@ -212,3 +212,54 @@ def test_context_document(client):
     ctx = r.json()["@context"]
     assert ctx["Event"] == "wc:Event"
     assert ctx["country"] == {"@id": "wc:country", "@type": "@id"}
+
+
+# --- the w3id.org rules ------------------------------------------------------------------------
+
+SITE = "https://wckg.example.org"
+
+
+def _apply_htaccess(text: str, path: str, accept: str) -> tuple[str, int]:
+    """Apply mod_rewrite rules (RewriteCond on HTTP_ACCEPT + RewriteRule [R=...,L]) to *path*."""
+    conds: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("RewriteCond %{HTTP_ACCEPT} "):
+            conds.append(line.split(" ", 2)[2])
+        elif line.startswith("RewriteRule "):
+            _, pattern, target, flags = line.split(" ")
+            m = re.search(pattern, path)
+            ok = m and all(re.search(c, accept) for c in conds)
+            conds = []
+            if ok:
+                for i, g in enumerate(m.groups(), 1):
+                    target = target.replace(f"${i}", g)
+                return target, int(re.search(r"R=(\d+)", flags).group(1))
+    raise AssertionError(f"no rule for {path}")
+
+
+def test_committed_w3id_rules_are_the_generated_ones():
+    from graph.config import PROJECT_ROOT
+    committed = (PROJECT_ROOT / "w3id" / ".htaccess").read_text()
+    body = lambda t: [l for l in t.splitlines() if not l.startswith("#")]  # noqa: E731
+    assert body(committed) == body(pub.w3id_htaccess(SITE))
+
+
+@pytest.mark.parametrize("path, accept, expected_type", [
+    ("ontology", "text/html", "text/html"),
+    ("ontology", "text/turtle", "text/turtle"),
+    ("ontology", "application/ld+json", "application/ld+json"),
+    ("ontology", "application/rdf+xml", "application/rdf+xml"),
+    ("ontology/context.jsonld", "*/*", "application/ld+json"),
+    ("id/place/astana", "text/html", "text/html"),
+    ("id/place/astana", "text/turtle", "text/turtle"),
+    ("id/organisation/undp", "application/ld+json", "application/ld+json"),
+    ("catalog", "application/rdf+xml", "application/rdf+xml"),
+    ("void", "text/turtle", "text/turtle"),
+])
+def test_w3id_rules_lead_to_pages_the_app_serves(client, path, accept, expected_type):
+    target, status = _apply_htaccess(pub.w3id_htaccess(SITE), path, accept)
+    assert status in (302, 303) and target.startswith(SITE + "/")
+    r = client.get(target[len(SITE):], headers={"Accept": accept})
+    assert r.status_code == 200, target
+    assert r.headers["content-type"].startswith(expected_type), target
