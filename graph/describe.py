@@ -372,12 +372,14 @@ _IN_COUNTS = PROLOGUE + """
 SELECT ?s ?p (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x ?p ?s . FILTER(?p != rdf:type) } GROUP BY ?s ?p
 """
 
+#: Rows fetched in one go for the inverse links; past it, per-property capped queries.
+_IN_ROWS = INVERSE_CAP * 8
 _IN_ALL = PROLOGUE + f"""
 SELECT ?s ?x ?p ?g ?lp ?xl WHERE {{
   GRAPH ?g {{ ?x ?p ?s }}
   FILTER(?p != rdf:type)
   OPTIONAL {{ ?x ?lp ?xl . VALUES ?lp {{ {_LABEL_VALUES} }} }}
-}}
+}} LIMIT {_IN_ROWS + 1}
 """
 
 _IN_ONE = PROLOGUE + f"""
@@ -390,30 +392,34 @@ SELECT ?s ?p ?x ?g ?lp ?xl WHERE {{
 # The sources of a resource: those it is derived from, and those of the resources that
 # point at it from an article graph (an organisation is evidenced by the meetings it took
 # part in). The graph of a source is the graph that says `?g prov:wasDerivedFrom ?src`.
-_SOURCES = PROLOGUE + f"""
-SELECT ?s ?src ?title ?issued ?inferred ?pub ?plp ?publ ?graph WHERE {{
+# One query (each round trip to the store's workers costs more than the query itself):
+# part "meta" rows are the sources with their metadata, part "say" rows the sentences.
+_EVIDENCE = PROLOGUE + f"""
+SELECT ?s ?part ?src ?title ?issued ?inferred ?pub ?plp ?publ ?graph ?x ?p ?ev ?lp ?xl WHERE {{
   {{
-    SELECT DISTINCT ?s ?src WHERE {{
-      {{ ?s prov:wasDerivedFrom ?src }}
-      UNION
-      {{ GRAPH ?g {{ ?x ?p ?s . ?x prov:wasDerivedFrom ?src }} FILTER(?p != prov:wasDerivedFrom) }}
+    {{
+      SELECT DISTINCT ?s ?src WHERE {{
+        {{ ?s prov:wasDerivedFrom ?src }}
+        UNION
+        {{ GRAPH ?g {{ ?x ?p ?s . ?x prov:wasDerivedFrom ?src }} FILTER(?p != prov:wasDerivedFrom) }}
+      }}
     }}
+    BIND("meta" AS ?part)
+    OPTIONAL {{ ?src dcterms:title ?title }}
+    OPTIONAL {{ ?src dcterms:issued ?issued }}
+    OPTIONAL {{ ?src wc:inferred ?inferred }}
+    OPTIONAL {{ ?src dcterms:publisher ?pub . OPTIONAL {{ ?pub ?plp ?publ . VALUES ?plp {{ {_LABEL_VALUES} }} }} }}
+    OPTIONAL {{ ?graph prov:wasDerivedFrom ?src . FILTER EXISTS {{ GRAPH ?graph {{ ?gs ?gp ?go }} }} }}
   }}
-  OPTIONAL {{ ?src dcterms:title ?title }}
-  OPTIONAL {{ ?src dcterms:issued ?issued }}
-  OPTIONAL {{ ?src wc:inferred ?inferred }}
-  OPTIONAL {{ ?src dcterms:publisher ?pub . OPTIONAL {{ ?pub ?plp ?publ . VALUES ?plp {{ {_LABEL_VALUES} }} }} }}
-  OPTIONAL {{ ?graph prov:wasDerivedFrom ?src . GRAPH ?graph {{ ?gs ?gp ?go }} }}
-}}
-"""
-
-_SENTENCES = PROLOGUE + f"""
-SELECT DISTINCT ?s ?src ?x ?p ?ev ?lp ?xl WHERE {{
-  {{ GRAPH ?g {{ ?s prov:wasDerivedFrom ?src ; wc:evidence ?ev }} }}
   UNION
-  {{ GRAPH ?g {{ ?x ?p ?s . ?x prov:wasDerivedFrom ?src ; wc:evidence ?ev }}
-     FILTER(?p != prov:wasDerivedFrom)
-     OPTIONAL {{ ?x ?lp ?xl . VALUES ?lp {{ {_LABEL_VALUES} }} }} }}
+  {{
+    {{ GRAPH ?g {{ ?s prov:wasDerivedFrom ?src ; wc:evidence ?ev }} }}
+    UNION
+    {{ GRAPH ?g {{ ?x ?p ?s . ?x prov:wasDerivedFrom ?src ; wc:evidence ?ev }}
+       FILTER(?p != prov:wasDerivedFrom)
+       OPTIONAL {{ ?x ?lp ?xl . VALUES ?lp {{ {_LABEL_VALUES} }} }} }}
+    BIND("say" AS ?part)
+  }}
 }}
 """
 
@@ -520,14 +526,14 @@ def _group_order(g: PropertyGroup) -> tuple:
 
 
 def _inverse_groups(backend, s: URIRef, labels: Mapping[str, str]) -> list[PropertyGroup]:
-    counts = {str(r["p"]): int(r["n"]) for r in backend.select(_IN_COUNTS, params={"s": s})}
-    if not counts:
-        return []
     rows_by_p: dict[str, list] = defaultdict(list)
-    if sum(counts.values()) <= INVERSE_CAP:
-        for r in backend.select(_IN_ALL, params={"s": s}):
+    rows = backend.select(_IN_ALL, params={"s": s})
+    if len(rows) <= _IN_ROWS:   # everything came back: count here, one round trip in all
+        for r in rows:
             rows_by_p[str(r["p"])].append(r)
-    else:
+        counts = {p: len({str(r["x"]) for r in rs}) for p, rs in rows_by_p.items()}
+    else:                       # a much-linked resource: counts, then a capped list per property
+        counts = {str(r["p"]): int(r["n"]) for r in backend.select(_IN_COUNTS, params={"s": s})}
         for p, n in counts.items():
             rows = backend.select(_IN_ONE, params={"s": s, "p": URIRef(p)})
             # rows are ordered by ?x; keep whole resources only (the row LIMIT may cut the last one)
@@ -552,7 +558,9 @@ def _inverse_groups(backend, s: URIRef, labels: Mapping[str, str]) -> list[Prope
 
 
 def _evidence(backend, s: URIRef, base: str, labels: Mapping[str, str], lang: str) -> tuple[list[Evidence], int]:
-    src_rows = backend.select(_SOURCES, params={"s": s})
+    rows = backend.select(_EVIDENCE, params={"s": s})
+    src_rows = [r for r in rows if str(r.get("part")) == "meta"]
+    sentence_rows = [r for r in rows if str(r.get("part")) == "say"]
     pub_labels = _labels_by(src_rows, "pub", "plp", "publ")
     meta: dict[str, dict] = {}
     for r in src_rows:
@@ -573,7 +581,6 @@ def _evidence(backend, s: URIRef, base: str, labels: Mapping[str, str], lang: st
     ordered = sorted(meta.items(), key=lambda kv: (str(kv[1]["issued"] or ""), kv[0]), reverse=True)[:SOURCES_CAP]
     keep = {k for k, _ in ordered}
 
-    sentence_rows = backend.select(_SENTENCES, params={"s": s})
     xl = _labels_by(sentence_rows, "x", "lp", "xl")
     stmts: dict[str, dict[tuple, list[str]]] = defaultdict(dict)
     for r in sentence_rows:
@@ -890,7 +897,7 @@ class SourceDescription:
 
 # The article's graph is the named graph that says it is derived from the source.
 _SOURCE_GRAPHS = PROLOGUE + """
-SELECT DISTINCT ?src ?g WHERE { ?g prov:wasDerivedFrom ?src . GRAPH ?g { ?a ?b ?c } }
+SELECT DISTINCT ?src ?g WHERE { ?g prov:wasDerivedFrom ?src . FILTER EXISTS { GRAPH ?g { ?a ?b ?c } } }
 """
 # Reference resources (organisations, people, places) list the articles that name them.
 _NAMED_BY = PROLOGUE + """

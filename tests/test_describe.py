@@ -291,3 +291,15 @@ def test_literal_label_term():
     assert D.pick_label([Literal("Astana", lang="kk"), Literal("Astana city", lang="en"), Literal("x")]) == "Astana city"
     assert D.pick_label([Literal("b"), Literal("a", lang="ru")]) == "b"
     assert D.pick_label([]) is None
+
+
+def test_much_linked_resource_lists_a_capped_page_and_the_total(mini, monkeypatch):
+    # Pretend Testland is a hub: the one-query path gives up, per-property lists are capped.
+    monkeypatch.setattr(D, "_IN_ROWS", 1)
+    monkeypatch.setattr(D, "INVERSE_CAP", 2)
+    e = D.describe(mini, TESTLAND)
+    country_of = group(e.inverse, "country of")
+    assert country_of.total == 3 and len(country_of.values) == 2 and country_of.truncated
+    monkeypatch.undo()
+    full = group(D.describe(mini, TESTLAND).inverse, "country of")
+    assert full.total == 3 and len(full.values) == 3 and not full.truncated
