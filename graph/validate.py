@@ -12,8 +12,11 @@ The data is validated in **units**, which is what keeps re-validation after a ch
   graphs give to IRIs the article mentions (an event ``wc:partOf`` an event of another
   article). Only the article's own subjects are focus nodes of its unit.
 
-The ontology is mixed into every unit (pyshacl ``ont_graph``) so that ``sh:targetClass`` and
-``sh:class`` see the subclasses (a ``wc:GovernmentBody`` is a ``wc:Organisation``).
+The ontology's class hierarchy is mixed into every unit (pyshacl ``ont_graph``, see
+:func:`class_hierarchy`) so that ``sh:targetClass`` and ``sh:class`` see the subclasses (a
+``wc:GovernmentBody`` is a ``wc:Organisation``). pyshacl runs with ``inference="none"`` and
+``advanced=True`` (SPARQL targets and constraints), without meta-SHACL; every SPARQL text is
+parsed once per run (:func:`_prepared_sparql_cache`).
 
 Python checks, reported like SHACL results:
 
@@ -45,11 +48,11 @@ from rdflib.namespace import PROV, RDF, SH, XSD
 from .config import Settings
 from .errors import InputError
 from .load import DataFile, discover, parse_graph
-from .namespaces import GRAPH_REFERENCE, PREFIXES, WC, WCID_DEFAULT, bind_prefixes
+from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, PREFIXES, WC, WCID_DEFAULT, bind_prefixes
 
 __all__ = [
     "ValidationResult", "ValidationReport", "Unit", "validate", "validate_rdflib",
-    "load_shapes", "load_ontology", "SEVERITIES",
+    "load_shapes", "load_ontology", "class_hierarchy", "SEVERITIES",
 ]
 
 #: Severities in the order a report lists them.
@@ -175,7 +178,7 @@ def _relative(fname: str, root: Path | None) -> str:
 # Names
 # --------------------------------------------------------------------------------------
 
-# Longest namespace first so that wcid: does not shadow nothing and wc: does not eat wcid:.
+# Longest namespace first, so that an IRI gets the most specific prefix.
 _NS_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 
 
@@ -246,6 +249,21 @@ def load_shapes(settings: Settings) -> Graph:
         for s, p, o in g:
             rewritten.add((_rebase(s, base), p, _rebase(o, base)))
         g = rewritten
+    return g
+
+
+def class_hierarchy(ontology: Graph) -> Graph:
+    """The part of the ontology that validation needs mixed into each unit: the class and
+    property declarations and the rdfs:subClassOf / rdfs:subPropertyOf axioms (pyshacl's
+    sh:targetClass and sh:class follow rdfs:subClassOf in the data graph). Leaving out the
+    labels and comments keeps them from being scanned again in every unit."""
+    from rdflib.namespace import OWL, RDFS
+    g = Graph()
+    for s, p, o in ontology:
+        if p in (RDFS.subClassOf, RDFS.subPropertyOf) and isinstance(s, URIRef) and isinstance(o, URIRef):
+            g.add((s, p, o))
+        elif p == RDF.type and o in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty) and isinstance(s, URIRef):
+            g.add((s, p, o))
     return g
 
 
@@ -641,7 +659,7 @@ def validate_units(units: Sequence[Unit], settings: Settings, *, shapes: Graph |
     """Validate prepared units and return the merged, de-duplicated report."""
     t0 = time.perf_counter()
     shapes = shapes if shapes is not None else load_shapes(settings)
-    ontology = ontology if ontology is not None else load_ontology(settings)
+    ontology = class_hierarchy(ontology if ontology is not None else load_ontology(settings))
     names = _ShapeNames(shapes)
     texts = SourceTexts(settings)
     seen: set[tuple] = set()
@@ -734,7 +752,7 @@ def validate_rdflib(data: Graph | Dataset, settings: Settings, *, shapes: Graph 
     if isinstance(data, Dataset):
         g = Graph()
         for ctx in data.contexts():
-            if str(ctx.identifier) not in (str(URIRef(PREFIXES["wcid"] + "graph/ontology")),):
+            if ctx.identifier != GRAPH_ONTOLOGY:  # the ontology and shapes are not data
                 g += ctx
         name = None
     else:
