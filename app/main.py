@@ -170,7 +170,15 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(errors.QuerySyntaxError)
     async def _syntax(request: Request, exc: errors.QuerySyntaxError) -> Response:
         # The parser's own message (with line and column) is the useful part here.
-        return error_response(request, 400, "Malformed query", exc.message, hint=exc.hint)
+        message, hint = exc.message, exc.hint
+        if "Prefix not found" in message:
+            hint = ("a prefix used in the query is not declared: add its PREFIX line "
+                    "(the project's prefixes are listed at /sparql)")
+        head, sep, expected = message.partition("expected one of ")
+        if sep and len(expected) > 160:
+            # Oxigraph lists every acceptable character range; the first few say enough
+            message = f"{head}{sep}{expected[:120].rstrip()} …"
+        return error_response(request, 400, "Malformed query", message, hint=hint)
 
     @app.exception_handler(errors.ForbiddenQuery)
     async def _forbidden(request: Request, exc: errors.ForbiddenQuery) -> Response:

@@ -99,6 +99,23 @@ def licence_name(iri: Any) -> str:
     return _LICENCE_NAMES.get(key, s)
 
 
+def datetime_text(value: Any) -> str:
+    """``2026-11-24T01:03:57+00:00`` → ``24 November 2026, 01:03 UTC`` (unparsable values unchanged)."""
+    from datetime import UTC, datetime
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        try:
+            dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return str(value)
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC)
+    return f"{dt.day} {dt:%B %Y, %H:%M}" + (" UTC" if dt.tzinfo is not None else "")
+
+
 def _base_of(ctx) -> str:
     request = ctx.get("request")
     settings = getattr(getattr(getattr(request, "app", None), "state", None), "settings", None)
@@ -125,6 +142,7 @@ def _make_env() -> Environment:
     env.filters["safe_href"] = safe_href
     env.filters["curie"] = curie
     env.filters["licence_name"] = licence_name
+    env.filters["datetime_text"] = datetime_text
     env.globals["curie"] = curie
     env.globals["local_href"] = _local_href_ctx
     env.globals["is_local"] = _is_local_ctx

@@ -423,7 +423,9 @@ def example_text(q: Any) -> str:
     """The text of a named query with each parameter bound to its example value by a
     VALUES clause at the end (legal after any query form)."""
     from ..routers.queries import example_values_clause
-    text = q.text.rstrip()
+    # the #+ header becomes one comment line pointing at the query's page
+    body = "\n".join(line for line in q.text.splitlines() if not line.startswith("#+")).strip()
+    text = f"# {q.title} (/queries/{q.name})\n{body}"
     clause = example_values_clause(q)
     return f"{text}\n{clause}\n" if clause else text + "\n"
 

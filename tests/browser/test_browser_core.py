@@ -124,7 +124,7 @@ def test_yasgui_runs_a_query_and_shows_rows(page, server, tmp_path):
     rows.first.wait_for(timeout=30_000)
     assert rows.count() > 5
     assert page.locator(".yasr").get_by_text("United Nations Development Programme").count() >= 1
-    shot(page, tmp_path, "sparql-results")
+    shot(page, tmp_path, "sparql-results", full_page=True)
 
 
 def test_yasgui_shows_the_syntax_error_position(page, server, tmp_path):
@@ -137,13 +137,14 @@ def test_yasgui_shows_the_syntax_error_position(page, server, tmp_path):
     err.first.wait_for(timeout=30_000)
     message = err.first.inner_text()
     assert "Malformed query" in message and "error at 1:" in message, message
-    shot(page, tmp_path, "sparql-error")
+    shot(page, tmp_path, "sparql-error", full_page=True)
 
 
 def test_example_opens_in_a_new_tab_and_runs(page, server, tmp_path):
     page.goto(server + "/sparql")
     page.wait_for_selector(".yasgui .CodeMirror", timeout=30_000)
     before = page.locator(".yasgui .tabsList .tab").count()
+    page.locator("details.examples summary").click()
     page.get_by_role("button", name="Partners of an organisation (CQ7)").click()
     page.wait_for_function(f"document.querySelectorAll('.yasgui .tabsList .tab').length > {before}")
     text = page.evaluate("window.wckgYasgui.getTab().getYasqe().getValue()")
@@ -151,7 +152,9 @@ def test_example_opens_in_a_new_tab_and_runs(page, server, tmp_path):
     page.locator(".yasqe_queryButton:visible").click()
     page.locator(".yasr:visible table tbody tr").first.wait_for(timeout=30_000)
     assert page.locator(".yasr:visible table tbody tr").count() > 0
-    shot(page, tmp_path, "sparql-example")
+    # a wide result scrolls inside the editor: the page keeps the width of the window
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    shot(page, tmp_path, "sparql-example", full_page=True)
 
 
 def test_named_query_form_and_link_to_entity(page, server, tmp_path):
