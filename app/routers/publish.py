@@ -143,7 +143,7 @@ def ensure_bundle(settings, backend) -> Path:
         build_id = "unknown"
     with _publish_lock:
         current = stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else None
-        if pub.is_bundle(out) and current == build_id and build_id != "unknown":
+        if pub.is_bundle(out) and current == build_id:
             return out
         try:
             pub.publish(settings, out, backend=backend)
