@@ -23,7 +23,9 @@ Python checks, reported like SHACL results:
 * ``wc:EvidenceInSourceCheck``: every ``wc:evidence`` of a resource occurs verbatim
   (whitespace normalised) in the text of one of that resource's ``prov:wasDerivedFrom``
   sources in the same unit (``{base}source/{slug}`` is ``{data_dir}/sources/{slug}.txt``);
-* ``wc:SourceTextCheck``: a source that evidence refers to has a text file.
+* ``wc:SourceTextCheck``: a source that evidence refers to has a text file;
+* ``wc:IdentifierKindCheck``: a ``{base}{kind}/{slug}`` subject has the class of its kind
+  (a misspelt or missing type would escape every class shape).
 
 Every result says where its focus node is defined: the data file and the line of its
 first occurrence as a subject.
@@ -63,6 +65,7 @@ Progress = Callable[[int, int, str], None]
 
 EVIDENCE_CHECK = "wc:EvidenceInSourceCheck"
 SOURCE_TEXT_CHECK = "wc:SourceTextCheck"
+IDENTIFIER_CHECK = "wc:IdentifierKindCheck"
 
 
 # --------------------------------------------------------------------------------------
@@ -545,6 +548,69 @@ class SourceTexts:
         return self._cache[source]
 
 
+#: The class a resource of each identifier kind must have (``wcid:graph/...`` are named graphs).
+KIND_CLASSES: dict[str, tuple[str, ...]] = {
+    "organisation": (str(WC.Organisation),),
+    "person": (str(WC.Person),),
+    "membership": ("http://www.w3.org/ns/org#Membership",),
+    "event": (str(WC.Event),),
+    "agreement": (str(WC.Agreement),),
+    "programme": (str(WC.Programme),),
+    "policy": (str(WC.PolicyDocument),),
+    "place": (str(WC.Place),),
+    "topic": ("http://www.w3.org/2004/02/skos/core#Concept", "http://www.w3.org/2004/02/skos/core#ConceptScheme"),
+    "source": (str(WC.SourceDocument),),
+}
+
+
+def check_identifier_kinds(unit: Unit, base: str, hierarchy: Graph) -> list[ValidationResult]:
+    """``wc:IdentifierKindCheck``: a subject ``{base}{kind}/{slug}`` has the class of its kind.
+
+    The class shapes check the other direction (a wc:Event's IRI is under event/); this one
+    catches what no class shape targets: a resource whose type is misspelt (wc:Meting) or
+    missing, and an IRI of an unknown kind (organization/ for organisation/)."""
+    from rdflib.namespace import RDFS
+    supers: dict = {}
+
+    def closure(cls) -> set:
+        if cls not in supers:
+            seen, todo = set(), [cls]
+            while todo:
+                c = todo.pop()
+                if c not in seen:
+                    seen.add(c)
+                    todo.extend(hierarchy.objects(c, RDFS.subClassOf))
+            supers[cls] = {str(c) for c in seen}
+        return supers[cls]
+
+    out: list[ValidationResult] = []
+    g = unit.graph
+    for s in sorted({s for s in g.subjects(unique=True) if isinstance(s, URIRef) and str(s).startswith(base)}, key=str):
+        if unit.focus is not None and s not in unit.focus:
+            continue
+        kind = str(s)[len(base):].split("/", 1)[0]
+        if kind == "graph":
+            continue
+        if kind not in KIND_CLASSES:
+            out.append(ValidationResult(
+                severity="Violation", focus_node=str(s), path=None, value=kind,
+                message=(f"{kind!r} is not an identifier kind: use {base}{{kind}}/{{slug}} with a kind among "
+                         + ", ".join(sorted(KIND_CLASSES)) + " (check the prefix declaration)"),
+                shape=IDENTIFIER_CHECK, constraint=IDENTIFIER_CHECK, graph=unit.name))
+            continue
+        have = set().union(*(closure(t) for t in g.objects(s, RDF.type))) if (s, RDF.type, None) in g else set()
+        if not have & set(KIND_CLASSES[kind]):
+            want = " or ".join(_compact(c) for c in KIND_CLASSES[kind])
+            types = ", ".join(sorted(_compact(str(t)) for t in g.objects(s, RDF.type))) or "no rdf:type"
+            out.append(ValidationResult(
+                severity="Violation", focus_node=str(s), path="rdf:type", value=None,
+                message=(f"a {kind}/ identifier names a {want}, but the resource has {types}: "
+                         f"type it {want} (or a subclass; check the spelling of the class), or mint it in the "
+                         f"namespace of its kind"),
+                shape=IDENTIFIER_CHECK, constraint=IDENTIFIER_CHECK, graph=unit.name))
+    return out
+
+
 def check_evidence(unit: Unit, texts: SourceTexts) -> list[ValidationResult]:
     """``wc:evidence`` must occur verbatim in one of the resource's sources of the unit."""
     out: list[ValidationResult] = []
@@ -668,7 +734,9 @@ def validate_units(units: Sequence[Unit], settings: Settings, *, shapes: Graph |
         for i, unit in enumerate(units):
             if progress:
                 progress(i, len(units), f"validating {unit.name}")
-            found = _convert(_run_pyshacl(unit, shapes, ontology), names, unit) + check_evidence(unit, texts)
+            found = (_convert(_run_pyshacl(unit, shapes, ontology), names, unit)
+                     + check_identifier_kinds(unit, settings.base_iri, ontology)
+                     + check_evidence(unit, texts))
             for r in found:
                 key = (r.severity, r.focus_node, r.path, r.value, r.shape, r.constraint, r.message)
                 if key in seen:
