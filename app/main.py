@@ -298,7 +298,11 @@ def create_app(settings: Settings | None = None, *, backend: Any = None) -> Fast
             yield
             return
         from graph.store import open_backend
-        opened = open_backend(settings)
+        try:
+            opened = open_backend(settings)
+        except errors.WckgError as e:
+            log.error("cannot start: %s", e)  # e.g. "no store at …  → run `wckg build` first"
+            raise
         app.state.backend = opened
         try:
             # start the query workers now rather than on the first visitor's request

@@ -398,13 +398,13 @@ def endpoint_url(request: Request, settings: Any) -> str:
 def _named_query_examples(settings: Any) -> list[dict[str, str]]:
     """The named queries as editor examples (parameters bound to their examples by a
     trailing VALUES clause, so that each example runs as is)."""
+    from graph.errors import WckgError
+    from graph.queries import cached_library
     try:
-        from graph.queries import load_library
-    except ImportError:
-        return []
-    try:
-        library = load_library(settings.queries_dir)
-    except Exception:
+        library = cached_library(settings.queries_dir)
+    except WckgError as e:  # a broken query file must not take the editor down
+        import logging
+        logging.getLogger("wckg.app").error("named queries not offered as examples: %s", e)
         return []
     out = []
     for q in _iter_queries(library):
