@@ -75,5 +75,23 @@
     });
   });
 
+  // Result links to this dataset's resources open their page on this site (YASR links
+  // every IRI to itself; {base}{kind}/{slug} → /id/{kind}/{slug}). Rewritten just before
+  // the link is followed, by mouse or keyboard, so copying the link still gives the IRI.
+  function localise(event) {
+    var a = event.target && event.target.closest ? event.target.closest(".yasr a[href]") : null;
+    if (!a) return;
+    var href = a.getAttribute("href");
+    if (href.indexOf(cfg.baseIri) !== 0) return;
+    var rest = href.slice(cfg.baseIri.length);
+    var kind = rest.split("/")[0];
+    if (cfg.kinds.indexOf(kind) < 0 || rest.indexOf("/") < 0) return;
+    a.setAttribute("href", "/id/" + rest);
+    a.removeAttribute("target");
+  }
+  root.addEventListener("mousedown", localise, true);
+  root.addEventListener("keydown", function (e) { if (e.key === "Enter") localise(e); }, true);
+  root.addEventListener("click", localise, true);
+
   window.wckgYasgui = yasgui;   // for the browser tests and curious users
 })();

@@ -125,6 +125,9 @@ def test_yasgui_runs_a_query_and_shows_rows(page, server, tmp_path):
     assert rows.count() > 5
     assert page.locator(".yasr").get_by_text("United Nations Development Programme").count() >= 1
     shot(page, tmp_path, "sparql-results", full_page=True)
+    # a result IRI of the dataset opens its page on this site
+    page.locator(".yasr:visible a[href='https://w3id.org/wckg/id/organisation/undp']").first.click()
+    page.wait_for_url("**/id/organisation/undp")
 
 
 def test_yasgui_shows_the_syntax_error_position(page, server, tmp_path):
