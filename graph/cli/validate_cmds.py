@@ -22,8 +22,8 @@ def validate(
 ) -> None:
     """Validate the data: SHACL shapes, datatypes, and every wc:evidence against its source text.
 
-    Exit status: 0 conforms (warnings are printed), 1 does not conform (or warnings with
-    --strict), 2 unreadable input (the message gives file, line and column)."""
+    Exit status: 0 conforms (warnings are printed), 1 does not conform (or has warnings with --strict), 2 unreadable input (the message gives file, line and column).
+    """
     from ..load import iter_files
     from ..validate import validate as run_validation
 
