@@ -245,3 +245,17 @@ def test_cli_publish_and_its_errors(settings, tmp_path):
                               env=env, capture_output=True, text=True, timeout=120)
     assert bad_date.returncode == 2 and "WCKG_RELEASE_DATE" in bad_date.stderr
     assert "Traceback" not in bad_date.stderr
+
+
+def test_cli_says_why_a_graph_is_not_published(settings, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WCKG_")}
+    env.update({"WCKG_DATA_DIR": str(_broken_project(tmp_path)), "WCKG_ONTOLOGY_DIR": str(settings.ontology_dir),
+                "WCKG_STORE": str(settings.store)})
+    res = subprocess.run([sys.executable, "-m", "graph.cli", "publish", str(tmp_path / "rel")], cwd=PROJECT_ROOT,
+                         env=env, capture_output=True, text=True, timeout=240)
+    assert res.returncode == 1
+    assert "not published" in res.stderr
+    assert "zz-broken" in res.stderr and "Violation" in res.stderr
+    assert "wc:date" in res.stderr          # the report's text, not rich's emoji for ":date"
+    assert "Traceback" not in res.stderr
+    assert not (tmp_path / "rel").exists()

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.markup import escape
 from rich.table import Table
 
 from ..config import get_settings
@@ -66,20 +67,21 @@ def publish(
     except ValidationFailed as e:
         report = e.report
         if hasattr(report, "to_text"):
-            err.print(report.to_text(), markup=False, highlight=False, soft_wrap=True)
-        err.print(f"[bold red]not published:[/] the graph does not conform ({report.summary()}); "
-                  f"nothing was written to {directory}", markup=True, highlight=False)
+            # emoji=False: ":date" in "wc:date" must not become a calendar picture
+            err.print(report.to_text(), markup=False, highlight=False, emoji=False, soft_wrap=True)
+        err.print("[bold red]not published:[/] the graph does not conform to the project's shapes; "
+                  f"nothing was written to {escape(str(directory))}", markup=True, highlight=False, emoji=False)
         raise SystemExit(1) from None
     finally:
         if backend is not None and hasattr(backend, "close"):
             backend.close()
 
-    table = Table(title=f"{'replaced' if result.replaced else 'wrote'} {result.directory}", show_lines=False)
+    table = Table(title=escape(f"{'replaced' if result.replaced else 'wrote'} {result.directory}"), show_lines=False)
     table.add_column("file")
     table.add_column("size", justify="right")
     table.add_column("SHA-256", overflow="fold")
     for f in result.files:
-        table.add_row(f.name, human_size(f.size), f.sha256)
+        table.add_row(escape(f.name), human_size(f.size), f.sha256)
     out.print(table)
     out.print(f"{result.quads} quads in {len(result.graphs)} named graphs, {result.triples} triples in the "
               f"default graph; modified {result.modified.isoformat() if result.modified else 'unknown'}",
