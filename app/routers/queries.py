@@ -12,6 +12,9 @@ value is a 422 naming the parameter.
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -161,6 +164,64 @@ def cell(term: Any, labels: Mapping[str, str], base: str) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------
+# results of named queries, cached per build of the embedded store
+# ---------------------------------------------------------------------------------------
+
+#: (build id, query name, query text, bound parameters, row cap) → QueryResult. A build of
+#: the embedded store never changes once made, so its answers can be kept until the next
+#: build; a remote server can change behind our back, so its answers are not cached.
+_RESULTS: OrderedDict[tuple, Any] = OrderedDict()
+_RESULTS_MAX = 128
+_RESULT_MAX_BYTES = 2 * 1024 * 1024
+_RESULTS_LOCK = threading.Lock()
+
+
+def run_named(backend: Any, q: NamedQuery, bound: Mapping[str, Any], settings: Any) -> Any:
+    """Run a named query with the site's limits (cached for the embedded store)."""
+    build_id = None
+    if getattr(backend, "backend", None) == "embedded":
+        build_id = backend.info().build_id
+    key = (build_id, q.name, q.text, tuple(sorted((k, term_to_n3(v)) for k, v in bound.items())),
+           settings.max_rows)
+    if build_id is not None:
+        with _RESULTS_LOCK:
+            hit = _RESULTS.get(key)
+            if hit is not None:
+                _RESULTS.move_to_end(key)
+                return hit
+    res = backend.query(q.text, params=dict(bound), timeout=settings.query_timeout, limit=settings.max_rows)
+    if build_id is not None and len(res.payload) <= _RESULT_MAX_BYTES:
+        with _RESULTS_LOCK:
+            _RESULTS[key] = res
+            while len(_RESULTS) > _RESULTS_MAX:
+                _RESULTS.popitem(last=False)
+    return res
+
+
+#: Labels of the current build of the embedded store: {build id: {IRI: label or None}}.
+_LABELS: dict[str, dict[str, str | None]] = {}
+
+
+def cached_labels(backend: Any, iris: Iterable[Any]) -> dict[str, str]:
+    """:func:`fetch_labels`, remembered for the current build of the embedded store."""
+    if getattr(backend, "backend", None) != "embedded":
+        return fetch_labels(backend, iris)
+    build_id = backend.info().build_id
+    with _RESULTS_LOCK:
+        known = _LABELS.get(build_id)
+        if known is None:
+            _LABELS.clear()  # an older build's labels are of no use any more
+            known = _LABELS[build_id] = {}
+        missing = [i for i in iris if str(i) not in known]
+    if missing:
+        found = fetch_labels(backend, missing)
+        with _RESULTS_LOCK:
+            for i in missing:
+                known[str(i)] = found.get(str(i))
+    return {str(i): known[str(i)] for i in iris if known.get(str(i)) is not None}
+
+
+# ---------------------------------------------------------------------------------------
 # pages
 # ---------------------------------------------------------------------------------------
 
@@ -279,8 +340,8 @@ async def query_page(name: str, request: Request, backend: BackendDep, settings:
         return render(request, "query.html", ctx, status_code=422, headers=headers)
 
     ctx["editor_link"] = editor_link(q.text, values_clause(bound))
-    res = await run_in_threadpool(backend.query, q.text, params=bound, timeout=settings.query_timeout,
-                                  limit=settings.max_rows)
+    t0 = time.perf_counter()
+    res = await run_in_threadpool(run_named, backend, q, bound, settings)
     headers["X-WCKG-Truncated"] = "true" if res.truncated else "false"
     headers["X-WCKG-Row-Limit"] = str(settings.max_rows)
 
@@ -310,8 +371,9 @@ async def query_page(name: str, request: Request, backend: BackendDep, settings:
                 column_labels.setdefault(str(r[c]), str(r[lc]))
     iris = {v for row in rows[:HTML_ROWS if want == "html" else None] for v in row.values()
             if isinstance(v, URIRef) and str(v) not in column_labels}
-    labels = await run_in_threadpool(fetch_labels, backend, iris) if iris else {}
+    labels = await run_in_threadpool(cached_labels, backend, iris) if iris else {}
     labels.update(column_labels)
+    elapsed = time.perf_counter() - t0
 
     if want == "json":
         body: dict[str, Any] = {
@@ -320,7 +382,7 @@ async def query_page(name: str, request: Request, backend: BackendDep, settings:
             "columns": columns,
             "rows": [{c: plain_value(r.get(c)) for c in columns if r.get(c) is not None} for r in rows],
             "labels": labels, "truncated": res.truncated, "row_limit": settings.max_rows,
-            "elapsed_ms": round(res.elapsed * 1000, 1),
+            "elapsed_ms": round(elapsed * 1000, 1),
         }
         if res.kind == "ask":
             body["boolean"] = res.boolean
@@ -341,5 +403,5 @@ async def query_page(name: str, request: Request, backend: BackendDep, settings:
     columns = shown_cols
     ctx.update({"ran": True, "columns": columns, "table": table, "count": len(rows),
                 "shown": len(table), "truncated": res.truncated, "row_limit": settings.max_rows,
-                "elapsed_ms": res.elapsed * 1000, "kind": res.kind, "boolean": res.boolean})
+                "elapsed_ms": elapsed * 1000, "kind": res.kind, "boolean": res.boolean})
     return render(request, "query.html", ctx, headers=headers)
