@@ -28,12 +28,13 @@ from .config import Settings
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "http://www.iana.org/assignments/media-types/"
 
 PREFIXES = {
     "dcat": str(DCAT), "dcterms": str(DCTERMS), "foaf": str(FOAF), "skos": str(SKOS),
-    "spdx": str(SPDX), "vcard": str(VCARD), "adms": str(ADMS), "xsd": str(XSD),
+    "spdx": str(SPDX), "vcard": str(VCARD), "adms": str(ADMS), "dcatap": str(DCATAP), "xsd": str(XSD),
     "eu-theme": EU + "data-theme/", "eu-country": EU + "country/", "eu-filetype": EU + "file-type/",
     "eu-lang": EU + "language/", "eu-freq": EU + "frequency/",
 }
@@ -200,6 +201,10 @@ def build_catalog(settings: Settings, files: Sequence, facts: DataFacts, *, down
     g.add((licence, RDF.type, DCTERMS.LicenseDocument))
     if "creativecommons.org/licenses/by/4.0" in str(licence):
         g.add((licence, RDFS.label, en("Creative Commons Attribution 4.0 International (CC BY 4.0)")))
+        attribution = URIRef("http://purl.org/adms/licencetype/Attribution")
+        g.add((licence, DCTERMS.type, attribution))
+        g.add((attribution, RDF.type, SKOS.Concept))
+        g.add((attribution, SKOS.prefLabel, en("Attribution")))
     g.add((publisher, RDF.type, FOAF.Agent))
     g.add((publisher, FOAF.name, en(settings.publisher_name.strip())))
     g.add((home, RDF.type, FOAF.Document))
@@ -250,6 +255,7 @@ def build_catalog(settings: Settings, files: Sequence, facts: DataFacts, *, down
         g.add((ds, DCTERMS.modified, d(facts.modified)))
     freq = URIRef(EU + "frequency/IRREG")
     g.add((freq, RDF.type, DCTERMS.Frequency))
+    g.add((freq, SKOS.inScheme, URIRef(EU + "frequency")))
     g.add((freq, SKOS.prefLabel, en("irregular")))
     g.add((ds, DCTERMS.accrualPeriodicity, freq))
     for code, label in THEMES.items():
@@ -261,7 +267,9 @@ def build_catalog(settings: Settings, files: Sequence, facts: DataFacts, *, down
     for code, (name, geonames) in COUNTRIES.items():
         place = URIRef(EU + "country/" + code)
         g.add((ds, DCTERMS.spatial, place))
+        g.add((cat, DCTERMS.spatial, place))
         g.add((place, RDF.type, DCTERMS.Location))
+        g.add((place, SKOS.inScheme, URIRef(EU + "country")))
         g.add((place, SKOS.prefLabel, en(name)))
         g.add((place, SKOS.exactMatch, URIRef(geonames)))
     if facts.start and facts.end:
@@ -276,7 +284,9 @@ def build_catalog(settings: Settings, files: Sequence, facts: DataFacts, *, down
         code, name = LANGUAGES[lang]
         lang_iri = URIRef(EU + "language/" + code)
         g.add((ds, DCTERMS.language, lang_iri))
+        g.add((cat, DCTERMS.language, lang_iri))
         g.add((lang_iri, RDF.type, DCTERMS.LinguisticSystem))
+        g.add((lang_iri, SKOS.inScheme, URIRef(EU + "language")))
         g.add((lang_iri, SKOS.prefLabel, en(name)))
     prov = URIRef(catalog_iri(settings) + "#provenance")
     g.add((ds, DCTERMS.provenance, prov))
@@ -288,6 +298,11 @@ def build_catalog(settings: Settings, files: Sequence, facts: DataFacts, *, down
 
     # one distribution per file
     g.add((SPDX.checksumAlgorithm_sha256, RDF.type, SPDX.ChecksumAlgorithm))
+    # The files of a release stay where they are: a new release is a new bundle.
+    stable = URIRef(EU + "planned-availability/STABLE")
+    g.add((stable, RDF.type, SKOS.Concept))
+    g.add((stable, SKOS.prefLabel, en("stable")))
+    g.add((stable, SKOS.inScheme, URIRef(EU + "planned-availability")))
     gzip_type = URIRef(IANA + "application/gzip")
     g.add((gzip_type, RDF.type, DCTERMS.MediaType))
     for f in files:
@@ -306,6 +321,8 @@ def build_catalog(settings: Settings, files: Sequence, facts: DataFacts, *, down
         g.add((media, RDF.type, DCTERMS.MediaType))
         g.add((dist, DCTERMS.format, fmt))
         g.add((fmt, RDF.type, DCTERMS.MediaTypeOrExtent))
+        g.add((fmt, SKOS.inScheme, URIRef(EU + "file-type")))
+        g.add((dist, DCATAP.availability, stable))
         g.add((fmt, SKOS.prefLabel, en(FILE_TYPE_LABELS.get(spec.file_type, spec.file_type))))
         if spec.compressed:
             g.add((dist, DCAT.compressFormat, gzip_type))
@@ -333,6 +350,10 @@ def build_catalog(settings: Settings, files: Sequence, facts: DataFacts, *, down
     g.add((endpoint, RDF.type, RDFS.Resource))
     g.add((svc, DCAT.endpointDescription, endpoint))
     g.add((svc, DCAT.servesDataset, ds))
+    for code in THEMES:
+        g.add((svc, DCAT.theme, URIRef(EU + "data-theme/" + code)))
+    for kw in ("SPARQL", "water cooperation", "Central Asia"):
+        g.add((svc, DCAT.keyword, en(kw)))
     g.add((svc, DCTERMS.conformsTo, sparql_std))
     g.add((svc, DCTERMS.license, licence))
     g.add((svc, DCTERMS.publisher, publisher))

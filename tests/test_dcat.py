@@ -128,6 +128,7 @@ def test_one_distribution_per_file_with_size_checksum_and_download_url(cat, bund
         assert str(media) == "http://www.iana.org/assignments/media-types/" + f["media_type"]
         assert str(one(cat, d, DCTERMS.format)).startswith(EU + "file-type/")
         assert one(cat, d, DCTERMS.license) == URIRef(settings.licence)
+        assert one(cat, d, dcat.DCATAP.availability) == URIRef(EU + "planned-availability/STABLE")
         if f["compressed"]:
             assert str(one(cat, d, DCAT.compressFormat)).endswith("application/gzip")
     assert len(dists) == len(manifest["files"]) - 1 + 1  # every file but the catalog, plus the endpoint
