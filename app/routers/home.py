@@ -60,14 +60,36 @@ def _cached_counts(request: Request, backend: Any, info: Any, timeout: float) ->
     return counts
 
 
+ENTRY_POINTS = {"search": "/search?q=", "queries": "/queries", "sparql": "/sparql", "network": "/network",
+                "timeline": "/timeline", "downloads": "/downloads", "ontology": "/ontology",
+                "api": "/openapi.json"}
+
+
+@router.get("/index.json", summary="What the dataset holds (the home page as JSON)")
+async def home_json(request: Request, backend: BackendDep, settings: SettingsDep) -> JSONResponse:
+    info = await run_in_threadpool(backend.info)
+    counts = await run_in_threadpool(_cached_counts, request, backend, info, settings.query_timeout)
+    return JSONResponse({
+        "title": "Water Cooperation Knowledge Graph",
+        "counts": {**counts, "triples": info.triples, "graphs": len(info.graphs)},
+        "build": {"id": info.build_id, "built_at": info.built_at},
+        "licence": settings.licence, "publisher": settings.publisher_name,
+        "links": ENTRY_POINTS,
+    }, headers={"Link": '</>; rel="alternate"; type="text/html"'})
+
+
 @router.get("/", summary="Home page", response_class=Response, include_in_schema=False)
 async def home(request: Request, backend: BackendDep, settings: SettingsDep) -> Response:
+    from ..main import wants_html
+    accept = request.headers.get("accept", "")
+    if "application/json" in accept and not wants_html(request):
+        return await home_json(request, backend, settings)
     info = await run_in_threadpool(backend.info)
     counts = await run_in_threadpool(_cached_counts, request, backend, info, settings.query_timeout)
     return render(request, "home.html", {
         "info": info, "counts": counts, "count_labels": COUNT_LABELS,
         "graph_count": len(getattr(info, "graphs", {}) or {}),
-    })
+    }, headers={"Link": '</index.json>; rel="alternate"; type="application/json"', "Vary": "Accept"})
 
 
 @router.get("/-/health", summary="Health probe: the app answers and the store is reachable")

@@ -53,6 +53,17 @@ def test_nav_on_every_page(client):
         assert 'action="/search"' in r.text
 
 
+def test_home_json_twin(client, backend):
+    page = client.get("/", headers={"Accept": "text/html"})
+    assert '</index.json>; rel="alternate"; type="application/json"' == page.headers["link"]
+    for r in (client.get("/index.json"), client.get("/", headers={"Accept": "application/json"})):
+        assert r.status_code == 200
+        body = r.json()
+        assert body["counts"]["triples"] == backend.info().triples
+        assert body["counts"]["organisations"] > 0 and body["build"]["id"] == backend.info().build_id
+        assert body["links"]["sparql"] == "/sparql"
+
+
 def test_health(client):
     r = client.get("/-/health")
     assert r.status_code == 200

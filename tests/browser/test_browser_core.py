@@ -188,3 +188,18 @@ def test_api_docs_render_from_local_assets(page, server, tmp_path):
     page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
     assert page.locator(".swagger-ui .opblock").count() >= 5
     shot(page, tmp_path, "api-docs")
+
+
+def test_shared_link_opens_and_runs_the_query(page, server, tmp_path):
+    """A link to /sparql?query=... (what the share button and named-query pages produce)
+    opens the editor with that query in a tab and runs it."""
+    from urllib.parse import quote
+    query = ("PREFIX wc: <https://w3id.org/wckg/ontology#>\n"
+             "SELECT ?meeting WHERE { ?meeting a wc:Meeting } ORDER BY ?meeting")
+    page.goto(f"{server}/sparql#query={quote(query, safe='')}")
+    page.wait_for_selector(".yasgui .CodeMirror", timeout=30_000)
+    assert page.evaluate("window.wckgYasgui.getTab().getYasqe().getValue()") == query
+    rows = page.locator(".yasr:visible table tbody tr")
+    rows.first.wait_for(timeout=30_000)
+    assert rows.count() >= 1
+    shot(page, tmp_path, "sparql-shared-link")
