@@ -286,13 +286,24 @@ def _rebase(t, base: str):
 
 @dataclass
 class Unit:
-    """What pyshacl validates at once: a graph, the named graph it stands for, and the
-    subjects whose findings belong to it (None: all)."""
+    """What pyshacl validates at once: the named graph it stands for, the subjects whose
+    findings belong to it (None: all), its files, and its graph, built when first needed
+    and released after validation (so that a large dataset's units are not all in memory)."""
 
     name: str
-    graph: Graph
     focus: set | None
     files: list[DataFile]
+    build: Callable[[], Graph] = field(repr=False)
+    _graph: Graph | None = field(default=None, repr=False)
+
+    @property
+    def graph(self) -> Graph:
+        if self._graph is None:
+            self._graph = self.build()
+        return self._graph
+
+    def release(self) -> None:
+        self._graph = None
 
 
 def _mentioned_iris(g: Graph) -> set[URIRef]:
@@ -307,7 +318,10 @@ def _mentioned_iris(g: Graph) -> set[URIRef]:
 
 def build_units(per_file: dict[DataFile, Graph], *, graphs: set[str] | None = None,
                 only_subjects_of: Iterable[DataFile] | None = None) -> list[Unit]:
-    """Split the parsed files into validation units (see the module docstring)."""
+    """Split the parsed files into validation units (see the module docstring).
+
+    ``graphs`` keeps the units of those named graphs; ``only_subjects_of`` keeps only the
+    findings about subjects of those files (and the units that have any)."""
     reference = Graph()
     ref_files: list[DataFile] = []
     articles: dict[str, tuple[Graph, list[DataFile]]] = {}
@@ -324,11 +338,18 @@ def build_units(per_file: dict[DataFile, Graph], *, graphs: set[str] | None = No
     if only_subjects_of is not None:
         restrict = set()
         for f in only_subjects_of:
-            restrict |= {s for s in per_file[f].subjects(unique=True)}
+            restrict |= set(per_file[f].subjects(unique=True))
+
+    # rdf:type triples of every article graph, by subject: the types other articles give
+    article_types: dict = defaultdict(list)
+    for name, (ag, _) in articles.items():
+        for t in ag.triples((None, RDF.type, None)):
+            article_types[t[0]].append((name, t))
 
     ref_subjects = set(reference.subjects(unique=True))
     units: list[Unit] = []
-    if graphs is None or str(GRAPH_REFERENCE) in graphs:
+
+    def reference_unit() -> Graph:
         g = Graph(identifier=GRAPH_REFERENCE)
         bind_prefixes(g)
         g += reference
@@ -336,35 +357,42 @@ def build_units(per_file: dict[DataFile, Graph], *, graphs: set[str] | None = No
             for s in ref_subjects & set(ag.subjects(unique=True)):
                 for t in ag.triples((s, None, None)):
                     g.add(t)
+        return g
+
+    def article_unit(name: str, ag: Graph) -> Callable[[], Graph]:
+        def build() -> Graph:
+            g = Graph(identifier=URIRef(name))
+            bind_prefixes(g)
+            g += ag
+            mentioned = _mentioned_iris(ag)
+            objects: set = set()
+            for iri in mentioned:
+                for t in reference.triples((iri, None, None)):
+                    g.add(t)
+                    if isinstance(t[2], URIRef):
+                        objects.add(t[2])
+                for other, t in article_types.get(iri, ()):
+                    if other != name:
+                        g.add(t)
+            for o in objects - mentioned:
+                for t in reference.triples((o, RDF.type, None)):
+                    g.add(t)
+            return g
+        return build
+
+    if graphs is None or str(GRAPH_REFERENCE) in graphs:
         focus = None if restrict is None else (ref_subjects & restrict)
         if focus is None or focus:
-            units.append(Unit(str(GRAPH_REFERENCE), g, focus, ref_files))
+            units.append(Unit(str(GRAPH_REFERENCE), focus, ref_files, reference_unit))
 
     for name, (ag, fl) in articles.items():
         if graphs is not None and name not in graphs:
             continue
-        g = Graph(identifier=URIRef(name))
-        bind_prefixes(g)
-        g += ag
-        mentioned = _mentioned_iris(ag)
-        objects: set = set()
-        for iri in mentioned:
-            for t in reference.triples((iri, None, None)):
-                g.add(t)
-                if isinstance(t[2], URIRef):
-                    objects.add(t[2])
-            for other, (og, _) in articles.items():
-                if other != name:
-                    for t in og.triples((iri, RDF.type, None)):
-                        g.add(t)
-        for o in objects - mentioned:
-            for t in reference.triples((o, RDF.type, None)):
-                g.add(t)
         focus = set(ag.subjects(unique=True))
         if restrict is not None:
             focus &= restrict
         if focus:
-            units.append(Unit(name, g, focus, fl))
+            units.append(Unit(name, focus, fl, article_unit(name, ag)))
     return units
 
 
@@ -760,6 +788,7 @@ def validate_units(units: Sequence[Unit], settings: Settings, *, shapes: Graph |
                     continue
                 seen.add(key)
                 results.append(locate(r, unit) if locate else r)
+            unit.release()
     if progress:
         progress(len(units), len(units), "validated")
     report = ValidationReport(results=results, units=len(units), seconds=time.perf_counter() - t0)
@@ -843,7 +872,7 @@ def validate_rdflib(data: Graph | Dataset, settings: Settings, *, shapes: Graph 
     else:
         g = data
         name = str(data.identifier) if isinstance(data.identifier, URIRef) else None
-    unit = Unit(name or "data", g, set(focus) if focus is not None else None, [])
+    unit = Unit(name or "data", set(focus) if focus is not None else None, [], lambda: g)
     report = validate_units([unit], settings, shapes=shapes, ontology=ontology)
     if name is None:
         report.results = [ValidationResult(r.severity, r.focus_node, r.path, r.value, r.message, r.shape,
