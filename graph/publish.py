@@ -532,7 +532,8 @@ def publish(settings: Settings, out_dir: Path | str, *, backend=None, base_url: 
     step = progress or (lambda _s: None)
     out_dir = Path(out_dir).absolute()
     check_settings(settings)
-    release = parse_release_date(release_date)
+    # WCKG_RELEASE_DATE: the CLI passes it; a Settings field of that name is honoured too.
+    release = parse_release_date(release_date or getattr(settings, "release_date", None))
     _check_target(out_dir)
     base = download_base(settings, base_url)
 

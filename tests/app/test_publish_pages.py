@@ -263,3 +263,27 @@ def test_w3id_rules_lead_to_pages_the_app_serves(client, path, accept, expected_
     r = client.get(target[len(SITE):], headers={"Accept": accept})
     assert r.status_code == 200, target
     assert r.headers["content-type"].startswith(expected_type), target
+
+
+def test_data_that_does_not_conform_gives_503_and_no_bundle(settings, backend, tmp_path):
+    import shutil
+    import warnings
+
+    from app.main import create_app
+    from graph.config import PROJECT_ROOT
+    from tests.conftest import make_settings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    data = tmp_path / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data)
+    (data / "articles" / "zz-broken.ttl").write_text(
+        "<https://w3id.org/wckg/id/event/zz-broken> a <https://w3id.org/wckg/ontology#Event> .\n")
+    bad = make_settings(tmp_path / "store", data_dir=data)
+    with TestClient(create_app(bad, backend=backend), raise_server_exceptions=False) as c:
+        r = c.get("/downloads", headers={"Accept": "application/json"})
+        assert r.status_code == 503
+        assert "does not conform" in r.json()["detail"]
+        r = c.get("/catalog", headers={"Accept": "text/html"})
+        assert r.status_code == 503 and "does not conform" in r.text
+    assert not (tmp_path / "store" / "publish").exists()
