@@ -49,7 +49,7 @@ from rdflib.namespace import PROV, RDF, SH, XSD
 
 from .config import Settings
 from .errors import InputError
-from .load import DataFile, discover, parse_graph
+from .load import DataFile, discover, parse_graph, parse_quads, to_rdflib
 from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, PREFIXES, WC, WCID_DEFAULT, bind_prefixes
 
 __all__ = [
@@ -796,6 +796,15 @@ def validate_units(units: Sequence[Unit], settings: Settings, *, shapes: Graph |
     return report
 
 
+def _parse_types(f: DataFile) -> Graph:
+    """Only the rdf:type triples of a file (parsed by pyoxigraph, the rest never becomes rdflib terms)."""
+    g = Graph(identifier=URIRef(f.graph))
+    rdf_type = str(RDF.type)
+    g.addN((to_rdflib(q.subject), RDF.type, to_rdflib(q.object), g)
+           for q in parse_quads(f) if q.predicate.value == rdf_type)
+    return g
+
+
 def validate(settings: Settings, files: Sequence[DataFile] | None = None, *, graphs: set[str] | None = None,
              progress: Progress | None = None) -> ValidationReport:
     """Validate the project's data.
@@ -825,13 +834,19 @@ def validate(settings: Settings, files: Sequence[DataFile] | None = None, *, gra
     shapes = load_shapes(settings)
     ontology = load_ontology(settings)
 
+    # An article graph outside the units to validate only lends the types of its resources
+    # (unless the reference unit is validated: it takes what articles say about its subjects).
+    types_only = graphs is not None and str(GRAPH_REFERENCE) not in graphs
     per_file: dict[DataFile, Graph] = {}
     total = len(selected)
     with _quiet_rdflib_terms():
         for i, f in enumerate(selected):
             if progress:
                 progress(i, total, f"parsing {f.path.name}")
-            per_file[f] = parse_graph(f)
+            if types_only and f.role == "article" and f.graph not in graphs:
+                per_file[f] = _parse_types(f)
+            else:
+                per_file[f] = parse_graph(f)
 
     units = build_units(per_file, graphs=graphs, only_subjects_of=given)
 
