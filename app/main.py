@@ -108,6 +108,42 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+class HeadAsGetMiddleware:
+    """Answers ``HEAD`` like ``GET`` without the body (FastAPI routes declare GET only, and
+    link checkers and monitors use HEAD). Routes that declare HEAD themselves keep it."""
+
+    def __init__(self, app: ASGIApp, explicit: set[str] | None = None) -> None:
+        self.app = app
+        self.explicit = explicit if explicit is not None else set()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD" or self._declared(scope):
+            await self.app(scope, receive, send)
+            return
+        scope = dict(scope, method="GET")
+
+        async def send_without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app(scope, receive, send_without_body)
+
+    def _declared(self, scope: Scope) -> bool:
+        app = scope.get("app")
+        if app is None:
+            return False
+        from starlette.routing import Match
+        for route in getattr(app, "routes", []):
+            methods = getattr(route, "methods", None)
+            if methods and "HEAD" in methods and "GET" not in methods:
+                if route.matches(scope)[0] == Match.FULL:
+                    return True
+        return False
+
+
 # --------------------------------------------------------------------------------------
 # error answers
 # --------------------------------------------------------------------------------------
@@ -337,6 +373,7 @@ def create_app(settings: Settings | None = None, *, backend: Any = None) -> Fast
 
     from .routers.sparql import SparqlCorsMiddleware
     app.add_middleware(SparqlCorsMiddleware)       # CORS * (no credentials) on /sparql only
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
 

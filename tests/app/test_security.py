@@ -144,3 +144,14 @@ def test_no_server_errors(api_schema):
                 f"{response.status_code} from {case.as_curl_command()}: {response.text[:500]}")
 
         run()
+
+
+@pytest.mark.parametrize("path", ["/", "/sparql", "/queries", "/queries/cq1-timeline.json", "/-/health",
+                                  "/static/site.css", "/id/organisation/undp"])
+def test_head_answers_like_get_without_a_body(client, path):
+    get = client.get(path)
+    head = client.head(path)
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers["x-content-type-options"] == "nosniff"
