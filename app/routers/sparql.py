@@ -170,6 +170,8 @@ def resolve_format(value: str, kind: str) -> tuple[str, str]:
     v = value.strip().lower()
     v = FORMAT_ALIASES.get(v, v)
     graph = kind == "graph"
+    if graph:  # "JSON" and "XML" of a graph are JSON-LD and RDF/XML
+        v = {"json": "jsonld", "xml": "rdfxml"}.get(v, v)
     names = RDF_OUTPUT_FORMATS if graph else RESULT_FORMATS
     if v in names:
         return (names[v][1], v)

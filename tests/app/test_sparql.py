@@ -128,6 +128,13 @@ def test_format_accepts_media_types_and_extensions(client, expected_graph, expec
     assert solutions(r.content, ox.QueryResultsFormat.CSV) == expected_rows
 
 
+def test_json_and_xml_of_a_graph_are_jsonld_and_rdfxml(client, expected_graph):
+    for fmt, media, rdflib_fmt in (("json", "application/ld+json", "json-ld"), ("xml", "application/rdf+xml", "xml")):
+        r = client.get("/sparql", params={"query": CONSTRUCT, "format": fmt})
+        assert r.status_code == 200 and r.headers["content-type"].startswith(media)
+        assert isomorphic(parse_graph(r.content, rdflib_fmt), expected_graph)
+
+
 def test_ask_json_and_xml(client):
     r = client.get("/sparql", params={"query": ASK}, headers={"Accept": "application/sparql-results+json"})
     assert r.status_code == 200 and r.json()["boolean"] is True
