@@ -41,6 +41,8 @@ PROLOGUE = sparql_prologue()
 INVERSE_CAP = 100
 #: How many source articles the evidence section shows (most recent first).
 SOURCES_CAP = 40
+#: Rows of evidence read at most (newest sources first): bounds a much-cited resource's page.
+EVIDENCE_ROWS = 800
 #: How many resources pointing at a resource :func:`describe_rdf` includes.
 RDF_INVERSE_CAP = 2000
 
@@ -274,6 +276,7 @@ class EntityDescription:
     same_as: list[str]
     coordinates: tuple[str, str] | None
     graphs: list[str]
+    evidence_truncated: bool = False   # a much-cited resource: only the newest sources were read
 
     @property
     def wikidata(self) -> list[tuple[str, str]]:
@@ -302,7 +305,7 @@ class EntityDescription:
             "evidence": [e.to_json() for e in self.evidence],
             "sameAs": self.same_as,
             "coordinates": {"lat": self.coordinates[0], "long": self.coordinates[1]} if self.coordinates else None,
-            "graphs": self.graphs,
+            "graphs": self.graphs, "evidenceTotal": self.evidence_total, "evidenceTruncated": self.evidence_truncated,
         }
 
 
@@ -358,11 +361,52 @@ def most_specific(classes: Iterable[str], ancestors: Mapping[str, set[str]]) -> 
 
 
 # --- describe one resource ------------------------------------------------------------
+#
+# Query shapes. A value bound by pyoxigraph `substitutions` is unknown to Oxigraph's
+# optimiser, so a plain join such as `?x ?p ?s . ?x prov:wasDerivedFrom ?src` is planned
+# as a hash join over every prov:wasDerivedFrom triple of the store (120 ms for UNDP at
+# 100 k triples, and growing with the store), where an OPTIONAL is evaluated per row
+# already found, by index lookups (4 ms, growing only with the resource's own links). So
+# every lookup that depends on the described resource hangs off its anchor pattern as an
+# OPTIONAL, with each OPTIONAL's own lookups nested inside it (a group-level
+# FILTER(BOUND(...)) would let a later OPTIONAL bind the variable from any triple).
+# Labels use one OPTIONAL per label property rather than a VALUES list (3x faster).
+
+#: How linked resources are named on a page. Every resource of the data model has a
+#: skos:prefLabel (memberships and source documents included); ontology terms have
+#: rdfs:label. Each label property costs one index lookup per row, so only these two.
+LINK_LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label)
+_LABEL_SUFFIXES = ("l1", "l2")
+
+
+def _label_opts(var: str) -> str:
+    """OPTIONALs fetching ``?{var}``'s names, one column per label property."""
+    return " ".join(f"OPTIONAL {{ ?{var} <{p}> ?{var}_{n} }}" for p, n in zip(LINK_LABEL_PROPERTIES, _LABEL_SUFFIXES))
+
+
+def _label_cols(var: str) -> str:
+    return " ".join(f"?{var}_{n}" for n in _LABEL_SUFFIXES)
+
+
+def _labels_of(rows: Iterable[Mapping], key: str) -> dict[str, str]:
+    """The best name per resource from rows with :func:`_label_opts` columns: by the order
+    of :data:`LINK_LABEL_PROPERTIES`, then by language."""
+    cands: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        k = r.get(key)
+        if k is None:
+            continue
+        for i, n in enumerate(_LABEL_SUFFIXES):
+            lit = r.get(f"{key}_{n}")
+            if lit is not None and lit not in cands[str(k)][i]:
+                cands[str(k)][i].append(lit)
+    return {k: pick_label(by[min(by)]) for k, by in cands.items() if by}
+
 
 _OUT = PROLOGUE + f"""
-SELECT ?s ?p ?o ?g ?lp ?ol WHERE {{
+SELECT ?s ?p ?o ?g {_label_cols("o")} WHERE {{
   GRAPH ?g {{ ?s ?p ?o }}
-  OPTIONAL {{ ?o ?lp ?ol . VALUES ?lp {{ {_LABEL_VALUES} }} FILTER(isIRI(?o) || isBlank(?o)) }}
+  {_label_opts("o")}
 }}
 """
 
@@ -375,52 +419,47 @@ SELECT ?s ?p (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x ?p ?s . FILTER(?p != rdf:type
 #: Rows fetched in one go for the inverse links; past it, per-property capped queries.
 _IN_ROWS = INVERSE_CAP * 8
 _IN_ALL = PROLOGUE + f"""
-SELECT ?s ?x ?p ?g ?lp ?xl WHERE {{
+SELECT ?s ?x ?p ?g {_label_cols("x")} WHERE {{
   GRAPH ?g {{ ?x ?p ?s }}
   FILTER(?p != rdf:type)
-  OPTIONAL {{ ?x ?lp ?xl . VALUES ?lp {{ {_LABEL_VALUES} }} }}
+  {_label_opts("x")}
 }} LIMIT {_IN_ROWS + 1}
 """
 
 _IN_ONE = PROLOGUE + f"""
-SELECT ?s ?p ?x ?g ?lp ?xl WHERE {{
+SELECT ?s ?p ?x ?g {_label_cols("x")} WHERE {{
   GRAPH ?g {{ ?x ?p ?s }}
-  OPTIONAL {{ ?x ?lp ?xl . VALUES ?lp {{ {_LABEL_VALUES} }} }}
+  {_label_opts("x")}
 }} ORDER BY ?x LIMIT {INVERSE_CAP * 8}
 """
 
 # The sources of a resource: those it is derived from, and those of the resources that
 # point at it from an article graph (an organisation is evidenced by the meetings it took
-# part in). The graph of a source is the graph that says `?g prov:wasDerivedFrom ?src`.
-# One query (each round trip to the store's workers costs more than the query itself):
-# part "meta" rows are the sources with their metadata, part "say" rows the sentences.
+# part in), each with its metadata and the verbatim sentences; the graph that states a
+# sentence is the source's article graph. One query: each round trip to the store's
+# workers costs more than the query itself.
+_SOURCE_META = """OPTIONAL { ?src dcterms:title ?title } OPTIONAL { ?src dcterms:issued ?issued }
+      OPTIONAL { ?src wc:inferred ?inferred }
+      OPTIONAL { ?src dcterms:publisher ?pub . %s }""" % _label_opts("pub")
 _EVIDENCE = PROLOGUE + f"""
-SELECT ?s ?part ?src ?title ?issued ?inferred ?pub ?plp ?publ ?graph ?x ?p ?ev ?lp ?xl WHERE {{
+SELECT ?s ?g ?src ?title ?issued ?inferred ?pub {_label_cols("pub")} ?x ?p ?ev {_label_cols("x")} WHERE {{
   {{
-    {{
-      SELECT DISTINCT ?s ?src WHERE {{
-        {{ ?s prov:wasDerivedFrom ?src }}
-        UNION
-        {{ GRAPH ?g {{ ?x ?p ?s . ?x prov:wasDerivedFrom ?src }} FILTER(?p != prov:wasDerivedFrom) }}
-      }}
-    }}
-    BIND("meta" AS ?part)
-    OPTIONAL {{ ?src dcterms:title ?title }}
-    OPTIONAL {{ ?src dcterms:issued ?issued }}
-    OPTIONAL {{ ?src wc:inferred ?inferred }}
-    OPTIONAL {{ ?src dcterms:publisher ?pub . OPTIONAL {{ ?pub ?plp ?publ . VALUES ?plp {{ {_LABEL_VALUES} }} }} }}
-    OPTIONAL {{ ?graph prov:wasDerivedFrom ?src . FILTER EXISTS {{ GRAPH ?graph {{ ?gs ?gp ?go }} }} }}
+    ?s prov:wasDerivedFrom ?src .
+    {_SOURCE_META}
+    OPTIONAL {{ GRAPH ?g {{ ?s prov:wasDerivedFrom ?src . ?s wc:evidence ?ev }} }}
   }}
   UNION
   {{
-    {{ GRAPH ?g {{ ?s prov:wasDerivedFrom ?src ; wc:evidence ?ev }} }}
-    UNION
-    {{ GRAPH ?g {{ ?x ?p ?s . ?x prov:wasDerivedFrom ?src ; wc:evidence ?ev }}
-       FILTER(?p != prov:wasDerivedFrom)
-       OPTIONAL {{ ?x ?lp ?xl . VALUES ?lp {{ {_LABEL_VALUES} }} }} }}
-    BIND("say" AS ?part)
+    GRAPH ?g {{ ?x ?p ?s }} FILTER(?p != prov:wasDerivedFrom && ?p != rdf:type)
+    OPTIONAL {{
+      GRAPH ?g {{ ?x prov:wasDerivedFrom ?src }}
+      {_SOURCE_META}
+      OPTIONAL {{ GRAPH ?g {{ ?x wc:evidence ?ev }} }}
+    }}
+    FILTER(BOUND(?src))
+    {_label_opts("x")}
   }}
-}}
+}} ORDER BY DESC(?issued) ?src LIMIT {EVIDENCE_ROWS}
 """
 
 
@@ -461,7 +500,7 @@ def describe(backend, iri: str, *, base: str = WCID_DEFAULT, lang: str = "en") -
     if not out_rows and not resource_exists(backend, iri):
         return None
     labels = term_labels(backend, lang)
-    obj_labels = _labels_by(out_rows, "o", "lp", "ol")
+    obj_labels = _labels_of(out_rows, "o")
 
     # outgoing -------------------------------------------------------------------------
     values: dict[str, dict[Any, list[str]]] = defaultdict(dict)   # p → term → graphs
@@ -511,11 +550,11 @@ def describe(backend, iri: str, *, base: str = WCID_DEFAULT, lang: str = "en") -
     graphs = sorted({g for terms in values.values() for gs in terms.values() for g in gs})
 
     inverse = _inverse_groups(backend, s, labels)
-    evidence, evidence_total = _evidence(backend, s, base, labels, lang)
+    evidence, evidence_total, evidence_truncated = _evidence(backend, s, base, labels, lang)
     return EntityDescription(iri=iri, label=title, types=types, pref_labels=pref, alt_labels=alt,
                              definitions=definitions, properties=groups, inverse=inverse, evidence=evidence,
                              evidence_total=evidence_total, same_as=same_as, coordinates=coordinates,
-                             graphs=graphs)
+                             graphs=graphs, evidence_truncated=evidence_truncated)
 
 
 def _group_order(g: PropertyGroup) -> tuple:
@@ -544,7 +583,7 @@ def _inverse_groups(backend, s: URIRef, labels: Mapping[str, str]) -> list[Prope
             rows_by_p[p] = [r for r in rows if str(r["x"]) in keep]
     groups = []
     for p, rows in rows_by_p.items():
-        xl = _labels_by(rows, "x", "lp", "xl")
+        xl = _labels_of(rows, "x")
         by_x: dict[Any, list[str]] = {}
         for r in rows:
             gs = by_x.setdefault(r["x"], [])
@@ -557,13 +596,14 @@ def _inverse_groups(backend, s: URIRef, labels: Mapping[str, str]) -> list[Prope
     return groups
 
 
-def _evidence(backend, s: URIRef, base: str, labels: Mapping[str, str], lang: str) -> tuple[list[Evidence], int]:
+def _evidence(backend, s: URIRef, base: str, labels: Mapping[str, str],
+              lang: str) -> tuple[list[Evidence], int, bool]:
     rows = backend.select(_EVIDENCE, params={"s": s})
-    src_rows = [r for r in rows if str(r.get("part")) == "meta"]
-    sentence_rows = [r for r in rows if str(r.get("part")) == "say"]
-    pub_labels = _labels_by(src_rows, "pub", "plp", "publ")
+    pub_labels = _labels_of(rows, "pub")
     meta: dict[str, dict] = {}
-    for r in src_rows:
+    for r in rows:
+        if r.get("src") is None:
+            continue
         m = meta.setdefault(str(r["src"]), {"titles": [], "issued": None, "inferred": False, "pub": None,
                                             "graph": None})
         if r.get("title") is not None and r["title"] not in m["titles"]:
@@ -574,16 +614,19 @@ def _evidence(backend, s: URIRef, base: str, labels: Mapping[str, str], lang: st
             m["inferred"] = True
         if r.get("pub") is not None:
             m["pub"] = r["pub"]
-        # the article's own graph (wcid:graph/{slug}) rather than any other resource derived from it
-        if r.get("graph") is not None and (m["graph"] is None or str(r["graph"]).startswith(base + "graph/")):
-            m["graph"] = str(r["graph"])
+
+    truncated = len(rows) >= EVIDENCE_ROWS
+    if truncated and rows:   # the last source may have been cut short: leave it out
+        meta.pop(str(rows[-1].get("src")), None)
     total = len(meta)
     ordered = sorted(meta.items(), key=lambda kv: (str(kv[1]["issued"] or ""), kv[0]), reverse=True)[:SOURCES_CAP]
     keep = {k for k, _ in ordered}
 
-    xl = _labels_by(sentence_rows, "x", "lp", "xl")
+    xl = _labels_of(rows, "x")
     stmts: dict[str, dict[tuple, list[str]]] = defaultdict(dict)
-    for r in sentence_rows:
+    for r in rows:
+        if r.get("ev") is None or r.get("src") is None:
+            continue
         src = str(r["src"])
         if src not in keep:
             continue
@@ -593,6 +636,9 @@ def _evidence(backend, s: URIRef, base: str, labels: Mapping[str, str], lang: st
         ev = str(r["ev"])
         if ev not in sents:
             sents.append(ev)
+        # the graph that states a sentence from this source is the source's article graph
+        if r.get("g") is not None and meta[src]["graph"] is None:
+            meta[src]["graph"] = str(r["g"])
     out = []
     for src, m in ordered:
         statements = []
@@ -611,7 +657,7 @@ def _evidence(backend, s: URIRef, base: str, labels: Mapping[str, str], lang: st
             publisher=(Link(str(pub), pub_labels.get(str(pub))) if isinstance(pub, URIRef)
                        else Link("", str(pub)) if pub is not None else None),
             graph=m["graph"], statements=statements))
-    return out, total
+    return out, total, truncated
 
 
 # --- RDF description for content negotiation ----------------------------------------
@@ -1037,9 +1083,8 @@ _ORG_VALUES = " ".join(TIMELINE_ORG_PROPERTIES)
 
 # The query is assembled from these fixed fragments only: which fragments depends on which
 # filters are set, their values are always bound by the engine (?country, ?org, ?kind, ?topic).
-_TL_HEAD = PROLOGUE + """
-SELECT ?item ?date ?type ?lp ?label ?statusLabel ?place ?placeLabel __FILTER_VARS__ WHERE {
-  ?item wc:date ?date ; a ?type .
+_TL_WHERE = """
+  ?item wc:date ?date0 .
   { ?item a/rdfs:subClassOf* wc:Event } UNION { ?item a/rdfs:subClassOf* wc:Agreement }
 """
 _TL_FILTERS = {
@@ -1055,58 +1100,77 @@ _TL_FILTERS = {
     "kind": "  ?item a/rdfs:subClassOf* ?kind .\n",
     "topic": "  { ?item wc:topic ?topic } UNION { ?item wc:discusses ?topic }\n",
 }
-_TL_TAIL = f"""
-  OPTIONAL {{ ?item ?lp ?label . VALUES ?lp {{ {_LABEL_VALUES} }} }}
-  OPTIONAL {{ ?item wc:status ?status . ?status skos:prefLabel ?statusLabel . FILTER(LANGMATCHES(LANG(?statusLabel), "en") || LANG(?statusLabel) = "") }}
-  OPTIONAL {{ ?item wc:location ?place . OPTIONAL {{ ?place skos:prefLabel ?placeLabel . FILTER(LANGMATCHES(LANG(?placeLabel), "en") || LANG(?placeLabel) = "") }} }}
-}}
+# One row per item (aggregated: the conversion of result cells costs more than the query).
+_TL_DETAILS = """
+  OPTIONAL { ?item a ?type }
+  OPTIONAL { ?item skos:prefLabel ?l . FILTER(LANGMATCHES(LANG(?l), "en") || LANG(?l) = "") }
+  OPTIONAL { ?item wc:status ?status . OPTIONAL { ?status skos:prefLabel ?sl . FILTER(LANGMATCHES(LANG(?sl), "en") || LANG(?sl) = "") } }
+  OPTIONAL { ?item wc:location ?place0 . OPTIONAL { ?place0 skos:prefLabel ?pl . FILTER(LANGMATCHES(LANG(?pl), "en") || LANG(?pl) = "") } }
 """
+_TL_SELECT = """SELECT ?item (MIN(?date0) AS ?date) (GROUP_CONCAT(DISTINCT STR(?type); separator=" ") AS ?types)
+  (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT ?sl; separator=" / ") AS ?statusLabel)
+  (SAMPLE(?place0) AS ?place) (SAMPLE(?pl) AS ?placeLabel)"""
+
+#: Items a timeline page lists at most (newest or oldest first); the filters narrow it.
+TIMELINE_LIMIT = 500
 
 
-def timeline(backend, *, country: str | None = None, organisation: str | None = None, kind: str | None = None,
-             topic: str | None = None, lang: str = "en", descending: bool = False) -> list[TimelineItem]:
-    """Dated events and agreements, in date order, optionally only those tied to a country
-    (their place, or an organisation of that country), an organisation (or one of its
-    sub-organisations), a kind (a class, subclasses included) or a topic. Filter values
-    are IRIs, bound by the engine."""
+def _timeline_where(country, organisation, kind, topic) -> tuple[str, dict[str, URIRef]]:
     params: dict[str, URIRef] = {}
-    text = _TL_HEAD
+    where = _TL_WHERE
     for name, var, value in (("country", "country", country), ("organisation", "org", organisation),
                              ("kind", "kind", kind), ("topic", "topic", topic)):
         if value:
             params[var] = URIRef(_check_iri(name, value))
-            text += _TL_FILTERS[name]
-    text += _TL_TAIL
-    # pyoxigraph substitutes only projected variables: project the filter variables too
-    text = text.replace("__FILTER_VARS__", " ".join("?" + v for v in params))
+            where += _TL_FILTERS[name]
+    return where, params
+
+
+def timeline(backend, *, country: str | None = None, organisation: str | None = None, kind: str | None = None,
+             topic: str | None = None, lang: str = "en", descending: bool = False,
+             limit: int | None = None) -> list[TimelineItem]:
+    """Dated events and agreements, in date order, optionally only those tied to a country
+    (their place, or an organisation of that country), an organisation (or one of its
+    sub-organisations), a kind (a class, subclasses included) or a topic; at most *limit*
+    (the first in the chosen order). Filter values are IRIs, bound by the engine: the
+    query text is assembled from fixed fragments only."""
+    where, params = _timeline_where(country, organisation, kind, topic)
+    # pyoxigraph substitutes only projected variables: project (and group by) the filters too
+    fvars = " ".join("?" + v for v in params)
+    order = "DESC(?date)" if descending else "?date"
+    text = (PROLOGUE + f"{_TL_SELECT} {fvars} WHERE {{ {where} {_TL_DETAILS} }} GROUP BY ?item {fvars} "
+            f"ORDER BY {order} ?label ?item" + (f" LIMIT {int(limit):d}" if limit else ""))
     rows = backend.select(text, params=params)
     labels = term_labels(backend, lang)
     ancestors = class_ancestors(backend)
-    names = _labels_by(rows, "item", "lp", "label")
-    items: dict[str, dict] = {}
-    for r in rows:
-        it = items.setdefault(str(r["item"]), {"date": r["date"], "types": [], "status": None, "place": None,
-                                               "placeLabel": None})
-        t = str(r["type"])
-        if t not in it["types"]:
-            it["types"].append(t)
-        if r.get("statusLabel") is not None:
-            it["status"] = str(r["statusLabel"])
-        if r.get("place") is not None:
-            it["place"] = str(r["place"])
-            if r.get("placeLabel") is not None:
-                it["placeLabel"] = str(r["placeLabel"])
     out = []
-    for iri, it in items.items():
-        spec = most_specific(it["types"], ancestors)
+    for r in rows:
+        iri = str(r["item"])
+        spec = most_specific(str(r.get("types") or "").split(), ancestors)
         kind_iri = spec[0] if spec else None
+        date = r.get("date")
+        place = r.get("place")
         out.append(TimelineItem(
-            iri=iri, label=names.get(iri) or local_name(iri), date=str(it["date"]),
-            date_display=format_date(it["date"]), year=year_of(it["date"]) or "undated",
-            kind=labels.get(kind_iri) if kind_iri else None, kind_iri=kind_iri, status=it["status"],
-            place=Link(it["place"], it["placeLabel"]) if it["place"] else None))
+            iri=iri, label=str(r["label"]) if r.get("label") is not None else local_name(iri),
+            date=str(date), date_display=format_date(date), year=year_of(date) or "undated",
+            kind=labels.get(kind_iri) if kind_iri else None, kind_iri=kind_iri,
+            status=str(r["statusLabel"]) if r.get("statusLabel") else None,
+            place=Link(str(place), str(r["placeLabel"]) if r.get("placeLabel") is not None else None)
+            if place is not None else None))
+    # the engine orders by date; ties and mixed precisions ("2021-03" vs "2021-03-01") by text here
     out.sort(key=lambda i: (i.date, i.label.casefold()), reverse=descending)
     return out
+
+
+def timeline_count(backend, *, country: str | None = None, organisation: str | None = None,
+                   kind: str | None = None, topic: str | None = None) -> int:
+    """How many items :func:`timeline` would list without a limit."""
+    where, params = _timeline_where(country, organisation, kind, topic)
+    fvars = " ".join("?" + v for v in params)
+    text = PROLOGUE + f"SELECT (COUNT(DISTINCT ?item) AS ?n) {fvars} WHERE {{ {where} }}" + \
+        (f" GROUP BY {fvars}" if fvars else "")
+    rows = backend.select(text, params=params)
+    return int(rows[0]["n"]) if rows else 0
 
 
 def group_by_year(items: list[TimelineItem]) -> list[tuple[str, list[TimelineItem]]]:
@@ -1175,7 +1239,7 @@ def _check_iri(name: str, value: str) -> str:
 
 
 __all__ = [
-    "describe", "describe_rdf", "describe_class", "list_classes", "describe_source", "timeline",
+    "describe", "describe_rdf", "describe_class", "list_classes", "describe_source", "timeline", "timeline_count",
     "timeline_facets", "group_by_year", "redact", "highlight", "pick_label", "format_date",
     "EntityDescription", "PropertyGroup", "Value", "Link", "Evidence", "Statement", "ClassDescription",
     "ClassSummary", "SourceDescription", "Segment", "TimelineItem", "Facet", "term_labels",

@@ -251,6 +251,14 @@ def test_timeline_filters(mini):
     assert iris(topic=ID + "topic/groundwater") == set()
 
 
+def test_timeline_limit_and_count(mini):
+    newest = D.timeline(mini, descending=True, limit=2)
+    assert [i.iri for i in newest] == [SIGNING, MOU]
+    assert D.timeline_count(mini) == 3
+    assert D.timeline_count(mini, organisation=EVIL) == 2
+    assert D.timeline_count(mini, kind=WC + "Agreement", country=TESTLAND) == 1
+
+
 def test_timeline_filter_must_be_an_iri(mini):
     with pytest.raises(ParameterError) as e:
         D.timeline(mini, country="Testland> } ; DROP ALL ; {")
@@ -303,3 +311,10 @@ def test_much_linked_resource_lists_a_capped_page_and_the_total(mini, monkeypatc
     monkeypatch.undo()
     full = group(D.describe(mini, TESTLAND).inverse, "country of")
     assert full.total == 3 and len(full.values) == 3 and not full.truncated
+
+
+def test_much_cited_resource_reads_only_the_newest_evidence(mini, monkeypatch):
+    monkeypatch.setattr(D, "EVIDENCE_ROWS", 1)
+    monkeypatch.setattr(D, "_EVIDENCE", D._EVIDENCE.replace(f"LIMIT {D.EVIDENCE_ROWS}", "LIMIT 1"))
+    e = D.describe(mini, EVIL)
+    assert e.evidence_truncated

@@ -20,7 +20,7 @@ Country = Annotated[str | None, _IRI]
 Org = Annotated[str | None, _IRI]
 Kind = Annotated[str | None, _IRI]
 Topic = Annotated[str | None, _IRI]
-Order = Annotated[str, Query(pattern="^(asc|desc)$", description="asc: oldest first; desc: newest first")]
+Order = Annotated[str, Query(pattern="^(asc|desc)$", description="desc: newest first (default); asc: oldest first")]
 
 
 def _clean(v: str | None) -> str | None:
@@ -30,6 +30,13 @@ def _clean(v: str | None) -> str | None:
 def _filters(country, organisation, kind, topic) -> dict[str, str | None]:
     return {"country": _clean(country), "organisation": _clean(organisation), "kind": _clean(kind),
             "topic": _clean(topic)}
+
+
+def _items(backend: Any, filters: dict, order: str) -> tuple[list[D.TimelineItem], int]:
+    """At most TIMELINE_LIMIT items in the chosen order, and how many match in all."""
+    items = D.timeline(backend, descending=order == "desc", limit=D.TIMELINE_LIMIT, **filters)
+    total = D.timeline_count(backend, **filters) if len(items) >= D.TIMELINE_LIMIT else len(items)
+    return items, total
 
 
 def _facets(request: Request, backend: Any) -> dict[str, list[D.Facet]]:
@@ -48,12 +55,12 @@ def _facets(request: Request, backend: Any) -> dict[str, list[D.Facet]]:
 
 @router.get("/timeline.json", summary="Events and agreements over time (JSON)")
 def timeline_json(request: Request, backend: BackendDep, country: Country = None, organisation: Org = None,
-                  kind: Kind = None, topic: Topic = None, order: Order = "asc") -> Response:
+                  kind: Kind = None, topic: Topic = None, order: Order = "desc") -> Response:
     filters = _filters(country, organisation, kind, topic)
-    items = D.timeline(backend, descending=order == "desc", **filters)
+    items, total = _items(backend, filters, order)
     facets = _facets(request, backend)
     return JSONResponse({
-        "filters": filters, "count": len(items),
+        "filters": filters, "count": len(items), "total": total, "order": order,
         "years": [{"year": y, "items": [i.to_json() for i in its]} for y, its in D.group_by_year(items)],
         "facets": {k: [f.to_json() for f in v] for k, v in facets.items()},
     })
@@ -61,13 +68,14 @@ def timeline_json(request: Request, backend: BackendDep, country: Country = None
 
 @router.get("/timeline", summary="Events and agreements over time (page)")
 def timeline_page(request: Request, backend: BackendDep, country: Country = None, organisation: Org = None,
-                  kind: Kind = None, topic: Topic = None, order: Order = "asc") -> Response:
+                  kind: Kind = None, topic: Topic = None, order: Order = "desc") -> Response:
     filters = _filters(country, organisation, kind, topic)
-    items = D.timeline(backend, descending=order == "desc", **filters)
+    items, total = _items(backend, filters, order)
     facets = _facets(request, backend)
     query = request.url.query
     return render(request, "timeline.html", {
-        "years": D.group_by_year(items), "count": len(items), "filters": filters, "facets": facets,
+        "years": D.group_by_year(items), "count": len(items), "total": total, "filters": filters,
+        "facets": facets,
         "order": order, "active": any(filters.values()),
         "json_href": "/timeline.json" + (f"?{query}" if query else ""),
     }, headers={"Link": '</timeline.json>; rel="alternate"; type="application/json"'})

@@ -91,7 +91,9 @@ def test_class_hits_link_to_class_pages(c):
 
 def test_timeline_page_groups_by_year_and_links(c):
     html = c.get("/timeline", headers={"Accept": BROWSER}).text
-    assert html.index('id="year-2019"') < html.index('id="year-2021"')
+    assert html.index('id="year-2021"') < html.index('id="year-2019"')   # newest first by default
+    asc = c.get("/timeline", params={"order": "asc"}, headers={"Accept": BROWSER}).text
+    assert asc.index('id="year-2019"') < asc.index('id="year-2021"')
     assert 'href="/id/event/2021-03-01-acme-signing">Signing ceremony in Testville</a>' in html
     assert "1 March 2021" in html and "Signing ceremony" in html and ">Held<" in html
     assert 'href="/id/place/testville">Testville</a>' in html
@@ -115,7 +117,7 @@ def test_timeline_filters_and_selected_state(c):
 
 def test_timeline_json_twin(c):
     data = c.get("/timeline.json", params={"country": ID + "place/testland", "order": "desc"}).json()
-    assert data["count"] == 3
+    assert data["count"] == 3 and data["total"] == 3
     assert [y["year"] for y in data["years"]] == ["2021", "2019"]
     assert data["years"][0]["items"][0]["iri"] == ID + "event/2021-03-01-acme-signing"
     assert {f["label"] for f in data["facets"]["country"]} == {"Testland"}
@@ -128,6 +130,14 @@ def test_bad_timeline_filters_are_422(c, params):
     for path in ("/timeline", "/timeline.json"):
         r = c.get(path, params=params, headers={"Accept": "application/json"})
         assert r.status_code == 422, (path, params, r.status_code)
+
+
+def test_timeline_says_when_it_shows_only_the_newest(c, monkeypatch):
+    from graph import describe as D
+    monkeypatch.setattr(D, "TIMELINE_LIMIT", 2)
+    html = c.get("/timeline", headers={"Accept": BROWSER}).text
+    assert "The 2 newest of 3 items" in html
+    assert c.get("/timeline.json").json()["total"] == 3
 
 
 def test_empty_filter_values_mean_any(c):
