@@ -262,6 +262,8 @@ async def run_sparql(request: Request, backend: Any, settings: Any, query: str,
                      fmt: str | None) -> Response:
     """Run *query* and answer it in the negotiated format."""
     _check_size(query, "query")
+    if fmt:
+        _check_format_known(fmt)  # before the query runs, not after
     dg = _check_graph_iris(default_graphs, "default-graph-uri") or None
     ng = _check_graph_iris(named_graphs, "named-graph-uri") or None
     res = await run_in_threadpool(
@@ -290,6 +292,16 @@ async def run_sparql(request: Request, backend: Any, settings: Any, query: str,
     else:
         media_header = media
     return Response(body, media_type=media_header, headers=headers)
+
+
+def _check_format_known(value: str) -> None:
+    """A ``format=`` that no result of any query form can take is refused at once."""
+    v = FORMAT_ALIASES.get(value.strip().lower(), value.strip().lower())
+    known = (set(RESULT_FORMATS) | set(RDF_OUTPUT_FORMATS) | {m for m, _ in RESULT_MEDIA + GRAPH_MEDIA})
+    if v not in known:
+        raise QueryError(f"unknown format={value!r}",
+                         hint=f"use one of: {', '.join(RESULT_FORMATS)} (SELECT/ASK); "
+                              f"{', '.join(RDF_OUTPUT_FORMATS)} (CONSTRUCT/DESCRIBE); or a media type")
 
 
 def _not_acceptable(request: Request, media: list[str], names: list[str]) -> Response:

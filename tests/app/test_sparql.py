@@ -10,11 +10,11 @@ import warnings
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, VOID
 
-from graph.namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, PREFIXES, SD, WC
+from graph.namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, PREFIXES, SD
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
