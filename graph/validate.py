@@ -731,9 +731,12 @@ def _prepared_sparql_cache():
 
     def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
         if isinstance(strOrQuery, str):
-            # Keyed by text only: pyshacl writes the shapes' sh:prefixes into the text, so the
-            # prefixes the data graph happens to bind (initNs) do not change the query's meaning.
-            key = (_query_key(strOrQuery), base)
+            # pyshacl writes the shapes' sh:prefixes into the text, so the prefixes the data graph
+            # happens to bind (initNs) do not change the meaning of its queries; a query without
+            # PREFIX lines (someone else's, in another thread) keeps initNs in its key.
+            text = _query_key(strOrQuery)
+            ns = () if text.startswith("PREFIX ") else tuple(sorted((k, str(v)) for k, v in (initNs or {}).items()))
+            key = (text, base, ns)
             prepared = cache.get(key)
             if prepared is None:
                 prepared = cache[key] = processor.prepareQuery(strOrQuery, initNs=initNs, base=base)
