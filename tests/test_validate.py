@@ -207,6 +207,27 @@ def test_nested_shapes_see_values_that_are_not_focus_nodes(project):
     assert ("event/date-is-a-datetime", "wc:EventShape (date datatype)") in shapes
 
 
+def test_given_reference_file_reports_only_its_subjects(project, tmp_path):
+    """`wckg validate data/reference/x.ttl` checks that file with the rest as context and
+    reports findings about the file's subjects only, not about the whole reference graph."""
+    data = tmp_path / "data"
+    shutil.copytree(project.data_dir, data)
+    (data / "reference" / "more.ttl").write_text(
+        "@prefix wc: <https://w3id.org/wckg/ontology#> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "<https://w3id.org/wckg/id/place/shymkent> a wc:Place ; skos:prefLabel \"Shymkent\" .\n",
+        encoding="utf-8")
+    settings = project.model_copy(update={"data_dir": data})
+    ref = data / "reference" / "reference.ttl"
+    ref.write_text(ref.read_text(encoding="utf-8").replace('    geo:lat 51.1694 ;', '    geo:lat "51.1694" ;'),
+                   encoding="utf-8")
+    report = validate(settings, [classify(data / "reference" / "more.ttl", settings)])
+    assert {r.focus_node for r in report.results} == {BASE + "place/shymkent"}, report.to_text()
+    assert ("place/shymkent", "wc:ResourceShape (preferred label language tag)", "skos:prefLabel",
+            "sh:DatatypeConstraintComponent") in found(report.violations)
+    assert all(r.graph == BASE + "graph/reference" for r in report.results)
+
+
 def test_graphs_restricts_validation_to_their_units(project):
     report = validate(project, graphs={graph_iri("good-article")})
     assert report.units == 1
