@@ -162,6 +162,7 @@ def test_example_opens_in_a_new_tab_and_runs(page, server, tmp_path):
 
 def test_named_query_form_and_link_to_entity(page, server, tmp_path):
     page.goto(server + "/queries")
+    shot(page, tmp_path, "queries-list")
     page.get_by_role("link", name="Partners of an organisation (CQ7)").click()
     page.wait_for_url("**/queries/cq7-partners-of-organisation")
     assert page.locator("#param-org").input_value() == UNDP
