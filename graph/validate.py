@@ -50,7 +50,7 @@ from rdflib.namespace import PROV, RDF, SH, XSD
 from .config import Settings
 from .errors import InputError
 from .load import DataFile, discover, parse_graph, parse_quads, to_rdflib
-from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, PREFIXES, WC, WCID_DEFAULT, bind_prefixes
+from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, KINDS, PREFIXES, WC, WCID_DEFAULT, bind_prefixes
 
 __all__ = [
     "ValidationResult", "ValidationReport", "Unit", "validate", "validate_rdflib",
@@ -215,16 +215,18 @@ _NM = _NM_GRAPH.namespace_manager
 # Shapes and ontology
 # --------------------------------------------------------------------------------------
 
-def _files_of(settings: Settings, role: str) -> list[DataFile]:
-    try:
-        return [f for f in discover(settings) if f.role == role]
-    except InputError:
-        return []
+def _files_of(settings: Settings, role: str, project: Sequence[DataFile] | None = None) -> list[DataFile]:
+    if project is None:
+        try:
+            project = discover(settings)
+        except InputError:
+            return []
+    return [f for f in project if f.role == role]
 
 
-def load_ontology(settings: Settings) -> Graph:
+def load_ontology(settings: Settings, project: Sequence[DataFile] | None = None) -> Graph:
     """The OWL ontology (``ontology/wckg.ttl``) as one graph."""
-    files = _files_of(settings, "ontology")
+    files = _files_of(settings, "ontology", project)
     if not files:
         raise InputError(f"no ontology at {settings.ontology_dir / 'wckg.ttl'}",
                          hint="set WCKG_ONTOLOGY_DIR to the folder that holds wckg.ttl and shapes/")
@@ -234,10 +236,10 @@ def load_ontology(settings: Settings) -> Graph:
     return g
 
 
-def load_shapes(settings: Settings) -> Graph:
+def load_shapes(settings: Settings, project: Sequence[DataFile] | None = None) -> Graph:
     """Every SHACL file of ``ontology/shapes/``, its identifier patterns rewritten to the
     configured ``base_iri`` when it is not the published one."""
-    files = _files_of(settings, "shapes")
+    files = _files_of(settings, "shapes", project)
     if not files:
         raise InputError(f"no SHACL shapes under {settings.ontology_dir / 'shapes'}",
                          hint="set WCKG_ONTOLOGY_DIR to the folder that holds wckg.ttl and shapes/")
@@ -623,7 +625,7 @@ def check_identifier_kinds(unit: Unit, base: str, hierarchy: Graph) -> list[Vali
             out.append(ValidationResult(
                 severity="Violation", focus_node=str(s), path=None, value=kind,
                 message=(f"{kind!r} is not an identifier kind: use {base}{{kind}}/{{slug}} with a kind among "
-                         + ", ".join(sorted(KIND_CLASSES)) + " (check the prefix declaration)"),
+                         + ", ".join(k for k in KINDS if k != "graph") + " (check the prefix declaration)"),
                 shape=IDENTIFIER_CHECK, constraint=IDENTIFIER_CHECK, graph=unit.name))
             continue
         have = set().union(*(closure(t) for t in g.objects(s, RDF.type))) if (s, RDF.type, None) in g else set()
@@ -834,8 +836,8 @@ def validate(settings: Settings, files: Sequence[DataFile] | None = None, *, gra
         given_paths = {f.path.resolve() for f in given}
         selected = [f for f in selected if f.path.resolve() not in given_paths] + given
         graphs = {f.graph for f in given} | ({*graphs} if graphs else set())
-    shapes = load_shapes(settings)
-    ontology = load_ontology(settings)
+    shapes = load_shapes(settings, project)
+    ontology = load_ontology(settings, project)
 
     # An article graph outside the units to validate only lends the types of its resources
     # (unless the reference unit is validated: it takes what articles say about its subjects).

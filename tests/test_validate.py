@@ -147,6 +147,12 @@ def test_every_property_shape_has_a_name_and_a_message():
         assert (None, URIRef(str(SH) + "shape"), None) not in g
 
 
+def test_identifier_check_knows_every_kind():
+    from graph.namespaces import KINDS
+    from graph.validate import KIND_CLASSES
+    assert set(KIND_CLASSES) | {"graph"} == set(KINDS)
+
+
 def test_named_node_shape_for_every_class():
     g = Graph().parse(VIOLATION_SHAPES)
     wc = "https://w3id.org/wckg/ontology#"

@@ -5,11 +5,11 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..config import get_settings
 from ..errors import ValidationFailed
 from . import app, err, out
+from .data_cmds import progress_bar
 
 
 @app.command()
@@ -32,9 +32,7 @@ def validate(
     settings = get_settings()
     files = iter_files(paths, settings) if paths else None
 
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=err, transient=True, disable=not err.is_terminal)
-    with bar:
+    with progress_bar() as bar:
         task = bar.add_task("validating", total=None)
 
         def progress(done: int, total: int, what: str) -> None:
