@@ -259,3 +259,17 @@ def test_cli_says_why_a_graph_is_not_published(settings, tmp_path):
     assert "wc:date" in res.stderr          # the report's text, not rich's emoji for ":date"
     assert "Traceback" not in res.stderr
     assert not (tmp_path / "rel").exists()
+
+
+def test_a_deployment_base_iri_is_published(settings, tmp_path):
+    """WCKG_BASE_IRI is a setting: the files are rewritten to it as the store does, and the
+    catalog's IRIs follow it."""
+    own = make_settings(settings.store, base_iri="https://data.example.org/kg/id/",
+                        public_url="https://data.example.org")
+    pub.publish(own, tmp_path / "r", validate=False)
+    nq = gzip.decompress((tmp_path / "r" / "wckg.nq.gz").read_bytes()).decode()
+    assert "https://w3id.org/wckg/id/" not in nq
+    assert "<https://data.example.org/kg/id/graph/reference>" in nq
+    catalog = Graph().parse(tmp_path / "r" / "catalog.ttl")
+    assert (URIRef("https://data.example.org/kg/catalog#dataset"), None, None) in catalog
+    assert (None, None, URIRef("https://data.example.org/downloads/wckg.nq.gz")) in catalog
