@@ -133,6 +133,7 @@ def view_data(G: nx.Graph, metrics: Metrics | None = None, *, size_by: str = "de
     labelled = set(keep[:LABELLED_MAX]) if len(kept) > LABELLED_MAX * 2 else kept
 
     net = Network(directed=True)   # directed only to skip pyvis's quadratic duplicate check
+    net.node_ids = _IdList()       # pyvis tests membership in a list for every node and edge
     legend: dict[str, dict[str, str]] = {}
     for n in sorted(kept):
         d = G.nodes[n]
@@ -178,6 +179,21 @@ def view_data(G: nx.Graph, metrics: Metrics | None = None, *, size_by: str = "de
         "aggregated": aggregated,
         "network": G.graph.get("network", "partnership"),
     }
+
+
+class _IdList(list):
+    """A list with set-speed ``in`` (pyvis checks ``node in self.node_ids`` per edge)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._members: set = set()
+
+    def append(self, item) -> None:
+        super().append(item)
+        self._members.add(item)
+
+    def __contains__(self, item) -> bool:
+        return item in self._members
 
 
 def json_for_script(data: Any) -> str:

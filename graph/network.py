@@ -115,8 +115,17 @@ METRIC_LABELS = {
 
 #: Betweenness is exact up to this many nodes, sampled above.
 EXACT_BETWEENNESS_MAX = 1500
-#: Default number of sampled sources for approximate betweenness.
+#: Sampled sources for approximate betweenness: as many as fit a budget of node+edge
+#: visits (one BFS per source visits every node and edge), between these bounds. The
+#: choice depends only on the graph's size, so the metrics stay deterministic.
 BETWEENNESS_SAMPLE = 64
+BETWEENNESS_SAMPLE_MIN = 8
+BETWEENNESS_BUDGET = 4_000_000
+
+
+def betweenness_sample_size(n: int, m: int) -> int:
+    """The default ``k`` of sampled betweenness for a graph of *n* nodes and *m* edges."""
+    return max(BETWEENNESS_SAMPLE_MIN, min(BETWEENNESS_SAMPLE, BETWEENNESS_BUDGET // max(1, n + m), n))
 SEED = 42
 
 METRICS_GRAPH = WCID_DEFAULT + "graph/metrics"
@@ -198,11 +207,9 @@ SELECT ?agent ?type ?label ?lang ?country ?countryLabel WHERE {
                         FILTER(LANGMATCHES(LANG(?countryLabel), "en")) } }
 }"""
 
+#: every altLabel (the agents' are picked in Python: a type join costs more than the rows)
 Q_ALT_LABELS = _PROLOGUE + """
-SELECT ?agent ?alt WHERE {
-  { ?type rdfs:subClassOf* wc:Organisation . ?agent a ?type . } UNION { ?agent a wc:Person . }
-  ?agent skos:altLabel ?alt .
-}"""
+SELECT ?agent ?alt WHERE { ?agent skos:altLabel ?alt . }"""
 
 #: One query per relation family: its activities and their attributes.
 Q_ACTIVITIES = {
@@ -653,32 +660,61 @@ def _activity_attrs(a: Activity) -> dict[str, Any]:
 
 def partnership_network(data: GraphData, filters: NetworkFilters = NetworkFilters()) -> nx.Graph:
     """Organisations (and people, when ``filters.people``) linked by shared activities;
-    ``weight`` = number of shared activities, ``evidence`` = one entry per activity."""
+    ``weight`` = number of shared activities, ``evidence`` = one entry per activity, oldest
+    first. Entries with the same activity and roles are one shared (read-only) dict: a
+    meeting of 40 participants makes 780 links but one entry."""
     by_act = filtered_incidences(data, filters)
-    edges: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    edges: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    years: dict[tuple[str, str], list[int]] = {}
     nodes: set[str] = set()
-    for act in sorted(by_act):
+    acts = data.activities
+    # oldest first (undated last), then by IRI: every evidence list comes out sorted
+    order = sorted(by_act, key=lambda x: (acts[x].date is None, acts[x].date or "", x))
+    for act in order:
         members = by_act[act]
-        a = data.activities[act]
+        a = acts[act]
         agents = sorted(members)
         nodes.update(agents)
+        role = {g: "+".join(sorted(set(rs))) for g, rs in members.items()}
+        shared: dict[tuple[str, str], dict[str, Any]] = {}
+        span = [y for y in (a.year_from, a.year_to) if y is not None]
         for i, u in enumerate(agents):
+            ru = role[u]
             for v in agents[i + 1:]:
-                edges[(u, v)].append({
-                    "kind": a.family, "type": a.type, "resource": act, "label": a.label,
-                    "date": a.date, "source": a.source,
-                    "roles": ["+".join(sorted(set(members[u]))), "+".join(sorted(set(members[v])))],
-                })
+                rv = role[v]
+                entry = shared.get((ru, rv))
+                if entry is None:
+                    entry = shared[(ru, rv)] = {
+                        "kind": a.family, "type": a.type, "resource": act, "label": a.label,
+                        "date": a.date, "source": a.source, "roles": [ru, rv]}
+                key = (u, v)
+                lst = edges.get(key)
+                if lst is None:
+                    edges[key] = [entry]
+                    years[key] = list(span) if span else []
+                else:
+                    lst.append(entry)
+                    if span:
+                        ys = years[key]
+                        if ys:
+                            ys[0], ys[1] = min(ys[0], span[0]), max(ys[1], span[-1])
+                        else:
+                            ys[:] = [span[0], span[-1]]
     G = nx.Graph(network="partnership", filters=json.dumps(filters.describe(), sort_keys=True))
-    for n in sorted(nodes):
-        G.add_node(n, **_agent_attrs(data.agents[n]))
-    for (u, v) in sorted(edges):
-        ev = sorted(edges[(u, v)], key=lambda e: (e["date"] or "", e["resource"]))
-        years = [y for e in ev for y in (data.activities[e["resource"]].year_from,
-                                         data.activities[e["resource"]].year_to) if y is not None]
-        G.add_edge(u, v, weight=len(ev), evidence=ev,
-                   kinds=",".join(sorted({e["kind"] for e in ev})),
-                   first_year=min(years) if years else None, last_year=max(years) if years else None)
+    G.add_nodes_from((n, _agent_attrs(data.agents[n])) for n in sorted(nodes))
+    kinds_of: dict[frozenset, str] = {}
+
+    def attrs(key: tuple[str, str]) -> dict[str, Any]:
+        ev = edges[key]
+        fam = frozenset(e["kind"] for e in ev)
+        kinds = kinds_of.get(fam)
+        if kinds is None:
+            kinds = kinds_of[fam] = ",".join(sorted(fam))
+        ys = years[key]
+        return {"weight": len(ev), "evidence": ev, "kinds": kinds,
+                "first_year": ys[0] if ys else None, "last_year": ys[-1] if ys else None}
+
+    G.add_edges_from((u, v, attrs((u, v))) for (u, v) in sorted(edges))
     return G
 
 
@@ -852,7 +888,7 @@ def compute_metrics(G: nx.Graph, *, betweenness_sample: int | None = None,
                     set_attributes: bool = True) -> Metrics:
     """Every metric of :data:`METRICS` for every node of *G* (deterministic for a fixed
     *seed*). Betweenness is exact up to *exact_max* nodes and sampled over
-    ``k = betweenness_sample`` (default :data:`BETWEENNESS_SAMPLE`) sources above; it
+    ``k = betweenness_sample`` sources above (default: :func:`betweenness_sample_size`); it
     counts hops (weights are strengths, not distances). Eigenvector centrality is
     weighted; on a graph of several components it concentrates on the dominant one."""
     t: dict[str, float] = {}
@@ -871,7 +907,7 @@ def compute_metrics(G: nx.Graph, *, betweenness_sample: int | None = None,
         k = None
         bc = nx.betweenness_centrality(G, normalized=True) if n else {}
     else:
-        k = min(n, betweenness_sample or BETWEENNESS_SAMPLE)
+        k = min(n, betweenness_sample or betweenness_sample_size(n, m))
         bc = nx.betweenness_centrality(G, k=k, normalized=True, seed=seed)
     for v in nodes:
         res[v]["betweenness"] = round(float(bc.get(v, 0.0)), 8)

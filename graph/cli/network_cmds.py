@@ -50,7 +50,7 @@ def network(
     rdf: Annotated[Optional[Path], typer.Option(help="write the metrics as RDF (.ttl or .trig)")] = None,
     per_year: Annotated[Optional[Path], typer.Option("--per-year", help="write metrics per year (CSV), one slice per year")] = None,
     betweenness_sample: Annotated[Optional[int], typer.Option(
-        min=2, help="sources sampled for approximate betweenness on large networks (default 64)")] = None,
+        min=2, help="sources sampled for approximate betweenness on large networks (default: 8–64 by size)")] = None,
     store: Annotated[Optional[Path], typer.Option("--store", help="store directory")] = None,
 ) -> None:
     """Build the partnership network (or bipartite, activity, ego), compute its metrics
