@@ -11,6 +11,7 @@ value is a 422 naming the parameter.
 """
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -19,13 +20,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from starlette.concurrency import run_in_threadpool
 
-from graph.errors import ParameterError, QueryError
+from graph.errors import ParameterError, QueryError, WckgError
 from graph.queries import TYPE_HINTS, NamedQuery, cached_library, convert_value
 from graph.queries import get as get_query
 
@@ -33,6 +34,7 @@ from ..deps import BackendDep, SettingsDep
 from ..templating import curie, local_path, render
 
 router = APIRouter(tags=["queries"])
+log = logging.getLogger("wckg.app")
 
 #: Rows shown in an HTML table (the JSON and CSV twins carry up to ``settings.max_rows``).
 HTML_ROWS = 1000
@@ -239,7 +241,13 @@ def _wants(request: Request, suffix_fmt: str | None) -> str:
 
 
 def _library(settings: Any) -> dict[str, NamedQuery]:
-    return cached_library(settings.queries_dir)
+    """The named queries; a broken file of the site's own is a 500 (logged), not the
+    visitor's 400."""
+    try:
+        return cached_library(settings.queries_dir)
+    except WckgError as e:
+        log.error("the named-query library cannot be loaded: %s", e)
+        raise HTTPException(500, "The named queries cannot be read right now; the error has been logged.") from None
 
 
 @router.get("/queries.json", summary="The named queries (JSON)", include_in_schema=True)

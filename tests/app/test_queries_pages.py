@@ -201,3 +201,25 @@ def test_results_are_cached_per_build(client, backend, monkeypatch):
     monkeypatch.setattr(backend, "info", lambda: replace(info, build_id=info.build_id + "-next"))
     after = client.get(url, params=params).json()
     assert len(calls) >= 1 and after["rows"] == first["rows"]
+
+
+def test_a_broken_query_file_is_a_logged_500_not_a_400(settings, backend, tmp_path, caplog):
+    """The site's own broken .rq file is not the visitor's fault (no 400), and its path and
+    parser message stay in the log."""
+    import shutil
+    import warnings
+
+    from app.main import create_app
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    broken = tmp_path / "queries"
+    shutil.copytree(settings.queries_dir, broken)
+    (broken / "zz-broken.rq").write_text("#+ title: Broken\n#+ description: x\nSELECT * WHERE { ?s ?p }\n")
+    app = create_app(settings.model_copy(update={"queries_dir": broken}), backend=backend)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        for accept in ("application/json", "text/html"):
+            r = c.get("/queries", headers={"Accept": accept})
+            assert r.status_code == 500
+            assert "zz-broken" not in r.text and str(tmp_path) not in r.text
+    assert "zz-broken" in caplog.text
