@@ -2,6 +2,7 @@
 call :func:`get_settings` (cached) or build ``Settings(...)`` explicitly in tests."""
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -47,6 +48,7 @@ class Settings(BaseSettings):
     publisher_name: str | None = Field("wckg contributors", description="publisher of the dataset (foaf:name)")
     publisher_iri: str | None = Field("https://w3id.org/wckg/id/organisation/wckg-project", description="publisher IRI")
     contact_email: str | None = Field("wckg@example.org", description="role address for the contact point")
+    release_date: date | None = Field(None, description="dcterms:modified of a release (default: derived from the data)")
 
     # --- queries ----------------------------------------------------------------------
     query_timeout: float = Field(30.0, gt=0, description="seconds before a query is stopped")

@@ -533,7 +533,7 @@ def publish(settings: Settings, out_dir: Path | str, *, backend=None, base_url: 
     out_dir = Path(out_dir).absolute()
     check_settings(settings)
     # WCKG_RELEASE_DATE: the CLI passes it; a Settings field of that name is honoured too.
-    release = parse_release_date(release_date or getattr(settings, "release_date", None))
+    release = parse_release_date(release_date or settings.release_date)
     _check_target(out_dir)
     base = download_base(settings, base_url)
 

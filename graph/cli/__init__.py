@@ -17,8 +17,8 @@ app = typer.Typer(
 )
 
 #: Messages and tables for people go to stderr so that stdout stays machine-readable.
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+out = Console(highlight=False, emoji=False)
 
 
 def fail(e: WckgError) -> None:
