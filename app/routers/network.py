@@ -40,7 +40,10 @@ FORMATS: dict[str, tuple[str, str]] = {
     "ttl": ("ttl", "text/turtle; charset=utf-8"),
     "trig": ("trig", "application/trig"),
     "view.json": ("view.json", "application/json"),
+    "years.csv": ("years.csv", "text/csv; charset=utf-8"),
 }
+#: Per-year slices are computed for the page up to this many nodes (the CSV always).
+YEARS_ON_PAGE_MAX = 3000
 #: Accept media type → format (first match in the client's order wins).
 ACCEPT: dict[str, str] = {
     "application/json": "json", "application/gexf+xml": "gexf", "application/graphml+xml": "graphml",
@@ -127,6 +130,20 @@ def _network(data: N.GraphData, filters: N.NetworkFilters, kind: str, focus: str
         while len(_RESULTS) > _RESULTS_MAX:
             _RESULTS.popitem(last=False)
     return G, metrics
+
+
+def _slices(data: N.GraphData, filters: N.NetworkFilters, kind: str, focus: str | None, depth: int):
+    key = ("years", id(data), filters, kind, focus, depth)
+    with _LOCK:
+        hit = _RESULTS.get(key)
+    if hit is not None:
+        return hit
+    slices = N.yearly_slices(data, filters, kind=kind, focus=focus, depth=depth)
+    with _LOCK:
+        _RESULTS[key] = slices
+        while len(_RESULTS) > _RESULTS_MAX:
+            _RESULTS.popitem(last=False)
+    return slices
 
 
 def _choose_format(request: Request, suffix: str | None) -> str:
@@ -261,6 +278,9 @@ def _answer(request: Request, backend, settings, p: Params, *, kind: str, focus:
     if fmt == "nodes.csv":
         return _download(N.nodes_csv(G, metrics, p.metric).encode(), "text/csv; charset=utf-8",
                          f"{stem}-nodes.csv", headers)
+    if fmt == "years.csv":
+        slices = N.yearly_slices(data, filters, kind=kind, focus=focus, depth=p.depth)
+        return _download(N.yearly_csv(slices).encode(), "text/csv; charset=utf-8", f"{stem}-years.csv", headers)
     if fmt in ("ttl", "trig"):
         body = N.metrics_rdf_bytes(G, metrics, "trig" if fmt == "trig" else "turtle")
         return Response(body, media_type=FORMATS[fmt][1], headers=headers)
@@ -272,6 +292,9 @@ def _answer(request: Request, backend, settings, p: Params, *, kind: str, focus:
     for row in table:
         row["url"] = netview.entity_url(row["iri"], settings.base_iri)
     years = data.years() or (N.YEAR_MIN, N.YEAR_MAX)
+    per_year = None
+    if not empty and G.number_of_nodes() <= YEARS_ON_PAGE_MAX:
+        per_year = [s.summary() for s in _slices(data, filters, kind, focus, p.depth)]
     ctx = {
         "mode": "ego" if focus else "whole",
         "focus": focus, "focus_label": data.agents[focus].label if focus else None,
@@ -279,7 +302,7 @@ def _answer(request: Request, backend, settings, p: Params, *, kind: str, focus:
         "kind": kind, "params": p, "filters": filters, "empty": empty,
         "view_json": netview.json_for_script(view) if view else None, "view": view,
         "table": table, "table_total": G.number_of_nodes(), "metrics": metrics,
-        "links": links, "years": years,
+        "links": links, "years": years, "per_year": per_year,
         "families": N.FAMILIES, "roles": N.ROLES, "org_kinds": N.ORG_KINDS,
         "countries": data.countries, "topics": dict(sorted(data.topics.items(), key=lambda kv: kv[1].lower())),
         "metric_names": N.METRICS, "size_metrics": N.SIZE_METRICS, "metric_labels": N.METRIC_LABELS,

@@ -169,3 +169,14 @@ def test_ego_partial_renders_for_an_organisation_only():
     assert 'data-network-url="/network/organisation/eurasian-development-bank.view.json"' in html
     assert "<script>" not in html            # external scripts only (CSP)
     assert tpl.render(iri=ID + "place/astana", request=Req()).strip() == ""
+
+
+def test_change_over_time_table_and_years_csv(client):
+    r = client.get("/network", headers=HTML)
+    assert 'id="years-table"' in r.text
+    assert 'href="?from=2025&amp;to=2025"' in r.text
+    rows = list(csv.DictReader(io.StringIO(client.get("/network.years.csv").text)))
+    years = {int(row["year"]) for row in rows}
+    assert {2017, 2020, 2025} <= years
+    assert any(row["iri"] == EDB and row["year"] == "2025" for row in rows)
+    assert not any(row["iri"] == EDB and row["year"] == "2017" for row in rows)
