@@ -256,6 +256,7 @@ def classes(request: Request, backend: BackendDep) -> Response:
     items = D.list_classes(backend)
     if wants_json(request) and "text/html" not in request.headers.get("accept", ""):
         return JSONResponse({"classes": [{"iri": c.iri, "curie": curie(c.iri), "label": c.label, "count": c.count,
+                                          "inSubclasses": c.in_subclasses,
                                           "parents": [p.iri for p in c.parents]} for c in items]})
     return render(request, "class.html", {"classes": items, "cls": None, "class_href": class_page},
                   headers={"Vary": "Accept"})
