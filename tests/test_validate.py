@@ -70,6 +70,21 @@ def check_file(settings: Settings, path: Path) -> ValidationReport:
 # Conforming data
 # --------------------------------------------------------------------------------------
 
+def test_conforming_fixture_has_an_instance_of_every_target_class(project):
+    """Every class shape meets conforming data, not only failing data."""
+    from graph.load import discover, parse_graph
+    from graph.validate import class_hierarchy, load_ontology
+    data = Graph()
+    for f in discover(project):
+        if f.role in ("vocab", "reference", "source", "article"):
+            data += parse_graph(f)
+    data += class_hierarchy(load_ontology(project))
+    shapes = Graph().parse(VIOLATION_SHAPES)
+    for cls in set(shapes.objects(None, SH.targetClass)):
+        q = "ASK { ?x a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?c }"
+        assert data.query(q, initBindings={"c": cls}).askAnswer, f"no conforming instance of {cls}"
+
+
 def test_conforming_fixture_has_no_violation_and_no_warning(project):
     report = validate(project)
     assert report.results == [], report.to_text()
