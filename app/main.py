@@ -198,6 +198,18 @@ def error_response(request: Request, status: int, title: str, message: str, *,
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def _scrub(request: Request, text: str | None) -> str | None:
+    """Remove the address of a remote SPARQL server (infrastructure, not the visitor's
+    business) from a message that is otherwise meant for the visitor."""
+    settings = getattr(request.app.state, "settings", None)
+    if text is None or settings is None:
+        return text
+    for url in (settings.remote_query_url, settings.remote_update_url, settings.remote_gsp_url):
+        if url:
+            text = text.replace(f"at {url} ", "").replace(url, "the SPARQL server")
+    return text
+
+
 def _timeout_seconds(request: Request) -> float | None:
     settings = getattr(request.app.state, "settings", None)
     return getattr(settings, "query_timeout", None)
@@ -207,7 +219,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(errors.QuerySyntaxError)
     async def _syntax(request: Request, exc: errors.QuerySyntaxError) -> Response:
         # The parser's own message (with line and column) is the useful part here.
-        message, hint = exc.message, exc.hint
+        message, hint = _scrub(request, exc.message), _scrub(request, exc.hint)
         if "Prefix not found" in message:
             hint = ("a prefix used in the query is not declared: add its PREFIX line "
                     "(the project's prefixes are listed at /sparql)")
@@ -246,7 +258,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(errors.QueryError)
     async def _query(request: Request, exc: errors.QueryError) -> Response:
         # any other problem with a request's query (unknown format, empty query, ...)
-        return error_response(request, 400, "Bad query request", exc.message, hint=exc.hint)
+        return error_response(request, 400, "Bad query request", _scrub(request, exc.message),
+                              hint=_scrub(request, exc.hint))
 
     @app.exception_handler(errors.RemoteStoreError)
     async def _remote(request: Request, exc: errors.RemoteStoreError) -> Response:

@@ -155,3 +155,23 @@ def test_head_answers_like_get_without_a_body(client, path):
     assert head.content == b""
     assert head.headers["content-type"] == get.headers["content-type"]
     assert head.headers["x-content-type-options"] == "nosniff"
+
+
+def test_remote_server_address_is_not_shown(settings):
+    """A remote server's syntax message reaches the visitor; its internal address does not."""
+    from app.main import create_app
+    from graph.errors import QuerySyntaxError
+
+    internal = "http://10.0.0.7:7878/query"
+
+    class Remote:
+        def query(self, *a, **kw):
+            raise QuerySyntaxError(f"the server at {internal} rejected the query: Parse error line 1, column 9")
+
+    app = create_app(settings.model_copy(update={"backend": "remote", "remote_query_url": internal}),
+                     backend=Remote())
+    with TestClient(app) as c:
+        r = c.get("/sparql", params={"query": "SELECT x"}, headers={"Accept": "application/json"})
+        assert r.status_code == 400
+        assert "line 1, column 9" in r.json()["detail"]
+        assert "10.0.0.7" not in r.text
