@@ -48,4 +48,5 @@ def validate(
         raise ValidationFailed(report)
     if strict and report.warnings:
         raise ValidationFailed(report, f"the graph has warnings and --strict was given: {report.summary()}")
-    err.print(f"conforms: {report.summary()}", markup=False, highlight=False)
+    if format == "json" or not report.results:  # the text report ends with this line already
+        err.print(f"conforms: {report.summary()}", markup=False, highlight=False)
