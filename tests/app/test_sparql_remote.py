@@ -1,0 +1,109 @@
+"""The web app over the remote backend: a real ``oxigraph serve`` on 127.0.0.1 holding the
+curated data answers /sparql, the named-query pages and the probes like the embedded store."""
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from graph.namespaces import GRAPH_ONTOLOGY
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+pytestmark = pytest.mark.remote
+
+SELECT = ("PREFIX wc: <https://w3id.org/wckg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+          "SELECT DISTINCT ?x WHERE { ?x a/rdfs:subClassOf* wc:Organisation } ORDER BY ?x")
+CONSTRUCT = "PREFIX wc: <https://w3id.org/wckg/ontology#> CONSTRUCT { ?e ?p ?o } WHERE { ?e a wc:Meeting ; ?p ?o }"
+UNDP = "https://w3id.org/wckg/id/organisation/undp"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def remote_settings(settings, tmp_path_factory):
+    exe = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    tmp = tmp_path_factory.mktemp("remote-app")
+    port = _free_port()
+    proc = subprocess.Popen([exe, "serve", "--location", str(tmp / "server"), "--bind", f"127.0.0.1:{port}",
+                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=0.5)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        s = settings.model_copy(update={"store": tmp / "local", "backend": "remote",
+                                        "remote_query_url": f"{url}/query", "remote_update_url": f"{url}/update",
+                                        "remote_gsp_url": f"{url}/store"})
+        from graph.store import build
+        build(s, validate="none")
+        yield s
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def remote_client(remote_settings):
+    from app.main import create_app
+    with TestClient(create_app(remote_settings), raise_server_exceptions=False) as c:  # the lifespan opens it
+        yield c
+
+
+def test_select_and_construct_like_the_embedded_store(remote_client, client):
+    for q, accept in ((SELECT, "application/sparql-results+json"), (CONSTRUCT, "text/turtle")):
+        remote = remote_client.get("/sparql", params={"query": q}, headers={"Accept": accept})
+        local = client.get("/sparql", params={"query": q}, headers={"Accept": accept})
+        assert remote.status_code == local.status_code == 200, remote.text
+        if accept == "text/turtle":
+            assert isomorphic(Graph().parse(data=remote.text, format="turtle"),
+                              Graph().parse(data=local.text, format="turtle"))
+        else:
+            assert remote.json()["results"] == local.json()["results"]
+
+
+def test_default_graph_uri_reaches_the_server(remote_client, client):
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    params = {"query": q, "default-graph-uri": str(GRAPH_ONTOLOGY), "format": "json"}
+    remote = remote_client.get("/sparql", params=params).json()
+    local = client.get("/sparql", params=params).json()
+    assert remote["results"] == local["results"]
+
+
+def test_named_query_page_and_probes(remote_client, client):
+    url = "/queries/cq7-partners-of-organisation.json"
+    remote = remote_client.get(url, params={"org": UNDP}).json()
+    local = client.get(url, params={"org": UNDP}).json()
+    key = lambda r: sorted(map(str, r.items()))  # noqa: E731 (row order of equal sort keys may differ)
+    assert sorted(remote["rows"], key=key) == sorted(local["rows"], key=key)
+    health = remote_client.get("/-/health").json()
+    assert health["ok"] is True and health["store"]["backend"] == "remote"
+    page = remote_client.get("/", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+
+
+def test_errors_through_the_remote_server(remote_client, remote_settings):
+    r = remote_client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"},
+                          headers={"Accept": "application/json"})
+    assert r.status_code == 400
+    assert remote_settings.remote_query_url not in r.text and "127.0.0.1" not in r.text
+    r = remote_client.get("/sparql", params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
+    assert r.status_code == 403
