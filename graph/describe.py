@@ -1215,53 +1215,74 @@ def group_by_year(items: list[TimelineItem]) -> list[tuple[str, list[TimelineIte
     return list(groups.items())
 
 
+_EN = 'FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "")'
 _FACET_COUNTRIES = PROLOGUE + """
-SELECT ?c ?label (COUNT(DISTINCT ?item) AS ?n) WHERE {
-  ?c a wc:Country ; skos:prefLabel ?label . FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "")
-  OPTIONAL {
-    ?item wc:date ?d .
-    { ?item wc:location ?c } UNION { ?item wc:location/wc:country ?c }
-    UNION { ?item ?rel ?o . VALUES ?rel { %s } ?o wc:country ?c }
-  }
-} GROUP BY ?c ?label
-""" % _ORG_VALUES
+SELECT ?c ?label ?n WHERE {
+  { SELECT ?c (COUNT(DISTINCT ?item) AS ?n) WHERE {
+      ?item wc:date ?d .
+      { ?item wc:location ?c } UNION { ?item wc:location/wc:country ?c }
+      UNION { ?item ?rel ?o . VALUES ?rel { %s } ?o wc:country ?c }
+    } GROUP BY ?c }
+  ?c a wc:Country .
+  OPTIONAL { ?c skos:prefLabel ?label . %s }
+}
+""" % (_ORG_VALUES, _EN)
+#: Organisations offered by the timeline filter: the most active ones (a select of every
+#: organisation of a large graph would be thousands of options).
+FACET_ORGS = 150
 _FACET_ORGS = PROLOGUE + """
-SELECT ?o ?label (COUNT(DISTINCT ?item) AS ?n) WHERE {
-  ?item wc:date ?d ; ?rel ?o . VALUES ?rel { %s }
-  ?o skos:prefLabel ?label . FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "")
-} GROUP BY ?o ?label
-""" % _ORG_VALUES
-_FACET_KINDS = PROLOGUE + """
-SELECT ?k ?label (COUNT(DISTINCT ?item) AS ?n) WHERE {
-  ?item wc:date ?d ; a ?t . ?t rdfs:subClassOf* ?k .
-  { ?k rdfs:subClassOf* wc:Event } UNION { ?k rdfs:subClassOf* wc:Agreement }
-  ?k rdfs:label ?label . FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "")
-} GROUP BY ?k ?label
-"""
+SELECT ?o ?label ?n WHERE {
+  { SELECT ?o (COUNT(DISTINCT ?item) AS ?n) WHERE { ?item wc:date ?d ; ?rel ?o . VALUES ?rel { %s } }
+    GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT %d }
+  OPTIONAL { ?o skos:prefLabel ?label . %s }
+}
+""" % (_ORG_VALUES, FACET_ORGS, _EN)
+# Kinds: counted per asserted type, summed up the hierarchy in Python (a
+# `rdfs:subClassOf*` path here enumerated every node of the store).
+_FACET_TYPES = PROLOGUE + "SELECT ?t (COUNT(DISTINCT ?item) AS ?n) WHERE { ?item wc:date ?d ; a ?t } GROUP BY ?t"
 _FACET_TOPICS = PROLOGUE + """
-SELECT ?t ?label (COUNT(DISTINCT ?item) AS ?n) WHERE {
-  ?item wc:date ?d .
-  { ?item wc:topic ?t } UNION { ?item wc:discusses ?t . ?t a skos:Concept }
-  ?t skos:prefLabel ?label . FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "")
-} GROUP BY ?t ?label
-"""
+SELECT ?t ?label ?n WHERE {
+  { SELECT ?t (COUNT(DISTINCT ?item) AS ?n) WHERE { ?item wc:date ?d . { ?item wc:topic ?t } UNION { ?item wc:discusses ?t } }
+    GROUP BY ?t }
+  ?t a skos:Concept .
+  OPTIONAL { ?t skos:prefLabel ?label . %s }
+}
+""" % _EN
 
 
-def timeline_facets(backend) -> dict[str, list[Facet]]:
+def timeline_facets(backend, lang: str = "en") -> dict[str, list[Facet]]:
     """The choices of the timeline filters, each with how many dated items it has:
-    countries, organisations, kinds (event and agreement classes), topics."""
-    def facets(text: str, var: str, keep_empty: bool = False) -> list[Facet]:
+    countries, the most active organisations, kinds (event and agreement classes, with
+    their subclasses' items), topics."""
+    def facets(text: str, var: str) -> list[Facet]:
         seen: dict[str, Facet] = {}
         for r in backend.select(text):
             n = int(r["n"]) if r.get("n") is not None else 0
-            if n == 0 and not keep_empty:
-                continue
             iri = str(r[var])
-            if iri not in seen:
-                seen[iri] = Facet(iri, str(r["label"]), n)
+            if n and iri not in seen:
+                seen[iri] = Facet(iri, str(r["label"]) if r.get("label") is not None else local_name(iri), n)
         return sorted(seen.values(), key=lambda f: f.label.casefold())
+
+    ancestors = class_ancestors(backend)
+    labels = term_labels(backend, lang)
+    kinds: dict[str, int] = defaultdict(int)
+    for r in backend.select(_FACET_TYPES):
+        t, n = str(r["t"]), int(r["n"])
+        for k in (t, *ancestors.get(t, ())):
+            if k in (str(WC.Event), str(WC.Agreement)) or {str(WC.Event), str(WC.Agreement)} & ancestors.get(k, set()):
+                kinds[k] += n
+    kind_facets = sorted((Facet(k, labels.get(k) or local_name(k), n) for k, n in kinds.items()),
+                         key=lambda f: f.label.casefold())
     return {"country": facets(_FACET_COUNTRIES, "c"), "organisation": facets(_FACET_ORGS, "o"),
-            "kind": facets(_FACET_KINDS, "k"), "topic": facets(_FACET_TOPICS, "t")}
+            "kind": kind_facets, "topic": facets(_FACET_TOPICS, "t")}
+
+
+_LABEL_OF = PROLOGUE + "SELECT ?s ?l WHERE { ?s skos:prefLabel|rdfs:label ?l }"
+
+
+def resource_label(backend, iri: str, lang: str = "en") -> str | None:
+    """The name of one resource (None when it has none)."""
+    return pick_label([r["l"] for r in backend.select(_LABEL_OF, params={"s": URIRef(iri)})], lang)
 
 
 def _check_iri(name: str, value: str) -> str:

@@ -71,7 +71,11 @@ def timeline_page(request: Request, backend: BackendDep, country: Country = None
                   kind: Kind = None, topic: Topic = None, order: Order = "desc") -> Response:
     filters = _filters(country, organisation, kind, topic)
     items, total = _items(backend, filters, order)
-    facets = _facets(request, backend)
+    facets = dict(_facets(request, backend))
+    for name, value in filters.items():
+        # a choice outside the offered list (the organisations are the most active ones only)
+        if value and value not in {f.iri for f in facets[name]}:
+            facets[name] = [D.Facet(value, D.resource_label(backend, value) or value, 0), *facets[name]]
     query = request.url.query
     return render(request, "timeline.html", {
         "years": D.group_by_year(items), "count": len(items), "total": total, "filters": filters,

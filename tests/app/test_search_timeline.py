@@ -115,6 +115,12 @@ def test_timeline_filters_and_selected_state(c):
     assert "Signing ceremony in Testville" in html and "Memorandum between" not in html
 
 
+def test_a_filter_value_outside_the_offered_list_stays_selected(c):
+    place = ID + "place/testville"   # not a country: not among the country choices
+    html = c.get("/timeline", params={"country": place}, headers={"Accept": BROWSER}).text
+    assert f'<option value="{place}" selected>Testville</option>' in html
+
+
 def test_timeline_json_twin(c):
     data = c.get("/timeline.json", params={"country": ID + "place/testland", "order": "desc"}).json()
     assert data["count"] == 3 and data["total"] == 3
