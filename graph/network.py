@@ -55,6 +55,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
+import itertools
 import json
 import math
 import re
@@ -188,6 +189,8 @@ class GraphData:
     countries: dict[str, str]       # country IRI → label
     fetched_at: str = ""
     fetch_seconds: float = 0.0
+    #: unique per fetch in this process (a cache key that, unlike id(), is never reused)
+    serial: int = 0
 
     def years(self) -> tuple[int, int] | None:
         ys = [y for a in self.activities.values() for y in (a.year_from, a.year_to) if y is not None]
@@ -247,6 +250,7 @@ SELECT ?person ?org ?asOf WHERE {
 }"""
 
 _WC = str(WC)
+_SERIALS = itertools.count(1)
 _YEAR_RE = re.compile(r"^\s*(-?\d{4})")
 
 
@@ -412,7 +416,7 @@ def fetch_graph_data(backend) -> GraphData:
 
     return GraphData(agents=agents, activities=activities, incidences=sorted(inc),
                      topics=topics, countries=dict(sorted(countries.items())),
-                     fetched_at=_now(), fetch_seconds=time.perf_counter() - t0)
+                     fetched_at=_now(), fetch_seconds=time.perf_counter() - t0, serial=next(_SERIALS))
 
 
 def _closest_posts(posts: list[tuple[str, int | None]], year: int | None) -> list[str]:

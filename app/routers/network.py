@@ -116,8 +116,8 @@ _RESULTS_MAX = 16
 
 def _network(data: N.GraphData, filters: N.NetworkFilters, kind: str, focus: str | None, depth: int):
     """The network and its metrics, remembered for the last few filter combinations (the
-    data object changes with every store build, so its id is part of the key)."""
-    key = (id(data), filters, kind, focus, depth)
+    data changes with every store build, so its serial is part of the key)."""
+    key = (data.serial, filters, kind, focus, depth)
     with _LOCK:
         hit = _RESULTS.get(key)
         if hit is not None:
@@ -133,7 +133,7 @@ def _network(data: N.GraphData, filters: N.NetworkFilters, kind: str, focus: str
 
 
 def _slices(data: N.GraphData, filters: N.NetworkFilters, kind: str, focus: str | None, depth: int):
-    key = ("years", id(data), filters, kind, focus, depth)
+    key = ("years", data.serial, filters, kind, focus, depth)
     with _LOCK:
         hit = _RESULTS.get(key)
     if hit is not None:

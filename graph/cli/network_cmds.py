@@ -87,6 +87,9 @@ def _run(out_file, kind, focus, depth, year_from, year_to, relation, country, or
     _check_suffix(rdf, (".ttl", ".trig"), "--rdf")
     if focus and kind == "partnership":
         kind = "ego"
+    if focus and kind != "ego":
+        raise ParameterError("focus", f"--focus builds an ego network, not a {kind} network",
+                             hint="drop --kind, or use --kind ego")
     if kind == "ego" and not focus:
         raise ParameterError("focus", "an ego network needs a focus", hint="give --focus IRI_OR_LABEL")
     size_by = metric if metric in N.SIZE_METRICS else "degree"
