@@ -663,19 +663,19 @@ def _evidence(backend, s: URIRef, base: str, labels: Mapping[str, str],
 # --- RDF description for content negotiation ----------------------------------------
 
 _RDF_OUT = PROLOGUE + f"""
-SELECT DISTINCT ?s ?p ?o ?lp ?l WHERE {{
+SELECT DISTINCT ?s ?p ?o {_label_cols("o")} WHERE {{
   ?s ?p ?o .
-  OPTIONAL {{ ?o ?lp ?l . VALUES ?lp {{ skos:prefLabel rdfs:label dcterms:title }} FILTER(isIRI(?o) && ?o != ?s) }}
+  {_label_opts("o")}
 }}
 """
 _RDF_BLANK = PROLOGUE + """
-SELECT DISTINCT ?s ?b ?p ?o WHERE { ?s ?q ?b . FILTER(isBlank(?b)) ?b ?p ?o }
+SELECT DISTINCT ?s ?b ?p ?o WHERE { ?s ?q ?b . FILTER(isBlank(?b)) OPTIONAL { ?b ?p ?o } FILTER(BOUND(?p)) }
 """
 _RDF_IN = PROLOGUE + f"""
-SELECT DISTINCT ?s ?x ?p ?lp ?l WHERE {{
+SELECT DISTINCT ?s ?x ?p {_label_cols("x")} WHERE {{
   ?x ?p ?s . FILTER(isIRI(?x) && ?x != ?s)
-  OPTIONAL {{ ?x ?lp ?l . VALUES ?lp {{ skos:prefLabel rdfs:label dcterms:title }} }}
-}} ORDER BY ?x LIMIT {RDF_INVERSE_CAP}
+  {_label_opts("x")}
+}} LIMIT {RDF_INVERSE_CAP}
 """
 
 
@@ -688,16 +688,21 @@ def describe_rdf(backend, iri: str) -> Graph:
     s = URIRef(iri)
     g = Graph()
     bind_prefixes(g)
+
+    def add_labels(node, r, var: str) -> None:
+        for prop, n in zip(LINK_LABEL_PROPERTIES, _LABEL_SUFFIXES):
+            if r.get(f"{var}_{n}") is not None:
+                g.add((node, prop, r[f"{var}_{n}"]))
+
     for r in backend.select(_RDF_OUT, params={"s": s}):
         g.add((s, r["p"], r["o"]))
-        if r.get("l") is not None:
-            g.add((r["o"], r["lp"], r["l"]))
+        if isinstance(r["o"], URIRef) and r["o"] != s:
+            add_labels(r["o"], r, "o")
     for r in backend.select(_RDF_BLANK, params={"s": s}):
         g.add((r["b"], r["p"], r["o"]))
     for r in backend.select(_RDF_IN, params={"s": s}):
         g.add((r["x"], r["p"], s))
-        if r.get("l") is not None:
-            g.add((r["x"], r["lp"], r["l"]))
+        add_labels(r["x"], r, "x")
     return g
 
 
