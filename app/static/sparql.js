@@ -93,5 +93,30 @@
   root.addEventListener("keydown", function (e) { if (e.key === "Enter") localise(e); }, true);
   root.addEventListener("click", localise, true);
 
+  // The endpoint says in a header when the row cap cut a result; YASR does not show
+  // headers, so the page does, above the editor.
+  var notice = document.getElementById("sparql-notice");
+  var watched = typeof WeakSet === "function" ? new WeakSet() : null;
+  function watch(tab) {
+    var yasqe = tab && tab.getYasqe ? tab.getYasqe() : null;
+    if (!yasqe || !notice || (watched && watched.has(yasqe))) return;
+    if (watched) watched.add(yasqe);
+    yasqe.on("queryResponse", function (_yasqe, response) {
+      var headers = response && response.headers;
+      if (headers && typeof headers.get === "function" && headers.get("X-WCKG-Truncated") === "true") {
+        notice.textContent = "The result was cut at " + headers.get("X-WCKG-Row-Limit") +
+          " rows, the site's limit: narrow the query (a LIMIT, more specific patterns), " +
+          "or download the dataset and query it locally.";
+        notice.hidden = false;
+      } else {
+        notice.hidden = true;
+      }
+    });
+  }
+  watch(yasgui.getTab());
+  yasgui.on("tabChange", function (_y, tab) { watch(tab); });
+  yasgui.on("tabSelect", function (_y, id) { watch(yasgui.getTab(id)); });
+  yasgui.on("query", function (_y, tab) { watch(tab); });
+
   window.wckgYasgui = yasgui;   // for the browser tests and curious users
 })();

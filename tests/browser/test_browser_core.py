@@ -204,3 +204,29 @@ def test_shared_link_opens_and_runs_the_query(page, server, tmp_path):
     rows.first.wait_for(timeout=30_000)
     assert rows.count() >= 1
     shot(page, tmp_path, "sparql-shared-link")
+
+
+def test_editor_says_when_the_row_cap_cut_a_result(browser, settings, built_store, tmp_path_factory, tmp_path):
+    """The cap is announced by a response header; the page shows it above the editor."""
+    helpers = _app_conftest()
+    proc, url = helpers.start_server(settings, tmp_path_factory.mktemp("capped-server"), WCKG_MAX_ROWS="5")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(url + "/sparql")
+        page.wait_for_selector(".yasgui .CodeMirror", timeout=30_000)
+        notice = page.locator("#sparql-notice")
+        assert notice.is_hidden()
+        run_in_yasgui(page, "SELECT * WHERE { ?s ?p ?o }")
+        notice.wait_for(state="visible", timeout=30_000)
+        assert "cut at 5 rows" in notice.inner_text()
+        assert page.locator(".yasr:visible table tbody tr").count() == 5
+        path = tmp_path / "core-sparql-row-cap.png"
+        page.screenshot(path=str(path))
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, SHOTS / path.name)
+        run_in_yasgui(page, "ASK { ?s ?p ?o }")
+        notice.wait_for(state="hidden", timeout=30_000)
+    finally:
+        context.close()
+        helpers.stop_server(proc)
