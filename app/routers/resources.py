@@ -125,6 +125,7 @@ def not_found(request: Request, backend: Any, settings: Any, *, what: str, messa
               status: int = 404) -> Response:
     """404 (or *status*): HTML with close labels from the search index, or JSON with them."""
     suggestions = []
+    query = (query or "")[:100]   # a name is shorter; fuzzy matching a 10 kB path is wasted work
     index = search_index(request, backend) if query else None
     if index is not None and query:
         try:

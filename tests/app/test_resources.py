@@ -214,6 +214,14 @@ def test_bad_or_unknown_paths_are_404_not_500(c, path):
             assert r.json()["detail"]
 
 
+def test_very_long_unknown_slug_is_a_quick_404(c):
+    import time
+    t0 = time.perf_counter()
+    r = c.get("/id/organisation/" + "x-" * 5000 + "q", headers={"Accept": "application/json"})
+    assert r.status_code == 404 and isinstance(r.json()["suggestions"], list)
+    assert time.perf_counter() - t0 < 5
+
+
 def test_bad_slug_says_why(c):
     r = c.get("/id/organisation/Acme_Water", headers={"Accept": "application/json"})
     assert "lower-case letters a-z, digits and single hyphens" in r.json()["detail"]
