@@ -5,9 +5,10 @@ Nothing is built at import time. Run it with::
     uvicorn app.main:create_app --factory      # or: wckg serve
 
 The app is a thin layer over :mod:`graph`: routers call the library, the library never
-imports FastAPI. Library errors (:mod:`graph.errors`) become 4xx answers here, as HTML
-for browsers and JSON for everything else; anything unexpected is logged and answered
-with a generic 500 page that shows no internals.
+imports FastAPI. Library errors (:mod:`graph.errors`) become 4xx answers here: an HTML
+page for browsers, plain text for SPARQL clients (what query editors show as is), JSON for
+everything else; anything unexpected is logged and answered with a generic 500 that shows
+no internals.
 """
 from __future__ import annotations
 
