@@ -46,10 +46,6 @@ EVIDENCE_ROWS = 800
 #: How many resources pointing at a resource :func:`describe_rdf` includes.
 RDF_INVERSE_CAP = 2000
 
-#: Properties whose values name a resource, best first (``wc:postTitle`` names a membership).
-LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, DCTERMS.title, FOAF.name, WC.postTitle)
-_LABEL_VALUES = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
-
 #: Shown in the page header or their own section, not in the property table.
 HEADER_PROPERTIES = {RDF.type, SKOS.prefLabel, SKOS.altLabel, WC.evidence, PROV.wasDerivedFrom,
                      OWL.sameAs, GEO.lat, GEO.long, SKOS.definition, RDFS.comment}
@@ -461,23 +457,6 @@ SELECT ?s ?g ?src ?title ?issued ?inferred ?pub {_label_cols("pub")} ?x ?p ?ev {
   }}
 }} ORDER BY DESC(?issued) ?src LIMIT {EVIDENCE_ROWS}
 """
-
-
-def _labels_by(rows: Iterable[Mapping], key: str, lp: str, lit: str) -> dict[str, str]:
-    """From rows carrying (resource, label property, label), the best label per resource:
-    by the order of :data:`LABEL_PROPERTIES`, then by language."""
-    cands: dict[str, list] = defaultdict(list)
-    for r in rows:
-        if r.get(key) is None or r.get(lit) is None:
-            continue
-        p = str(r.get(lp))
-        order = next((i for i, q in enumerate(LABEL_PROPERTIES) if str(q) == p), len(LABEL_PROPERTIES))
-        cands[str(r[key])].append((order, r[lit]))
-    out = {}
-    for k, lst in cands.items():
-        best = min(o for o, _ in lst)
-        out[k] = pick_label([lab for o, lab in lst if o == best])
-    return out
 
 
 def _literal_value(term: Literal, graphs: list[str]) -> Value:
