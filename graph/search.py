@@ -39,6 +39,7 @@ import sqlite3
 import tempfile
 import threading
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +47,12 @@ from pathlib import Path
 from .errors import StoreError
 from .namespaces import KINDS, WCID_DEFAULT, sparql_prologue
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
+#: Queries of at most this many characters are answered from a precomputed table of the
+#: best labels per prefix (a one- or two-letter range covers a large share of the index).
+SHORT_PREFIX = 2
+#: How many resources the precomputed table keeps per short prefix.
+SHORT_PREFIX_KEEP = 50
 
 #: The SELECT the build runs over the new store; its rows go to :func:`build_index`.
 #: One row per (resource, label): the resource's most specific class (a class none of
@@ -139,13 +145,16 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE resource(id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, label TEXT NOT NULL,
                       kind TEXT, class_iri TEXT, links INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE label(id INTEGER PRIMARY KEY, resource INTEGER NOT NULL REFERENCES resource(id),
-                   text TEXT NOT NULL, norm TEXT NOT NULL, is_pref INTEGER NOT NULL, lang TEXT);
+                   text TEXT NOT NULL, norm TEXT NOT NULL, is_pref INTEGER NOT NULL, lang TEXT,
+                   links INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE short_prefix(prefix TEXT NOT NULL, rank INTEGER NOT NULL, label INTEGER NOT NULL,
+                          PRIMARY KEY(prefix, rank)) WITHOUT ROWID;
 CREATE VIRTUAL TABLE label_fts USING fts5(
     norm, content='label', content_rowid='id',
     tokenize='unicode61 remove_diacritics 2', prefix='2 3 4');
 """
 _INDEXES = """
-CREATE INDEX label_norm ON label(norm, is_pref);
+CREATE INDEX label_norm ON label(norm, is_pref, links);
 CREATE INDEX label_resource ON label(resource);
 CREATE INDEX resource_kind ON resource(kind);
 """
@@ -229,8 +238,10 @@ def build_index(rows: Iterable[Sequence], path: Path, *, base: str = WCID_DEFAUL
                 "INSERT INTO resource(id, iri, label, kind, class_iri, links) VALUES (?,?,?,?,?,?)",
                 ((ids[iri], iri, r["label"], r["kind"], r["class"], r["links"]) for iri, r in resources.items()))
             con.executemany(
-                "INSERT INTO label(resource, text, norm, is_pref, lang) VALUES (?,?,?,?,?)",
-                ((ids[iri], text, norm, pref, lang) for iri, text, norm, pref, lang in labels))
+                "INSERT INTO label(resource, text, norm, is_pref, lang, links) VALUES (?,?,?,?,?,?)",
+                ((ids[iri], text, norm, pref, lang, resources[iri]["links"]) for iri, text, norm, pref, lang in labels))
+            con.executemany("INSERT INTO short_prefix(prefix, rank, label) VALUES (?, ?, ?)",
+                            _short_prefix_rows(labels, resources))
             con.execute("INSERT INTO label_fts(label_fts) VALUES('rebuild')")
             con.execute("INSERT INTO label_fts(label_fts) VALUES('optimize')")
             con.executescript(_INDEXES)
@@ -248,6 +259,28 @@ def build_index(rows: Iterable[Sequence], path: Path, *, base: str = WCID_DEFAUL
         tmp.unlink(missing_ok=True)
         raise
     return len(labels)
+
+
+def _short_prefix_rows(labels, resources) -> Iterable[tuple[str, int, int]]:
+    """(prefix, rank, label id) for every 1..SHORT_PREFIX-character prefix of a preferred
+    label: the SHORT_PREFIX_KEEP best labels (most linked resource, then shortest label)."""
+    import heapq
+    best: dict[str, list] = defaultdict(list)
+    for label_id, (iri, _text, norm, pref, _lang) in enumerate(labels, start=1):
+        if not pref:
+            continue
+        key = (resources[iri]["links"], -len(norm), -label_id)
+        for n in range(1, SHORT_PREFIX + 1):
+            if len(norm) < n:
+                break
+            heap = best[norm[:n]]
+            if len(heap) < SHORT_PREFIX_KEEP:
+                heapq.heappush(heap, (key, label_id))
+            elif key > heap[0][0]:
+                heapq.heapreplace(heap, (key, label_id))
+    for prefix, heap in best.items():
+        for rank, (_, label_id) in enumerate(sorted(heap, reverse=True)):
+            yield prefix, rank, label_id
 
 
 def build_index_from_backend(backend, path: Path, *, base: str = WCID_DEFAULT) -> int:
@@ -342,16 +375,33 @@ class SearchIndex:
                 f"SELECT {cols}, l.text, l.is_pref FROM label l JOIN resource r ON r.id = l.resource "
                 f"WHERE l.norm = ?{kind_sql} ORDER BY r.links DESC LIMIT ?", [norm, *kind_args, limit]):
             offer(3.0 + 0.05 * row[7] + _boost(row[5]), row[6], row[:6])
-        # Tier 2: the query begins a preferred label; shorter labels first.
-        if len(best) < limit:
+        # Tier 2: the query begins a preferred label; most linked, then shorter labels first.
+        if len(best) < limit and len(norm) <= SHORT_PREFIX and not kinds:
+            for row in con.execute(
+                    f"SELECT {cols}, l.text, length(l.norm) FROM short_prefix sp JOIN label l ON l.id = sp.label "
+                    f"JOIN resource r ON r.id = l.resource WHERE sp.prefix = ? AND l.norm != ? ORDER BY sp.rank LIMIT ?",
+                    [norm, norm, limit * 3]):
+                offer(2.0 + _boost(row[5]) + 0.1 / (1 + row[7] - len(norm)), row[6], row[:6])
+        elif len(best) < limit:
+            # the best label ids from the covering index (norm, is_pref, links) alone, then
+            # their rows: a common prefix spans thousands of labels
+            if kinds:
+                ids = [r[0] for r in con.execute(
+                    f"SELECT l.id FROM label l JOIN resource r ON r.id = l.resource "
+                    f"WHERE l.norm > ? AND l.norm < ? AND l.is_pref = 1{kind_sql} "
+                    f"ORDER BY l.links DESC, length(l.norm) LIMIT ?",
+                    [norm, norm + _MAX_CHAR, *kind_args, limit * 3])]
+            else:
+                ids = [r[0] for r in con.execute(
+                    "SELECT id FROM label INDEXED BY label_norm WHERE norm > ? AND norm < ? AND is_pref = 1 "
+                    "ORDER BY links DESC, length(norm) LIMIT ?", [norm, norm + _MAX_CHAR, limit * 3])]
             for row in con.execute(
                     f"SELECT {cols}, l.text, length(l.norm) FROM label l JOIN resource r ON r.id = l.resource "
-                    f"WHERE l.norm > ? AND l.norm < ? AND l.is_pref = 1{kind_sql} "
-                    f"ORDER BY r.links DESC, length(l.norm) LIMIT ?",
-                    [norm, norm + _MAX_CHAR, *kind_args, limit * 3]):
+                    f"WHERE l.id IN ({','.join('?' * len(ids))})", ids):
                 offer(2.0 + _boost(row[5]) + 0.1 / (1 + row[7] - len(norm)), row[6], row[:6])
-        # Tier 3: every word matches (the last as a prefix), ranked by bm25 and links.
-        if len(best) < limit:
+        # Tier 3: every word matches (the last as a prefix), ranked by bm25 and links. Not for
+        # one or two characters: they match inside too many labels to mean anything.
+        if len(best) < limit and len(norm) > SHORT_PREFIX:
             match = fts_query(q)
             if match:
                 rows = con.execute(
