@@ -18,7 +18,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
@@ -27,6 +27,7 @@ from rdflib.namespace import XSD
 from starlette.concurrency import run_in_threadpool
 
 from graph.errors import ParameterError, QueryError, WckgError
+from graph.namespaces import WC
 from graph.queries import TYPE_HINTS, NamedQuery, cached_library, convert_value
 from graph.queries import get as get_query
 
@@ -124,7 +125,6 @@ def values_clause(bound: Mapping[str, Any]) -> str:
 
 def editor_link(text: str, clause: str) -> str:
     """A link that opens *text* (plus a VALUES *clause*) in the SPARQL editor."""
-    from urllib.parse import quote
     full = text.rstrip() + ("\n" + clause if clause else "") + "\n"
     return "/sparql#query=" + quote(full, safe="")
 
@@ -156,6 +156,8 @@ def cell(term: Any, labels: Mapping[str, str], base: str) -> dict[str, Any]:
     if isinstance(term, URIRef):
         iri = str(term)
         local = local_path(iri, base)
+        if local is None and iri.startswith(str(WC)) and len(iri) > len(str(WC)):
+            local = "/ontology#" + quote(iri[len(str(WC)):], safe="")  # a term of the vocabulary
         return {"kind": "iri", "iri": iri, "href": local or iri, "local": local is not None,
                 "text": labels.get(iri) or curie(iri), "curie": curie(iri)}
     if isinstance(term, BNode):

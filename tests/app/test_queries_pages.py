@@ -102,6 +102,8 @@ def test_results_link_entity_pages_with_labels(client):
     r = html(client, "/queries/cq7-partners-of-organisation", org=UNDP)
     assert re.search(r'<a href="/id/organisation/undp" title="https://w3id.org/wckg/id/organisation/undp">'
                      r'United Nations Development Programme</a>', r.text)
+    # terms of the vocabulary open the ontology page
+    assert re.search(r'<a href="/ontology#Meeting" title="https://w3id.org/wckg/ontology#Meeting">Meeting</a>', r.text)
     # a label column beside its IRI column becomes the link text, not a column of its own
     assert '<th scope="col">partnerLabel</th>' not in r.text
     assert '<th scope="col">partner</th>' in r.text
