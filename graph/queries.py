@@ -34,10 +34,14 @@ are checked when the library is loaded, see :func:`parse_named_query`):
 * every parameter appears as ``?name`` in the query, and a SELECT query projects it
   (pyoxigraph substitutes only projected variables; the column also documents the value);
 * never test a parameter with ``BOUND(?p)``: pyoxigraph 0.5.13 evaluates ``BOUND`` of a
-  substituted variable as false. Write an optional filter as
-  ``FILTER(COALESCE(?year >= ?from, true))`` (unbound ``?from`` → error → true);
+  substituted variable as false. Write an optional comparison as
+  ``FILTER(COALESCE(?year >= ?from, true))`` (unbound ``?from`` → error → true), and an
+  optional pattern as ``FILTER(IF(COALESCE(sameTerm(?p, ?p), false), EXISTS {...}, true))``
+  (``IF`` evaluates only the branch it takes; ``!bound || EXISTS {...}`` runs the EXISTS
+  with ``?p`` unbound, which on a disk store costs seconds);
 * use parameters in the outermost group (triple patterns or FILTERs), not only inside a
-  sub-SELECT: a remote backend binds them with a ``VALUES`` block at the top of the query.
+  sub-SELECT: a server without substitutions gets them as a ``VALUES`` block at the top
+  of the outermost group (:func:`bind_as_values`), which a sub-SELECT does not see.
 """
 from __future__ import annotations
 
@@ -476,8 +480,37 @@ def _dummy(type_: str) -> str:
 
 
 def _to_ox(term: Node):
-    from .load import to_oxigraph
+    from .terms import to_oxigraph
     return to_oxigraph(term)
+
+
+_FORM = re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.I)
+
+
+def bind_as_values(text: str, params: Mapping[str, Node]) -> str:
+    """*text* with *params* as a ``VALUES`` block at the start of the query's outermost
+    group (just inside ``WHERE {``), for servers that take no substitutions.
+
+    There, unlike in a trailing ``VALUES`` clause (joined after the whole WHERE clause has
+    been evaluated and filtered), the values are bound when the group's FILTERs run, as
+    with pyoxigraph's substitutions: ``FILTER(COALESCE(?year >= ?from, true))`` then
+    filters instead of letting every row through. Values are N-Triples terms serialised
+    by pyoxigraph, never the text a user typed.
+    """
+    if not params:
+        return text
+    masked = _mask(text)
+    form = _FORM.search(masked)
+    if form is None:
+        raise QuerySyntaxError("not a SELECT, CONSTRUCT, DESCRIBE or ASK query: parameters cannot be bound")
+    where = re.compile(r"\bWHERE\b", re.I).search(masked, form.end())
+    brace = masked.find("{", where.end() if where else form.end())
+    if brace < 0:
+        raise QuerySyntaxError("the query has no WHERE clause: parameters cannot be bound")
+    names = list(params)
+    block = (" VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
+             + " ".join(str(_to_ox(params[n])) for n in names) + ") } ")
+    return text[:brace + 1] + block + text[brace + 1:]
 
 
 # --- the library -----------------------------------------------------------------------
@@ -575,5 +608,6 @@ def resolve(ref: str, library: Mapping[str, NamedQuery] | None = None, *, stdin=
 
 __all__ = [
     "QueryParam", "NamedQuery", "PARAM_TYPES", "TYPE_HINTS", "convert_value", "parse_named_query",
-    "load_library", "cached_library", "get", "resolve", "close_matches", "syntax_error", "STDIN",
+    "load_library", "cached_library", "get", "resolve", "close_matches", "syntax_error", "undeclared_prefix",
+    "bind_as_values", "STDIN",
 ]

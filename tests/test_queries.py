@@ -13,8 +13,8 @@ from rdflib.plugins.sparql import prepareQuery
 from graph.config import PROJECT_ROOT
 from graph.errors import InputError, ParameterError, QuerySyntaxError, UnknownQuery
 from graph.namespaces import WCID
-from graph.queries import (PARAM_TYPES, NamedQuery, QueryParam, cached_library, convert_value, get, load_library,
-                           parse_named_query, resolve)
+from graph.queries import (PARAM_TYPES, NamedQuery, QueryParam, bind_as_values, cached_library, convert_value, get,
+                           load_library, parse_named_query, resolve)
 
 QUERIES_DIR = PROJECT_ROOT / "queries"
 LIBRARY = load_library(QUERIES_DIR)
@@ -175,6 +175,44 @@ def test_optional_filters_narrow_the_result(backend):
     assert nothing == []
     turkmenistan = backend.query(q.text, params=q.bind({"country": "wcid:place/turkmenistan"}), timeout=10).rows
     assert {str(r["eventCountry"]) for r in turkmenistan} == {str(WCID["place/turkmenistan"])}
+
+
+def _answer(res):
+    if res.kind == "select":
+        return sorted(tuple(sorted((k, v.n3()) for k, v in row.items())) for row in res.rows)
+    return res.boolean if res.kind == "ask" else sorted(t.n3() if hasattr(t, "n3") else str(t) for t in res.graph)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_values_block_gives_what_substitution_gives(name, backend):
+    """For servers without substitutions, parameters go in a VALUES block at the top of the
+    outermost group; every named query must answer the same there."""
+    q = LIBRARY[name]
+    for raw in (q.example_params(), {p.name: p.example for p in q.params if p.required}):
+        params = q.bind(raw)
+        substituted = backend.query(q.text, params=params, timeout=10)
+        inlined = backend.query(bind_as_values(q.text, params), timeout=10)
+        assert _answer(inlined) == _answer(substituted), (name, raw)
+
+
+def test_a_trailing_values_clause_would_not_filter(backend):
+    """Why the block goes inside WHERE: a VALUES clause after the query is joined after the
+    FILTERs ran, so an optional parameter filters nothing (regression guard)."""
+    q = LIBRARY["events-by-country-and-period"]
+    params = q.bind({"from": "2020", "to": "2020"})
+    inside = backend.query(bind_as_values(q.text, params), timeout=10).rows
+    trailing = backend.query(q.text + '\nVALUES (?from ?to) { (2020 2020) }', timeout=10).rows
+    assert inside and all(str(r["date"]).startswith("2020") for r in inside)
+    assert len(trailing) > len(inside)
+
+
+def test_bind_as_values_leaves_strings_comments_and_templates_alone():
+    text = '# WHERE { in a comment\nCONSTRUCT { ?s <urn:p> "WHERE {" } WHERE { ?s ?p ?o }'
+    out = bind_as_values(text, {"s": URIRef("urn:x")})
+    assert out.endswith('WHERE { VALUES (?s) { (<urn:x>) }  ?s ?p ?o }')
+    assert bind_as_values(text, {}) == text
+    hostile = Literal('") } } DROP ALL #')
+    assert '"\\") } } DROP ALL #"' in bind_as_values("SELECT ?q WHERE { ?s ?p ?q }", {"q": hostile})
 
 
 # --- unknown names -------------------------------------------------------------------------
