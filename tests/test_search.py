@@ -80,6 +80,14 @@ def test_prefix_for_autocomplete(index):
     assert ID + "event/2020-11-20-council" in iris(index.search("interminis"))
 
 
+def test_one_and_two_letters_give_the_most_linked_label_starts(index):
+    # answered from the precomputed prefix table: most links first, labels that start so
+    assert iris(index.search("u"))[:2] == [ID + "organisation/undp", ID + "organisation/undp-kazakhstan"]
+    assert iris(index.search("eu"))[:1] == [ID + "organisation/edb"]
+    # no mid-word matches for so short a query
+    assert ID + "event/2020-11-20-council" not in iris(index.search("in", limit=50))
+
+
 def test_cyrillic_label(index):
     assert iris(index.search("банк развития"))[:1] == [ID + "organisation/edb"]
 
