@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.errors import ForbiddenQuery, QueryError
-from graph.namespaces import KINDS, PREFIXES, SD, bind_prefixes
+from graph.namespaces import KINDS, PREFIXES, SD, WC, bind_prefixes
 from graph.results import RDF_OUTPUT_FORMATS, RESULT_FORMATS
 
 from ..deps import BackendDep, SettingsDep
@@ -459,6 +459,7 @@ async def editor_page(request: Request, backend: Any, settings: Any) -> Response
         "timeout": settings.query_timeout,
         "maxRows": settings.max_rows,
         "baseIri": settings.base_iri,
+        "vocabularyNs": str(WC),
         "kinds": list(KINDS),
     }
     return render(request, "sparql.html", {"config": config, "examples": examples,

@@ -76,12 +76,17 @@
   });
 
   // Result links to this dataset's resources open their page on this site (YASR links
-  // every IRI to itself; {base}{kind}/{slug} → /id/{kind}/{slug}). Rewritten just before
+  // every IRI to itself; {base}{kind}/{slug} → /id/{kind}/{slug}, wc:Term → /ontology#Term). Rewritten just before
   // the link is followed, by mouse or keyboard, so copying the link still gives the IRI.
   function localise(event) {
     var a = event.target && event.target.closest ? event.target.closest(".yasr a[href]") : null;
     if (!a) return;
     var href = a.getAttribute("href");
+    if (href.indexOf(cfg.vocabularyNs) === 0 && href.length > cfg.vocabularyNs.length) {
+      a.setAttribute("href", "/ontology#" + encodeURIComponent(href.slice(cfg.vocabularyNs.length)));
+      a.removeAttribute("target");
+      return;
+    }
     if (href.indexOf(cfg.baseIri) !== 0) return;
     var rest = href.slice(cfg.baseIri.length);
     var kind = rest.split("/")[0];
