@@ -76,8 +76,9 @@
   });
 
   // Result links to this dataset's resources open their page on this site (YASR links
-  // every IRI to itself; {base}{kind}/{slug} → /id/{kind}/{slug}, wc:Term → /ontology#Term). Rewritten just before
-  // the link is followed, by mouse or keyboard, so copying the link still gives the IRI.
+  // every IRI to itself): {base}{kind}/{slug} → /id/{kind}/{slug}, wc:Term → /ontology#Term.
+  // Rewritten just before the link is followed, by mouse or keyboard, so that copying the
+  // link still gives the IRI.
   function localise(event) {
     var a = event.target && event.target.closest ? event.target.closest(".yasr a[href]") : null;
     if (!a) return;
