@@ -283,6 +283,19 @@ def _short_prefix_rows(labels, resources) -> Iterable[tuple[str, int, int]]:
             yield prefix, rank, label_id
 
 
+def index_is_current(path: Path) -> bool:
+    """True when *path* is an index this version of wckg reads (a build that finds the
+    store up to date should still rebuild an index written by an older version)."""
+    try:
+        con = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+        try:
+            return con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return False
+
+
 def build_index_from_backend(backend, path: Path, *, base: str = WCID_DEFAULT) -> int:
     """Run :data:`INDEX_QUERY` on a store backend and build the index from its rows."""
     rows = backend.select(INDEX_QUERY)
@@ -466,5 +479,5 @@ def _boost(links: int) -> float:
     return min(0.9, 0.1 * math.log1p(max(links or 0, 0)))
 
 
-__all__ = ["INDEX_QUERY", "Hit", "SearchIndex", "build_index", "build_index_from_backend", "fold", "fts_query",
-           "kind_from_iri"]
+__all__ = ["INDEX_QUERY", "Hit", "SearchIndex", "build_index", "build_index_from_backend", "index_is_current",
+           "fold", "fts_query", "kind_from_iri", "SCHEMA_VERSION"]

@@ -197,6 +197,17 @@ def test_missing_index_is_a_store_error_with_a_hint(tmp_path):
     assert "wckg build" in e.value.hint
 
 
+def test_index_is_current(tmp_path, index):
+    from graph.search import index_is_current
+    assert index_is_current(index.path)
+    assert not index_is_current(tmp_path / "missing.sqlite")
+    old = tmp_path / "old.sqlite"
+    con = sqlite3.connect(old)
+    con.execute("PRAGMA user_version=1")
+    con.close()
+    assert not index_is_current(old)
+
+
 def test_not_an_index_is_a_store_error(tmp_path):
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(b"this is not sqlite" * 100)
