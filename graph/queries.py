@@ -171,7 +171,7 @@ class NamedQuery:
                     value = p.default
                 elif p.required:
                     raise ParameterError(p.name, f"required by {self.name} but not given",
-                                         hint=f"give it as --param {p.name}=VALUE, {TYPE_HINTS[p.type]}"
+                                         hint=f"give {p.name}=VALUE, {TYPE_HINTS[p.type]}"
                                          + (f" (example: {p.example})" if p.example else ""))
                 else:
                     continue
@@ -255,8 +255,8 @@ def _check_iri(name: str, value: str) -> str:
 
 # --- parsing .rq files -----------------------------------------------------------------
 
-def _split_header(text: str, where: str) -> tuple[str, int]:
-    """The YAML of the leading ``#+`` lines, and how many lines it spans."""
+def _split_header(text: str, where: str) -> str:
+    """The YAML of the leading ``#+`` lines (a ``#+`` line further down is an error)."""
     lines = text.splitlines()
     yaml_lines: list[str] = []
     n = 0
@@ -271,7 +271,7 @@ def _split_header(text: str, where: str) -> tuple[str, int]:
             raise InputError("a `#+` header line after the query started",
                              location=Location(where, i, 1),
                              hint="keep every `#+` line together at the top of the file")
-    return "\n".join(yaml_lines), n
+    return "\n".join(yaml_lines)
 
 
 def _header_error(where: str, message: str, line: int | None = None, hint: str | None = None) -> InputError:
@@ -351,7 +351,7 @@ def parse_named_query(text: str, *, name: str, path: Path | None = None,
     :class:`QuerySyntaxError` (file, line and column) for a query that does not parse.
     """
     where = str(path) if path is not None else name
-    yaml_text, n_header = _split_header(text, where)
+    yaml_text = _split_header(text, where)
     meta: dict[str, Any] = {}
     if yaml_text.strip():
         try:

@@ -205,7 +205,7 @@ def test_wrong_parameter_exits_2_naming_it(cli, param, name, fragment):
 def test_missing_required_parameter(cli):
     r = cli("query", "cq4-event-chair")
     assert r.code == 2 and "parameter 'event'" in r.err and "required" in r.err
-    assert "--param event=" in r.err
+    assert "event=VALUE" in r.err and "example: https://w3id.org/wckg/id/event/" in r.err
 
 
 def test_unknown_name_gives_close_matches(cli):
