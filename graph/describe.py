@@ -944,32 +944,36 @@ class SourceDescription:
     statements: list[tuple[Link, str | None]]     # resources the article states (with class label)
 
 
-# The article's graph is the named graph that says it is derived from the source.
-_SOURCE_GRAPHS = PROLOGUE + """
-SELECT DISTINCT ?src ?g WHERE { ?g prov:wasDerivedFrom ?src . FILTER EXISTS { GRAPH ?g { ?a ?b ?c } } }
-"""
-# Reference resources (organisations, people, places) list the articles that name them.
-# (Label lookups as OPTIONALs per row: see "Query shapes" above.)
-_NAMED_BY = PROLOGUE + """
-SELECT ?src ?e ?pref ?alt WHERE {
-  ?e prov:wasDerivedFrom ?src . FILTER(isIRI(?e))
-  OPTIONAL { ?e skos:prefLabel ?pref } OPTIONAL { ?e skos:altLabel ?alt }
-}
-"""
-# Every resource an article graph mentions, with its names (acronyms included). Objects of
-# rdf:type, wc:status and org:role are kinds, not things the text names.
-_MENTIONED = PROLOGUE + """
-SELECT ?g ?e ?pref ?alt WHERE {
-  { GRAPH ?g { ?e ?p ?o } } UNION { GRAPH ?g { ?x ?q ?e . FILTER(?q NOT IN (rdf:type, wc:status, org:role)) } }
-  FILTER(isIRI(?e))
-  OPTIONAL { ?e skos:prefLabel ?pref } OPTIONAL { ?e skos:altLabel ?alt }
-}
-"""
-_STATED = PROLOGUE + f"""
-SELECT ?g ?src ?x ?type {_label_cols("x")} WHERE {{
-  GRAPH ?g {{ ?x prov:wasDerivedFrom ?src }}
-  OPTIONAL {{ ?x a ?type }}
-  {_label_opts("x")}
+# Everything a source page needs besides the source's own description, in one query:
+#   "named"   reference resources (organisations, people, places) derived from the source,
+#   "mention" every resource its article graph mentions (objects of rdf:type, wc:status
+#             and org:role are kinds, not things the text names),
+#   "stated"  the resources the article states (events, agreements...), with their types.
+# The article graph is the named graph that says it is derived from the source. Lookups
+# hang off the anchor as nested OPTIONALs (see "Query shapes" above).
+_NAMES = "OPTIONAL { ?e skos:prefLabel ?pref } OPTIONAL { ?e skos:altLabel ?alt }"
+_SOURCE_PAGE = PROLOGUE + f"""
+SELECT ?src ?part ?g ?e ?pref ?alt ?type WHERE {{
+  {{
+    ?e prov:wasDerivedFrom ?src . FILTER(isIRI(?e))
+    {_NAMES}
+    BIND("named" AS ?part)
+  }} UNION {{
+    ?g prov:wasDerivedFrom ?src .
+    OPTIONAL {{ GRAPH ?g {{ ?e ?p ?o }} FILTER(isIRI(?e)) {_NAMES} }}
+    FILTER(BOUND(?e))
+    BIND("mention" AS ?part)
+  }} UNION {{
+    ?g prov:wasDerivedFrom ?src .
+    OPTIONAL {{ GRAPH ?g {{ ?x ?q ?e }} FILTER(isIRI(?e) && ?q NOT IN (rdf:type, wc:status, org:role)) {_NAMES} }}
+    FILTER(BOUND(?e))
+    BIND("mention" AS ?part)
+  }} UNION {{
+    ?g prov:wasDerivedFrom ?src .
+    OPTIONAL {{ GRAPH ?g {{ ?e prov:wasDerivedFrom ?src }} OPTIONAL {{ ?e a ?type }} OPTIONAL {{ ?e skos:prefLabel ?pref }} }}
+    FILTER(BOUND(?e))
+    BIND("stated" AS ?part)
+  }}
 }}
 """
 
@@ -1003,23 +1007,26 @@ def describe_source(backend, settings, slug: str, *, lang: str = "en") -> Source
         publisher = v.link if v.link else Link("", v.text)
     notes = [v.text for v in props[str(SKOS.note)].values if v.text] if str(SKOS.note) in props else []
 
-    graphs = sorted(str(r["g"]) for r in backend.select(_SOURCE_GRAPHS, params={"src": src}))
+    rows = backend.select(_SOURCE_PAGE, params={"src": src})
+    graphs = sorted({str(r["g"]) for r in rows if r.get("g") is not None})
     graph = next((g for g in graphs if g.startswith(base + "graph/")), graphs[0] if graphs else None)
 
     names: dict[str, tuple[str, str]] = {}
     mentioned: dict[str, str] = {}
-    stated: list[tuple[Link, str | None]] = []
-    rows = backend.select(_NAMED_BY, params={"src": src})
-    if graph:
-        rows += backend.select(_MENTIONED, params={"g": URIRef(graph)})
     prefs: dict[str, list] = defaultdict(list)
     for r in rows:
-        if r.get("pref") is not None:
+        if r.get("pref") is not None and r["pref"] not in prefs[str(r["e"])]:
             prefs[str(r["e"])].append(r["pref"])
     display = {e: pick_label(ls, lang) for e, ls in prefs.items()}
+    types: dict[str, list[str]] = {}
     for r in rows:
         e = str(r["e"])
         if e == iri:
+            continue
+        if str(r["part"]) == "stated":
+            ts = types.setdefault(e, [])
+            if r.get("type") is not None and str(r["type"]) not in ts:
+                ts.append(str(r["type"]))
             continue
         for name in (r.get("pref"), r.get("alt")):
             if name is None:
@@ -1027,20 +1034,12 @@ def describe_source(backend, settings, slug: str, *, lang: str = "en") -> Source
             label = display.get(e) or str(name)
             mentioned[e] = label
             names.setdefault(str(name), (e, label))
-    if graph:
-        g = URIRef(graph)
-        srows = backend.select(_STATED, params={"g": g, "src": src})
-        slabels = _labels_of(srows, "x")
-        ancestors = class_ancestors(backend)
-        types: dict[str, list[str]] = defaultdict(list)
-        for r in srows:
-            types[str(r["x"])]  # every stated resource, typed or not
-            if r.get("type") is not None:
-                types[str(r["x"])].append(str(r["type"]))
-        for x, ts in types.items():
-            spec = most_specific(ts, ancestors)
-            stated.append((Link(x, slabels.get(x)), labels.get(spec[0]) if spec else None))
-        stated.sort(key=lambda t: (t[1] or "", t[0].text.casefold()))
+    ancestors = class_ancestors(backend)
+    stated: list[tuple[Link, str | None]] = []
+    for x, ts in types.items():
+        spec = most_specific(ts, ancestors)
+        stated.append((Link(x, display.get(x)), labels.get(spec[0]) if spec else None))
+    stated.sort(key=lambda t: (t[1] or "", t[0].text.casefold()))
 
     paragraphs, text_error = None, None
     try:
