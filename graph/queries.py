@@ -444,7 +444,12 @@ def _shorten(what: str, limit: int = 160) -> str:
 
 def _check_query(text: str, params: list[QueryParam], where: str) -> tuple[QueryForm, list[str]]:
     """Parse and run the query on an empty store with every parameter substituted: this
-    catches syntax errors (with line and column) and parameters the engine cannot bind."""
+    catches syntax errors (with line and column) and parameters the engine cannot bind.
+    A query that mentions SERVICE or LOAD goes through the safety check first (an ASK is
+    evaluated at once, and pyoxigraph would call the service)."""
+    if _SERVICE_OR_LOAD.search(_mask(text)):
+        from .safety import check_query
+        check_query(text)  # ForbiddenQuery
     for m in _BOUND_CALL.finditer(text):
         if m.group(1) in {p.name for p in params}:
             line = text.count("\n", 0, m.start()) + 1
@@ -484,6 +489,7 @@ def _to_ox(term: Node):
     return to_oxigraph(term)
 
 
+_SERVICE_OR_LOAD = re.compile(r"(?<![\w?$:])(?:SERVICE|LOAD)(?![\w:])", re.I)
 _FORM = re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.I)
 
 

@@ -360,6 +360,15 @@ def test_resolve_errors(tmp_path):
         resolve(str(bad), LIBRARY)
 
 
+def test_service_is_refused_before_the_query_is_tried():
+    """Loading evaluates an ASK at once on an empty store: a SERVICE in it would be called."""
+    from graph.errors import ForbiddenQuery
+    with pytest.raises(ForbiddenQuery, match="SERVICE is not allowed"):
+        parse_named_query("ASK { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", name="x", require_header=False)
+    # a variable or a string that only looks like the keyword is fine
+    assert parse_named_query('SELECT ?service WHERE { ?service ?p "LOAD" }', name="x", require_header=False)
+
+
 def test_parse_named_query_detects_forms():
     assert parse_named_query("CONSTRUCT WHERE { ?s ?p ?o }", name="x", require_header=False).form == "construct"
     assert parse_named_query("PREFIX a: <http://a/>\n# c\nDESCRIBE a:b", name="x", require_header=False).form == "describe"
