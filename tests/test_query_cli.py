@@ -94,6 +94,7 @@ def test_table_shows_labels_beside_shortened_iris(cli):
     assert r.code == 0, r.err
     assert "Yerlan Nysanbayev" in r.out and "wcid:person/yerlan-nysanbayev" in r.out
     assert "chairLabel" not in r.out, "a ?xLabel column is folded into ?x"
+    assert "│ event" not in r.out.replace("┃", "│"), "the parameter's own column is left out of the table"
     assert "https://w3id.org" not in r.out, "IRIs are shortened with the prefix map"
     assert "1 row" in r.err
 

@@ -55,9 +55,11 @@ def table_columns(variables: list[str]) -> list[tuple[str, str | None]]:
     return [(v, f"{v}Label" if f"{v}Label" in names else None) for v in variables if v not in folded]
 
 
-def render_table(variables: list[str], rows: list[dict]) -> Table:
+def render_table(variables: list[str], rows: list[dict], hide: frozenset[str] | set[str] = frozenset()) -> Table:
+    """A rich table of SELECT rows; *hide* names columns left out (a query's parameters,
+    which it projects only so that the engine can bind them)."""
     table = Table(show_lines=False, header_style="bold", expand=False)
-    columns = table_columns(variables)
+    columns = [c for c in table_columns(variables) if c[0] not in hide]
     for var, _label in columns:
         table.add_column(var, overflow="fold")
     for row in rows:
@@ -112,17 +114,18 @@ def check_format(fmt: str | None, query: NamedQuery) -> str:
 
 @app.command("query")
 def query_cmd(
-    query: Annotated[str, typer.Argument(help="a named query (see `wckg queries`), a FILE.rq, or - for stdin")],
+    query: Annotated[str, typer.Argument(
+        metavar="NAME|FILE.rq|-", help="a named query (see `wckg queries`), a FILE.rq, or - for stdin")],
     param: Annotated[list[str] | None, typer.Option(
-        "--param", "-p", help="NAME=VALUE, typed by the query's header (repeatable)")] = None,
+        "--param", "-p", metavar="NAME=VALUE", help="a parameter value, typed by the query's header (repeatable)")] = None,
     fmt: Annotated[str | None, typer.Option(
-        "--format", "-f", help="table|csv|tsv|json|xml for SELECT/ASK (default table); "
+        "--format", "-f", metavar="FORMAT", help="table|csv|tsv|json|xml for SELECT/ASK (default table); "
                                "turtle|ntriples|jsonld|rdfxml|trig|nquads for CONSTRUCT/DESCRIBE (default turtle)",
         show_default=False)] = None,
     limit: Annotated[int | None, typer.Option(
-        "--limit", min=1, help="at most this many rows/triples (default: the max_rows setting)")] = None,
+        "--limit", min=1, metavar="N", help="at most this many rows/triples (default: the max_rows setting)")] = None,
     timeout: Annotated[float | None, typer.Option(
-        "--timeout", min=0.001, help="seconds before the query is stopped (default: the query_timeout setting)")] = None,
+        "--timeout", min=0.001, metavar="SECONDS", help="seconds before the query is stopped (default: the query_timeout setting)")] = None,
 ) -> None:
     """Run a SPARQL query on the store: a named query with typed parameters, a file, or stdin."""
     settings = get_settings()
@@ -139,7 +142,7 @@ def query_cmd(
         if res.kind == "ask":
             out.print("yes" if res.boolean else "no")
         else:
-            out.print(render_table(res.variables, res.rows))
+            out.print(render_table(res.variables, res.rows, hide=set(named.param_names)))
             err.print(f"{len(res.rows)} row{'s' if len(res.rows) != 1 else ''} in {res.elapsed * 1000:.0f} ms",
                       style="dim")
     else:
@@ -154,7 +157,7 @@ def query_cmd(
 
 @app.command("queries")
 def queries_cmd(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json")] = "table",
 ) -> None:
     """List the named queries: name, title, parameters and their types."""
     if fmt not in ("table", "json"):
