@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--betweenness-sample", type=int, default=None, help="k for sampled betweenness")
     ap.add_argument("--per-year", action="store_true", help="also time the per-year slices with metrics")
     ap.add_argument("--browser", action="store_true", help="also time the page in Chromium")
+    ap.add_argument("--skip-exports", action="store_true", help="do not time the file exports")
+    ap.add_argument("--workers", type=int, default=2, help="query worker processes (WCKG_QUERY_WORKERS)")
     a = ap.parse_args(argv)
 
     base = Path(tempfile.gettempdir()) / "wckg-net-bench"
@@ -95,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     from graph.store import build, is_up_to_date, open_backend
 
     settings = Settings(_env_file=None, data_dir=data_dir, store=store, backend="embedded",
-                        ontology_dir=ROOT / "ontology", query_workers=1, query_timeout=600)
+                        ontology_dir=ROOT / "ontology", query_workers=a.workers, query_timeout=600)
     if not is_up_to_date(settings):
         report = timed(figures, "store_build_s", build, settings, validate="none")
         figures["triples"] = report.triples
@@ -121,9 +123,10 @@ def main(argv: list[str] | None = None) -> int:
 
     out = base / f"exports-{a.scale}"
     out.mkdir(parents=True, exist_ok=True)
-    for suffix in (".gexf", ".graphml", ".json", ".csv", ".ttl"):
+    for suffix in () if a.skip_exports else (".gexf", ".graphml", ".json", ".csv", ".ttl"):
         timed(figures, f"export{suffix}_s", N.write_network, G, out / f"network{suffix}", metrics=metrics)
-    figures["export_sizes_mib"] = {p.name: round(p.stat().st_size / 2**20, 1) for p in out.iterdir()}
+    if not a.skip_exports:
+        figures["export_sizes_mib"] = {p.name: round(p.stat().st_size / 2**20, 1) for p in out.iterdir()}
 
     view = timed(figures, "view_data_s", netview.view_data, G, metrics)
     figures["view"] = {"nodes": len(view["nodes"]), "edges": len(view["edges"]), "physics": view["physics"],
@@ -158,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {figures['browser_all_nodes']}", flush=True)
 
     figures["loadavg_end"] = os.getloadavg()
-    dest = ROOT / "bench" / "out" / f"network-{a.scale}.json"
+    dest = ROOT / "bench" / "out" / f"network-{a.scale}{'-no-exports' if a.skip_exports else ''}.json"
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(json.dumps(figures, indent=2, default=str))
     print(f"wrote {dest}")

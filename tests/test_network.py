@@ -424,3 +424,11 @@ def test_large_view_aggregates_and_turns_physics_off():
     assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
     small = netview.view_data(G.subgraph(list(G)[:50]).copy(), None)
     assert small["physics"] is True and small["aggregated"] is None
+
+
+def test_eigenvector_matches_networkx():
+    G = nx.les_miserables_graph()
+    ours, converged = N.eigenvector_centrality(G, tol=1e-10)
+    theirs = nx.eigenvector_centrality(G, weight="weight", max_iter=1000, tol=1e-10)
+    assert converged
+    assert ours == pytest.approx(theirs, abs=1e-7)
