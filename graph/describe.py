@@ -839,7 +839,7 @@ def describe_class(backend, class_iri: str, *, limit: int = 100, offset: int = 0
     for r in page:
         types = str(r.get("types") or "").split()
         spec = most_specific(types, ancestors)
-        kind = labels.get(spec[0]) if spec else None
+        kind = (labels.get(spec[0]) or local_name(spec[0])) if spec else None
         instances.append((Link(str(r["x"]), str(r["label"]) if r.get("label") is not None else None), kind))
     return ClassDescription(class_iri, lab, comment, supers,
                             sorted(sub_summaries, key=lambda c: c.label.casefold()),
@@ -1040,7 +1040,7 @@ def describe_source(backend, settings, slug: str, *, lang: str = "en") -> Source
     stated: list[tuple[Link, str | None]] = []
     for x, ts in types.items():
         spec = most_specific(ts, ancestors)
-        stated.append((Link(x, display.get(x)), labels.get(spec[0]) if spec else None))
+        stated.append((Link(x, display.get(x)), (labels.get(spec[0]) or local_name(spec[0])) if spec else None))
     stated.sort(key=lambda t: (t[1] or "", t[0].text.casefold()))
 
     paragraphs, text_error = None, None
