@@ -59,6 +59,7 @@ ROUTERS: list[str] = [
 VENDOR: dict[str, str] = {
     "yasgui": "@zazuko/yasgui/build",
     "swagger-ui": "swagger-ui-dist",
+    "vis-timeline": "vis-timeline/standalone/umd",
 }
 # ======================================================================================
 

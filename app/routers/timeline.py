@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from graph import describe as D
 
 from ..deps import BackendDep
-from ..templating import render
+from ..templating import local_href, render
 
 router = APIRouter(tags=["timeline"])
 
@@ -59,9 +59,16 @@ def timeline_json(request: Request, backend: BackendDep, country: Country = None
     filters = _filters(country, organisation, kind, topic)
     items, total = _items(backend, filters, order)
     facets = _facets(request, backend)
+    base = request.app.state.settings.base_iri
+
+    def item_json(i: D.TimelineItem) -> dict:
+        d = i.to_json()
+        d["href"] = local_href(i.iri, base)
+        return d
+
     return JSONResponse({
         "filters": filters, "count": len(items), "total": total, "order": order,
-        "years": [{"year": y, "items": [i.to_json() for i in its]} for y, its in D.group_by_year(items)],
+        "years": [{"year": y, "items": [item_json(i) for i in its]} for y, its in D.group_by_year(items)],
         "facets": {k: [f.to_json() for f in v] for k, v in facets.items()},
     })
 

@@ -162,3 +162,17 @@ def test_timeline_filter_by_kind(page, server, tmp_path):
     page.locator("#timeline-filters a", has_text="clear").click()
     page.wait_for_url("**/timeline")
     assert page.locator(".timeline-item").count() == total
+
+
+def test_timeline_chart_from_the_vendored_library_opens_an_item(page, server, tmp_path):
+    page.goto(server + "/timeline")
+    page.wait_for_selector("#timeline-vis[data-ready]", timeout=15_000)
+    items = page.locator("#timeline-vis .vis-item.vis-point")
+    items.first.wait_for(state="visible", timeout=15_000)
+    assert items.count() == page.locator(".timeline-item").count()
+    # the library came from this site (the page fixture also fails on any outside request)
+    assert page.evaluate("typeof window.vis.Timeline") == "function"
+    shot(page, tmp_path, "timeline-chart")
+    items.locator(".vis-item-content").first.click()
+    page.wait_for_url("**/id/**")
+    assert page.locator("h1").count() == 1
