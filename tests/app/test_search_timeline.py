@@ -100,6 +100,14 @@ def test_timeline_page_groups_by_year_and_links(c):
     assert "3 items" in html
 
 
+def test_timeline_chart_uses_the_vendored_library_only(c):
+    html = c.get("/timeline", headers={"Accept": BROWSER}).text
+    scripts = re.findall(r'<script[^>]*src="([^"]+)"', html)
+    assert all(src.startswith("/static/") for src in scripts)
+    if "/static/vendor/vis-timeline/vis-timeline-graph2d.min.js" in scripts:
+        assert "/static/timeline-view.js" in scripts and 'id="timeline-chart"' in html
+
+
 def test_timeline_filter_selects_are_filled_from_the_data(c):
     html = c.get("/timeline", headers={"Accept": BROWSER}).text
     assert re.search(r'<option value="https://w3id.org/wckg/id/place/testland"\s*>Testland \(3\)</option>', html)
@@ -126,6 +134,7 @@ def test_timeline_json_twin(c):
     assert data["count"] == 3 and data["total"] == 3
     assert [y["year"] for y in data["years"]] == ["2021", "2019"]
     assert data["years"][0]["items"][0]["iri"] == ID + "event/2021-03-01-acme-signing"
+    assert data["years"][0]["items"][0]["href"] == "/id/event/2021-03-01-acme-signing"
     assert {f["label"] for f in data["facets"]["country"]} == {"Testland"}
     assert data["filters"]["country"] == ID + "place/testland"
 
