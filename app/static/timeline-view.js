@@ -66,6 +66,7 @@
           var href = props.items && props.items.length ? safeHref(props.items[0]) : null;
           if (href) window.location.assign(href);
         });
+        container.dataset.items = String(items.length);
         container.dataset.ready = "1";
       })
       .catch(function () { /* the list below stays the page's content */ });
