@@ -182,6 +182,20 @@ class NamedQuery:
         """The example value of every parameter that has one (used by tests and the web form)."""
         return {p.name: p.example for p in self.params if p.example is not None}
 
+    def example_bindings(self) -> dict[str, Node]:
+        """The example (or default) value of every parameter that has one, as RDF terms;
+        values that do not convert are left out."""
+        out: dict[str, Node] = {}
+        for p in self.params:
+            raw = p.example if p.example is not None else p.default
+            if raw is None:
+                continue
+            try:
+                out[p.name] = convert_value(p.name, p.type, raw)
+            except ParameterError:
+                continue
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """Metadata for listings and the web API (no file system path)."""
         return {"name": self.name, "title": self.title, "description": self.description,

@@ -10,6 +10,7 @@ comments, strings and IRIs removed) refuses any SERVICE keyword instead.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 from pyparsing import ParseException
@@ -25,6 +26,7 @@ _SERVICE_REFUSAL = "SERVICE is not allowed: this endpoint never calls other serv
 _SERVICE_HINT = "query the remote endpoint directly, or load its data into wckg"
 
 
+@lru_cache(maxsize=512)
 def check_query(text: str) -> QueryForm:
     """Raise :class:`ForbiddenQuery` for updates and for SERVICE anywhere in the query;
     return the query form when rdflib recognises it ("unknown" when only the engine can tell)."""

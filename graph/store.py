@@ -45,7 +45,7 @@ from .load import DataFile, discover, parse_quads, rdf_format
 from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, WCID_DEFAULT
 from .results import QueryResult, ask_json, select_json
 from .safety import check_query
-from .terms import ox_term_json, to_ntriples, to_oxigraph
+from .terms import ox_term_json, to_oxigraph
 
 Params = Mapping[str, Any]  # variable name → rdflib term
 
@@ -272,6 +272,8 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
             os.rename(tmp, final)
             _swap_current(layout, final)
         except BaseException:
+            store = None  # close RocksDB first: an open store can write into the directory after rmtree
+            gc.collect()
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         _clean_orphans(layout, [final, current])
@@ -566,8 +568,9 @@ class RemoteStore(_Backend):
     HTTP Protocol: Oxigraph, Fuseki, GraphDB, Virtuoso, Neptune, QLever.
 
     The default graph must be the union of the named graphs on the server (see README).
-    Parameters are sent as a top-level ``VALUES`` block of N-Triples terms serialised by
-    pyoxigraph: bound by the engine, never pasted into the query's own text.
+    Parameters are sent as a ``VALUES`` block of N-Triples terms serialised by pyoxigraph,
+    placed just inside the outermost ``WHERE {`` (see :func:`graph.queries.bind_as_values`):
+    the values a user typed never become query text.
     """
 
     backend = "remote"
@@ -605,9 +608,10 @@ class RemoteStore(_Backend):
 
     def _execute(self, text, params, timeout, limit, default_graphs, named_graphs):
         if params:
-            names = list(params)
-            values = " ".join(to_ntriples(params[n]) for n in names)
-            text = f"{text}\nVALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"
+            # a VALUES block inside the outermost WHERE, so the query's FILTERs see the
+            # values as they do with pyoxigraph's substitutions (a trailing VALUES would not)
+            from .queries import bind_as_values
+            text = bind_as_values(text, params)
         form_params: list[tuple[str, str]] = [("default-graph-uri", g) for g in default_graphs]
         form_params += [("named-graph-uri", g) for g in named_graphs]
         headers = {"Content-Type": "application/sparql-query",

@@ -28,7 +28,8 @@ from starlette.concurrency import run_in_threadpool
 
 from graph.errors import ParameterError, QueryError, WckgError
 from graph.namespaces import WC
-from graph.queries import TYPE_HINTS, NamedQuery, cached_library, convert_value
+from graph.queries import TYPE_HINTS, NamedQuery, bind_as_values, cached_library
+from graph.terms import to_ntriples
 from graph.queries import get as get_query
 
 from ..deps import BackendDep, SettingsDep
@@ -81,52 +82,10 @@ def fetch_labels(backend: Any, iris: Iterable[Any], *, timeout: float | None = 1
     return {s: label for s, (_, label) in labels.items()}
 
 
-def term_to_n3(term: Any) -> str:
-    """An rdflib term in SPARQL/N-Triples syntax (used in VALUES clauses of examples)."""
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, Literal):
-        lex = (str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-               .replace("\r", "\\r"))
-        if term.language:
-            return f'"{lex}"@{term.language}'
-        if term.datatype and str(term.datatype) != str(XSD.string):
-            return f'"{lex}"^^<{term.datatype}>'
-        return f'"{lex}"'
-    raise TypeError(f"cannot write {term!r} in a VALUES clause")
-
-
-def example_values_clause(q: NamedQuery) -> str:
-    """``VALUES (?a ?b) { (<x> "y") }`` binding every parameter that has an example (or a
-    default); empty when the query has none."""
-    names, terms = [], []
-    for p in q.params:
-        raw = p.example if p.example is not None else p.default
-        if raw is None:
-            continue
-        try:
-            terms.append(term_to_n3(convert_value(p.name, p.type, raw)))
-        except (ParameterError, TypeError):
-            continue
-        names.append(p.name)
-    if not names:
-        return ""
-    return f"VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(terms)}) }}"
-
-
-def values_clause(bound: Mapping[str, Any]) -> str:
-    """``VALUES (?a ?b) { (<x> "y") }`` for bound parameter terms ("" when none)."""
-    if not bound:
-        return ""
-    names = list(bound)
-    return (f"VALUES ({' '.join('?' + n for n in names)}) "
-            f"{{ ({' '.join(term_to_n3(bound[n]) for n in names)}) }}")
-
-
-def editor_link(text: str, clause: str) -> str:
-    """A link that opens *text* (plus a VALUES *clause*) in the SPARQL editor."""
-    full = text.rstrip() + ("\n" + clause if clause else "") + "\n"
-    return "/sparql#query=" + quote(full, safe="")
+def editor_link(text: str, bound: Mapping[str, Any]) -> str:
+    """A link that opens *text* in the SPARQL editor with *bound* parameters as a VALUES
+    block inside its WHERE clause (where FILTERs see them, as with engine substitution)."""
+    return "/sparql#query=" + quote(bind_as_values(text, bound).rstrip() + "\n", safe="")
 
 
 def plain_value(term: Any) -> Any:
@@ -185,7 +144,7 @@ def run_named(backend: Any, q: NamedQuery, bound: Mapping[str, Any], settings: A
     build_id = None
     if getattr(backend, "backend", None) == "embedded":
         build_id = backend.info().build_id
-    key = (build_id, q.name, q.text, tuple(sorted((k, term_to_n3(v)) for k, v in bound.items())),
+    key = (build_id, q.name, q.text, tuple(sorted((k, to_ntriples(v)) for k, v in bound.items())),
            settings.max_rows)
     if build_id is not None:
         with _RESULTS_LOCK:
@@ -336,7 +295,7 @@ async def query_page(name: str, request: Request, backend: BackendDep, settings:
                                    else (p.example or "") if p.required else "") for p in q.params}
     ctx: dict[str, Any] = {"nq": q, "form_values": form_values, "type_hints": TYPE_HINTS,
                            "alternates": alts, "ran": False, "error": None,
-                           "editor_link": editor_link(q.text, example_values_clause(q))}
+                           "editor_link": editor_link(q.text, q.example_bindings())}
 
     must_wait = any(p.required and p.default is None for p in q.params) and not given
     if want == "html" and must_wait:
@@ -349,7 +308,7 @@ async def query_page(name: str, request: Request, backend: BackendDep, settings:
         ctx["error"] = {"parameter": e.name, "message": e.message, "hint": e.hint}
         return render(request, "query.html", ctx, status_code=422, headers=headers)
 
-    ctx["editor_link"] = editor_link(q.text, values_clause(bound))
+    ctx["editor_link"] = editor_link(q.text, bound)
     t0 = time.perf_counter()
     res = await run_in_threadpool(run_named, backend, q, bound, settings)
     headers["X-WCKG-Truncated"] = "true" if res.truncated else "false"

@@ -411,7 +411,7 @@ def endpoint_url(request: Request, settings: Any) -> str:
 
 def _named_query_examples(settings: Any) -> list[dict[str, str]]:
     """The named queries as editor examples (parameters bound to their examples by a
-    trailing VALUES clause, so that each example runs as is)."""
+    VALUES block inside the WHERE clause, so that each example runs as is)."""
     from graph.errors import WckgError
     from graph.queries import cached_library
     try:
@@ -435,13 +435,11 @@ def _iter_queries(library: Any) -> list[Any]:
 
 def example_text(q: Any) -> str:
     """The text of a named query with each parameter bound to its example value by a
-    VALUES clause at the end (legal after any query form)."""
-    from ..routers.queries import example_values_clause
+    VALUES block inside its WHERE clause, so that each example runs as is."""
+    from graph.queries import bind_as_values
     # the #+ header becomes one comment line pointing at the query's page
     body = "\n".join(line for line in q.text.splitlines() if not line.startswith("#+")).strip()
-    text = f"# {q.title} (/queries/{q.name})\n{body}"
-    clause = example_values_clause(q)
-    return f"{text}\n{clause}\n" if clause else text + "\n"
+    return f"# {q.title} (/queries/{q.name})\n{bind_as_values(body, q.example_bindings()).rstrip()}\n"
 
 
 async def editor_page(request: Request, backend: Any, settings: Any) -> Response:
