@@ -319,3 +319,63 @@ def test_much_cited_resource_reads_only_the_newest_evidence(mini, monkeypatch):
     monkeypatch.setattr(D, "_EVIDENCE", D._EVIDENCE.replace(f"LIMIT {D.EVIDENCE_ROWS}", "LIMIT 1"))
     e = D.describe(mini, EVIL)
     assert e.evidence_truncated
+
+
+# --- the same pages from a remote SPARQL server -----------------------------------------------
+
+@pytest.fixture(scope="module")
+def remote_mini(tmp_path_factory):
+    """The fixture data in a real `oxigraph serve` (union default graph), through RemoteStore:
+    parameters travel there as a trailing VALUES block, not as pyoxigraph substitutions, so
+    every query shape must give the same answer both ways."""
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx
+
+    from graph.store import build, open_backend
+    exe = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    if not Path(exe).exists():
+        pytest.skip("the oxigraph CLI is not installed (pip install oxigraph)")
+    tmp = tmp_path_factory.mktemp("remote-pages")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([exe, "serve", "--location", str(tmp / "server"), "--bind", f"127.0.0.1:{port}",
+                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=0.5)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        s = make_settings(tmp / "local", data_dir=FIXTURE, backend="remote", remote_query_url=f"{url}/query",
+                          remote_update_url=f"{url}/update", remote_gsp_url=f"{url}/store")
+        build(s, validate="none")
+        with open_backend(s) as remote:
+            yield s, remote
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.mark.remote
+def test_remote_backend_gives_the_same_pages(mini, mini_settings, remote_mini):
+    s, remote = remote_mini
+    for iri in (ACME, EVIL, SIGNING, MOU, TESTLAND):
+        assert D.describe(remote, iri).to_json() == D.describe(mini, iri).to_json(), iri
+        assert isomorphic(D.describe_rdf(remote, iri), D.describe_rdf(mini, iri)), iri
+    for kw in ({}, {"country": TESTLAND}, {"organisation": ACME}, {"kind": WC + "Event", "organisation": EVIL}):
+        assert [i.to_json() for i in D.timeline(remote, **kw)] == [i.to_json() for i in D.timeline(mini, **kw)], kw
+        assert D.timeline_count(remote, **kw) == D.timeline_count(mini, **kw)
+    assert [i.iri for i in D.timeline(remote, descending=True, limit=2)] == [SIGNING, MOU]
+    assert D.describe_class(remote, WC + "Organisation").to_json() == D.describe_class(mini, WC + "Organisation").to_json()
+    got, want = D.describe_source(remote, s, "acme-news"), D.describe_source(mini, mini_settings, "acme-news")
+    assert (got.paragraphs, got.statements, got.mentioned) == (want.paragraphs, want.statements, want.mentioned)
+    assert D.timeline_facets(remote) == D.timeline_facets(mini)
