@@ -444,9 +444,17 @@ class SearchIndex:
         choices = self._fuzzy_choices(con)
         have = {h.iri for h in hits}
         kinds = set(kinds or [])
-        found = process.extract(fold(text), [c[0] for c in choices], scorer=fuzz.WRatio,
-                                limit=limit * 4, score_cutoff=70)
-        for _, score, idx in found:
+        # Whole-string similarity (a typo: "undpp" → "undp") and word-set similarity (a
+        # shortened or reordered name); WRatio's partial matching would rate the acronym "UN"
+        # as close to "undpp" as "UNDP" is.
+        names = [c[0] for c in choices]
+        query = fold(text)
+        scores: dict[int, float] = {}
+        for scorer, weight, cutoff in ((fuzz.QRatio, 1.0, 70), (fuzz.token_set_ratio, 0.95, 80)):
+            for _, score, idx in process.extract(query, names, scorer=scorer, limit=limit * 4, score_cutoff=cutoff):
+                scores[idx] = max(scores.get(idx, 0.0), score * weight)
+        found = sorted(((idx, sc) for idx, sc in scores.items()), key=lambda t: -t[1])
+        for idx, score in found:
             rid = choices[idx][1]
             r = con.execute("SELECT r.iri, r.label, r.kind, r.class_iri, r.links, ? FROM resource r WHERE r.id = ?",
                             (choices[idx][2], rid)).fetchone()
