@@ -212,7 +212,16 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
             removed = set()
         if not changed and not removed:
             info = _info_from_manifest(old, layout)
-            return BuildReport(old["build_id"], [], sorted(info.graphs), [], info.triples, 0, 0, 0, up_to_date=True)
+            index_seconds = 0.0
+            if not _index_is_current(current / "search.sqlite"):
+                # an index written by an older wckg: rebuild it in place (atomic rename)
+                t0 = time.perf_counter()
+                store = ox.Store.read_only(str(layout.db(current)))
+                _build_search_index(store, current / "search.sqlite", settings.base_iri)
+                del store
+                index_seconds = time.perf_counter() - t0
+            return BuildReport(old["build_id"], [], sorted(info.graphs), [], info.triples, 0, 0, index_seconds,
+                               up_to_date=True)
 
         # 1. validate what changed, before anything is written
         t0 = time.perf_counter()
@@ -320,6 +329,11 @@ def _build_search_index(store: ox.Store, path: Path, base_iri: str) -> None:
     _index_result(QueryResult(kind, payload), path, base_iri)
 
 
+def _index_is_current(path: Path) -> bool:
+    from . import search
+    return search.index_is_current(path)
+
+
 def _index_result(res: QueryResult, path: Path, base_iri: str) -> None:
     """Feed graph.search the rows of its INDEX_QUERY, in the order of its projection."""
     from . import search
@@ -362,7 +376,7 @@ def is_up_to_date(settings: Settings) -> bool:
     if not manifest:
         return False
     changed, removed = changed_graphs(manifest.get("files", {}), file_manifest(discover(settings), settings))
-    return not changed and not removed
+    return not changed and not removed and _index_is_current(layout.current_build() / "search.sqlite")
 
 
 def ensure_built(settings: Settings, progress: Callable[[str, int, int], None] | None = None) -> BuildReport | None:

@@ -263,3 +263,20 @@ def test_a_deployment_base_iri_rewrites_every_curated_iri(tmp_path):
         assert b.query("ASK { <https://water.example.org/id/place/astana> ?p ?o }").boolean
         assert not b.query("ASK { <https://w3id.org/wckg/id/place/astana> ?p ?o }").boolean
         assert "https://water.example.org/id/graph/reference" in b.info().graphs
+
+
+def test_an_index_from_an_older_version_is_rebuilt_even_when_the_data_did_not_change(tmp_path):
+    """Guards upgrades: a store built by an older wckg must not keep an index this one cannot read."""
+    import sqlite3
+
+    from graph.search import index_is_current
+    s = make_settings(tmp_path / "store")
+    build(s, validate="none")
+    index = StoreLayout(s.store).current_build() / "search.sqlite"
+    con = sqlite3.connect(index)
+    con.execute("PRAGMA user_version=0")
+    con.commit()
+    con.close()
+    assert not index_is_current(index) and not is_up_to_date(s)
+    report = build(s, validate="none")
+    assert report.up_to_date and index_is_current(index)
