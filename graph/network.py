@@ -296,12 +296,10 @@ def _select(backend, text: str) -> list[dict[str, str]]:
 
 
 def _run_all(backend, queries: dict[str, str]) -> dict[str, list[dict[str, str]]]:
-    """The queries, two at a time (the embedded store runs them in worker processes)."""
-    from concurrent.futures import ThreadPoolExecutor
-    workers = max(1, min(4, int(getattr(getattr(backend, "settings", None), "query_workers", 2) or 2)))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {name: pool.submit(_select, backend, text) for name, text in queries.items()}
-        return {name: f.result() for name, f in futures.items()}
+    """The queries, one after the other. Not in threads: the store's safety check parses
+    each query with rdflib's SPARQL grammar, and pyparsing is not thread-safe (parallel
+    parses corrupted later ones)."""
+    return {name: _select(backend, text) for name, text in queries.items()}
 
 
 def fetch_graph_data(backend) -> GraphData:
@@ -668,11 +666,12 @@ def partnership_network(data: GraphData, filters: NetworkFilters = NetworkFilter
     first. Entries with the same activity and roles are one shared (read-only) dict: a
     meeting of 40 participants makes 780 links but one entry."""
     by_act = filtered_incidences(data, filters)
-    edges: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    years: dict[tuple[str, str], list[int]] = {}
+    # per link: [evidence entries, bit set of families, first year, last year]
+    edges: dict[tuple[str, str], list] = {}
     nodes: set[str] = set()
     acts = data.activities
-    # oldest first (undated last), then by IRI: every evidence list comes out sorted
+    # oldest first (undated last), then by IRI: every evidence list comes out sorted, and
+    # the insertion order (hence every metric) depends on the data only
     order = sorted(by_act, key=lambda x: (acts[x].date is None, acts[x].date or "", x))
     for act in order:
         members = by_act[act]
@@ -681,7 +680,8 @@ def partnership_network(data: GraphData, filters: NetworkFilters = NetworkFilter
         nodes.update(agents)
         role = {g: "+".join(sorted(set(rs))) for g, rs in members.items()}
         shared: dict[tuple[str, str], dict[str, Any]] = {}
-        span = [y for y in (a.year_from, a.year_to) if y is not None]
+        bit = _FAMILY_BITS[a.family]
+        y0, y1 = a.year_from, a.year_to
         for i, u in enumerate(agents):
             ru = role[u]
             for v in agents[i + 1:]:
@@ -691,35 +691,27 @@ def partnership_network(data: GraphData, filters: NetworkFilters = NetworkFilter
                     entry = shared[(ru, rv)] = {
                         "kind": a.family, "type": a.type, "resource": act, "label": a.label,
                         "date": a.date, "source": a.source, "roles": [ru, rv]}
-                key = (u, v)
-                lst = edges.get(key)
-                if lst is None:
-                    edges[key] = [entry]
-                    years[key] = list(span) if span else []
+                rec = edges.get((u, v))
+                if rec is None:
+                    edges[(u, v)] = [[entry], bit, y0, y1]
                 else:
-                    lst.append(entry)
-                    if span:
-                        ys = years[key]
-                        if ys:
-                            ys[0], ys[1] = min(ys[0], span[0]), max(ys[1], span[-1])
-                        else:
-                            ys[:] = [span[0], span[-1]]
+                    rec[0].append(entry)
+                    rec[1] |= bit
+                    if y0 is not None:
+                        if rec[2] is None or y0 < rec[2]:
+                            rec[2] = y0
+                        if rec[3] is None or y1 > rec[3]:
+                            rec[3] = y1
     G = nx.Graph(network="partnership", filters=json.dumps(filters.describe(), sort_keys=True))
     G.add_nodes_from((n, _agent_attrs(data.agents[n])) for n in sorted(nodes))
-    kinds_of: dict[frozenset, str] = {}
-
-    def attrs(key: tuple[str, str]) -> dict[str, Any]:
-        ev = edges[key]
-        fam = frozenset(e["kind"] for e in ev)
-        kinds = kinds_of.get(fam)
-        if kinds is None:
-            kinds = kinds_of[fam] = ",".join(sorted(fam))
-        ys = years[key]
-        return {"weight": len(ev), "evidence": ev, "kinds": kinds,
-                "first_year": ys[0] if ys else None, "last_year": ys[-1] if ys else None}
-
-    G.add_edges_from((u, v, attrs((u, v))) for (u, v) in sorted(edges))
+    G.add_edges_from((u, v, {"weight": len(rec[0]), "evidence": rec[0], "kinds": _KINDS_OF_BITS[rec[1]],
+                             "first_year": rec[2], "last_year": rec[3]})
+                     for (u, v), rec in edges.items())
     return G
+
+
+_FAMILY_BITS = {"agreement": 1, "event": 2, "programme": 4}
+_KINDS_OF_BITS = {bits: ",".join(f for f, b in sorted(_FAMILY_BITS.items()) if bits & b) for bits in range(8)}
 
 
 def bipartite_network(data: GraphData, filters: NetworkFilters = NetworkFilters()) -> nx.Graph:

@@ -93,18 +93,22 @@ def test_curated_relation_filter_keeps_only_agreements(curated):
 
 
 def test_queries_are_a_fixed_handful_not_one_per_node(backend):
-    """Guards the performance contract: the number of queries does not grow with the graph."""
+    """Guards the performance contract: the number of queries does not grow with the graph.
+    And they run on the caller's thread: the store parses every query with pyparsing, which
+    is not thread-safe (queries in parallel threads broke later SPARQL parses)."""
+    import threading
     counts = []
     for b in (backend, OxBackend(FIXTURE)):
         calls = []
 
         class Counting:
             def select(self, text, params=None, _b=b, _calls=calls):
-                _calls.append(text)
+                _calls.append(threading.current_thread())
                 return _b.select(text, params)
 
         N.fetch_graph_data(Counting())
         counts.append(len(calls))
+        assert set(calls) == {threading.current_thread()}
     assert counts[0] == counts[1] == 8
 
 
