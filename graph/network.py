@@ -298,8 +298,38 @@ def _select(backend, text: str) -> list[dict[str, str]]:
 def _run_all(backend, queries: dict[str, str]) -> dict[str, list[dict[str, str]]]:
     """The queries, one after the other. Not in threads: the store's safety check parses
     each query with rdflib's SPARQL grammar, and pyparsing is not thread-safe (parallel
-    parses corrupted later ones)."""
+    parses corrupted later ones).
+
+    On the embedded store the queries — fixed texts of this module, no user input — run on
+    a read-only handle of the current build in this process: at a million triples that
+    saves a third of the fetch (no JSON encoding, no pipe between processes)."""
+    native = _native_store(backend)
+    if native is not None:
+        try:
+            return {name: _native_select(native, text) for name, text in queries.items()}
+        finally:
+            del native
     return {name: _select(backend, text) for name, text in queries.items()}
+
+
+def _native_store(backend):
+    """A read-only pyoxigraph handle on an embedded store's current build, or None (any
+    other backend, or a layout this module does not know)."""
+    if getattr(backend, "backend", None) != "embedded":
+        return None
+    try:
+        import pyoxigraph as ox
+        layout = backend.layout
+        build = layout.current_build()
+        return ox.Store.read_only(str(layout.db(build))) if build is not None else None
+    except Exception:  # a changed store layout: the generic path still works
+        return None
+
+
+def _native_select(store, text: str) -> list[dict[str, str]]:
+    res = store.query(text, use_default_graph_as_union=True)
+    names = [v.value for v in res.variables]
+    return [{n: sol[n].value for n in names if sol[n] is not None} for sol in res]
 
 
 def fetch_graph_data(backend) -> GraphData:

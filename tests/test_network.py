@@ -436,3 +436,19 @@ def test_eigenvector_matches_networkx():
     theirs = nx.eigenvector_centrality(G, weight="weight", max_iter=1000, tol=1e-10)
     assert converged
     assert ours == pytest.approx(theirs, abs=1e-7)
+
+
+def test_in_process_fast_path_agrees_with_the_store_api(backend):
+    """The embedded store is read in process (faster); the store API path must give the
+    same data (it is what a remote store uses)."""
+    assert N._native_store(backend) is not None
+
+    class ThroughTheApi:
+        def query(self, text, **kw):
+            return backend.query(text, **kw)
+
+    fast, api = N.fetch_graph_data(backend), N.fetch_graph_data(ThroughTheApi())
+    assert fast.agents == api.agents
+    assert fast.activities == api.activities
+    assert fast.incidences == api.incidences
+    assert fast.topics == api.topics and fast.countries == api.countries
