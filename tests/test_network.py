@@ -452,3 +452,36 @@ def test_in_process_fast_path_agrees_with_the_store_api(backend):
     assert fast.activities == api.activities
     assert fast.incidences == api.incidences
     assert fast.topics == api.topics and fast.countries == api.countries
+
+
+def test_louvain_in_a_helper_process_gives_the_same_communities(monkeypatch):
+    """Large graphs run Louvain in a second process; the result must not depend on that."""
+    G = nx.relabel_nodes(nx.connected_caveman_graph(12, 8), lambda i: f"urn:n:{i:03d}")
+    nx.set_edge_attributes(G, 1, "weight")
+    here = N.compute_metrics(G.copy())
+    monkeypatch.setattr(N, "PARALLEL_LOUVAIN_MIN_EDGES", 1)
+    there = N.compute_metrics(G.copy())
+    assert there.params["louvain"]["separate_process"] is True
+    assert here.params["louvain"]["separate_process"] is False
+    assert {v: m["community"] for v, m in here.nodes.items()} == {v: m["community"] for v, m in there.nodes.items()}
+    assert here.params["louvain"]["communities"] == 12
+
+
+def test_metrics_are_the_same_in_another_process_with_another_hash_seed():
+    """String hashes change with PYTHONHASHSEED (so do set orders); the metrics must not."""
+    import os
+    import subprocess
+    import sys
+    code = (
+        "import json, networkx as nx\n"
+        "from graph import network as N\n"
+        "G = nx.relabel_nodes(nx.gnp_random_graph(150, 0.06, seed=7), lambda i: f'urn:org:{i}')\n"
+        "for u, v in G.edges: G.edges[u, v]['weight'] = 1 + (len(u) + len(v)) % 3\n"
+        "m = N.compute_metrics(G)\n"
+        "print(json.dumps(m.nodes, sort_keys=True))\n")
+    outs = []
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        outs.append(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                   check=True, timeout=120).stdout)
+    assert outs[0] == outs[1]
