@@ -116,9 +116,11 @@ def test_filter_year_range_and_click_a_node(server, page, tmp_path):
     page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5_000)
     assert "Eurasian Development Bank" in page.inner_text("div.vis-tooltip")
     shot(page, tmp_path, "3-tooltip")
-    with page.expect_navigation():
+    with page.expect_navigation() as nav:
         page.mouse.click(x, y)
     assert page.url == f"{server}/id/organisation/eurasian-development-bank"
+    assert nav.value.status == 200
+    assert "Eurasian Development Bank" in page.inner_text("h1")
     shot(page, tmp_path, "4-entity-page")
 
 
