@@ -3,7 +3,7 @@
 Which file goes to which named graph (the core model's "Graphs and provenance"):
 
 =================================  ==========================
-``ontology/wckg.ttl``              ``wcid:graph/ontology``
+``ontology/*.ttl``                 ``wcid:graph/ontology`` (wckg.ttl, metrics.ttl)
 ``ontology/shapes/*.ttl``          ``wcid:graph/ontology``
 ``ontology/vocab/*.ttl``           ``wcid:graph/reference`` (topics, statuses, kinds, posts)
 ``data/reference/*.ttl``           ``wcid:graph/reference``
@@ -67,8 +67,9 @@ def discover(settings: Settings) -> list[DataFile]:
     onto = settings.ontology_dir
     data = settings.data_dir
     files: list[DataFile] = []
-    if (onto / "wckg.ttl").is_file():
-        files.append(DataFile(onto / "wckg.ttl", str(GRAPH_ONTOLOGY), "ontology"))
+    # wckg.ttl first, then the other vocabularies of the project (e.g. metrics.ttl)
+    files += [DataFile(p, str(GRAPH_ONTOLOGY), "ontology")
+              for p in sorted(_ttl(onto), key=lambda p: (p.name != "wckg.ttl", p.name))]
     files += [DataFile(p, str(GRAPH_ONTOLOGY), "shapes") for p in _ttl(onto / "shapes")]
     files += [DataFile(p, str(GRAPH_REFERENCE), "vocab") for p in _ttl(onto / "vocab")]
     files += [DataFile(p, str(GRAPH_REFERENCE), "reference") for p in _ttl(data / "reference")]

@@ -10,6 +10,7 @@ comments, strings and IRIs removed) refuses any SERVICE keyword instead.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from typing import Literal
 
@@ -19,6 +20,8 @@ from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery, parse
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from .errors import ForbiddenQuery
+
+_PARSER_LOCK = threading.Lock()
 
 QueryForm = Literal["select", "ask", "construct", "describe", "unknown"]
 
@@ -31,7 +34,8 @@ def check_query(text: str) -> QueryForm:
     """Raise :class:`ForbiddenQuery` for updates and for SERVICE anywhere in the query;
     return the query form when rdflib recognises it ("unknown" when only the engine can tell)."""
     try:
-        parsed = parseQuery(text)
+        with _PARSER_LOCK:  # pyparsing's grammar objects are not thread-safe
+            parsed = parseQuery(text)
     except ParseException:
         if _parses_as_update(text):
             raise ForbiddenQuery("updates (INSERT, DELETE, LOAD, CLEAR, ...) are not allowed here: the endpoint is read-only",
@@ -42,7 +46,8 @@ def check_query(text: str) -> QueryForm:
         _lexical_service_check(text)
         return "unknown"
     try:
-        algebra = translateQuery(parsed)
+        with _PARSER_LOCK:
+            algebra = translateQuery(parsed)
     except Exception:
         _lexical_service_check(text)
         return "unknown"
@@ -55,7 +60,8 @@ def check_query(text: str) -> QueryForm:
 
 def _parses_as_update(text: str) -> bool:
     try:
-        parseUpdate(text)
+        with _PARSER_LOCK:
+            parseUpdate(text)
         return True
     except Exception:
         return False

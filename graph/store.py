@@ -88,6 +88,7 @@ class BuildReport:
     index_seconds: float
     validation: Any = None  # graph.validate.ValidationReport
     up_to_date: bool = False
+    metrics_triples: int = 0  # triples of wcid:graph/metrics (0: no metrics in this build)
 
 
 def _file_key(f: DataFile, settings: Settings) -> str:
@@ -188,12 +189,15 @@ def _new_build_id(manifest: Mapping[str, dict]) -> str:
 
 def build(settings: Settings, *, force: bool = False, validate: str = "changed",
           progress: Callable[[str, int, int], None] | None = None,
-          files: Sequence[DataFile] | None = None) -> BuildReport:
+          files: Sequence[DataFile] | None = None, metrics: bool = False) -> BuildReport:
     """Build (or incrementally rebuild) the embedded store; atomic (see the module docstring).
 
     ``validate``: "changed" validates the units of the changed graphs (all of them when the
     ontology or reference data changed), "full" every unit, "none" skips validation.
-    ``progress(stage, done, total)`` is called as files load.
+    ``progress(stage, done, total)`` is called as files load. ``metrics`` computes the
+    partnership-network metrics on the new store and adds them as the named graph
+    ``wcid:graph/metrics`` (queryable in SPARQL); without it a metrics graph of an earlier
+    build is dropped, since it would describe data that changed.
     """
     if settings.backend == "remote":
         return RemoteStore(settings).build(force=force, validate=validate, progress=progress, files=files)
@@ -210,7 +214,8 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
         if force or current is None:
             changed = {f.graph for f in files}
             removed = set()
-        if not changed and not removed:
+        had_metrics = bool(old.get("metrics"))
+        if not changed and not removed and metrics == had_metrics:
             info = _info_from_manifest(old, layout)
             index_seconds = 0.0
             if not _index_is_current(current / "search.sqlite"):
@@ -262,6 +267,12 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                     progress(f"loading {f.path.name}", i, len(to_load))
             store.flush()
             load_seconds = time.perf_counter() - t0
+            with contextlib.suppress(Exception):
+                store.remove_graph(ox.NamedNode(rebase(METRICS_GRAPH, settings.base_iri)))
+            if metrics:
+                if progress:
+                    progress("computing network metrics", 0, 1)
+                _add_network_metrics(store, settings.base_iri)
             graphs = _graph_counts(store)
 
             # 3. the label index (graph.search)
@@ -274,7 +285,7 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
             manifest = {"build_id": build_id, "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                         "files": new_manifest, "graphs": graphs, "triples": sum(graphs.values()),
                         "changed_graphs": sorted(changed), "removed_graphs": sorted(removed),
-                        "validation": validate}
+                        "validation": validate, "metrics": metrics}
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
             _fsync_dir(tmp)
             final = layout.builds / build_id
@@ -286,9 +297,10 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         _clean_orphans(layout, [final, current])
-        reused = sorted(set(graphs) - changed)
+        reused = sorted(set(graphs) - changed - {rebase(METRICS_GRAPH, settings.base_iri)})
         return BuildReport(build_id, sorted(changed), reused, sorted(removed), manifest["triples"],
-                           load_seconds, validate_seconds, index_seconds, validation=report)
+                           load_seconds, validate_seconds, index_seconds, validation=report,
+                           metrics_triples=graphs.get(rebase(METRICS_GRAPH, settings.base_iri), 0))
 
 
 def _bulk_load(store: ox.Store, f: DataFile, base_iri: str = WCID_DEFAULT) -> None:
@@ -316,6 +328,33 @@ def _bulk_load(store: ox.Store, f: DataFile, base_iri: str = WCID_DEFAULT) -> No
 def rebase(iri: str, base_iri: str) -> str:
     """*iri* with the published base replaced by a deployment's own."""
     return base_iri + iri[len(WCID_DEFAULT):] if iri.startswith(WCID_DEFAULT) else iri
+
+
+METRICS_GRAPH = WCID_DEFAULT + "graph/metrics"
+
+
+class _OpenStore:
+    """The query side of the backend API over a store this process has open (the build's
+    new store, before it is swapped in)."""
+
+    backend = "open"
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    def query(self, text: str, **_) -> QueryResult:
+        kind, payload, _truncated = _run_on_store(self.store, text, None, None, None, None)
+        return QueryResult(kind, payload)
+
+
+def _add_network_metrics(store: ox.Store, base_iri: str) -> None:
+    """Partnership-network metrics of the data in *store*, added as ``wcid:graph/metrics``."""
+    from . import network
+    data = network.fetch_graph_data(_OpenStore(store))
+    G = network.partnership_network(data)
+    ds = network.metrics_dataset(G, network.compute_metrics(G), graph_iri=rebase(METRICS_GRAPH, base_iri))
+    store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), to_oxigraph(g))
+                 for s, p, o, g in ds.quads((None, None, None, None)))
 
 
 def _graph_counts(store: ox.Store) -> dict[str, int]:

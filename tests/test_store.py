@@ -280,3 +280,19 @@ def test_an_index_from_an_older_version_is_rebuilt_even_when_the_data_did_not_ch
     assert not index_is_current(index) and not is_up_to_date(s)
     report = build(s, validate="none")
     assert report.up_to_date and index_is_current(index)
+
+
+def test_network_metrics_become_a_named_graph_and_are_dropped_when_not_asked_for(tmp_path):
+    s = make_settings(tmp_path / "store")
+    report = build(s, validate="none", metrics=True)
+    assert report.metrics_triples > 0
+    degree = ("SELECT ?d WHERE { GRAPH <https://w3id.org/wckg/id/graph/metrics> { "
+              "<https://w3id.org/wckg/id/organisation/eurasian-development-bank> "
+              "<https://w3id.org/wckg/ontology#degree> ?d } }")
+    with open_backend(s) as b:
+        assert int(b.select(degree)[0]["d"]) >= 1
+    # a later build without --metrics must not keep metrics of data that may have changed
+    again = build(s, validate="none")
+    assert not again.up_to_date and again.metrics_triples == 0
+    with open_backend(s) as b:
+        assert b.select(degree) == []

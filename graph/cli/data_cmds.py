@@ -33,6 +33,7 @@ def build(
     store: StoreOpt = None,
     force: Annotated[bool, typer.Option("--force", help="rebuild every graph, not only the changed ones")] = False,
     validate: Annotated[str, typer.Option(help="changed (default): validate what changed; full; none")] = "changed",
+    metrics: Annotated[bool, typer.Option("--metrics", help="add partnership-network metrics as the graph wcid:graph/metrics")] = False,
 ) -> None:
     """Load ontology, shapes, reference data and every article graph into the store (atomic)."""
     from ..store import build as run_build
@@ -46,7 +47,7 @@ def build(
             bar.update(task, description=stage, completed=done, total=total)
 
         try:
-            report = run_build(settings, force=force, validate=validate, progress=progress)
+            report = run_build(settings, force=force, validate=validate, progress=progress, metrics=metrics)
         except ValidationFailed as e:
             bar.stop()
             err.print(e.report.to_text(), markup=False, highlight=False)
@@ -56,7 +57,9 @@ def build(
     if report.up_to_date:
         err.print(f"The store at {where} is up to date ({report.triples} triples, build {report.build_id}).", markup=False)
         return
-    if report.reused_graphs:
+    if not report.changed_graphs and not report.removed_graphs:
+        err.print(f"No data file changed; kept {len(report.reused_graphs)} graph(s).", markup=False)
+    elif report.reused_graphs:
         err.print(f"Reloaded {len(report.changed_graphs)} changed graph(s), kept {len(report.reused_graphs)}:", markup=False)
     else:
         err.print(f"Loaded {len(report.changed_graphs)} graph(s):", markup=False)
@@ -65,6 +68,8 @@ def build(
         err.print(f"  {verb} {g}", markup=False)
     for g in report.removed_graphs:
         err.print(f"  removed  {g}", markup=False)
+    if report.metrics_triples:
+        err.print(f"  computed network metrics into wcid:graph/metrics ({report.metrics_triples} triples)", markup=False)
     if report.validation is not None:
         err.print(f"Validation: {report.validation.summary()} ({report.validate_seconds:.2f} s)", markup=False)
     err.print(f"Built {report.build_id}: {report.triples} triples in {where} "
