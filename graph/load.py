@@ -18,7 +18,7 @@ The verbatim text of a source is ``data/sources/{slug}.txt``; it is not put in t
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -28,7 +28,7 @@ from rdflib import Dataset, Graph, URIRef
 
 from .config import Settings
 from .errors import InputError, Location, RdfSyntaxError
-from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, bind_prefixes, graph_iri
+from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, WCID_DEFAULT, bind_prefixes, graph_iri
 from .terms import to_oxigraph, to_rdflib  # noqa: F401  (re-exported)
 
 Role = Literal["ontology", "shapes", "vocab", "reference", "source", "article"]
@@ -115,19 +115,28 @@ def rdf_format(path: Path) -> ox.RdfFormat:
                          hint="use one of " + ", ".join(RDF_FORMATS)) from None
 
 
-def parse_quads(f: DataFile) -> list[ox.Quad]:
-    """Parse one file with pyoxigraph into quads of its named graph. Syntax errors carry
-    file, line and column (:class:`RdfSyntaxError`)."""
-    data = _read(f.path)
+def iter_quads(f: DataFile, *, base_iri: str = WCID_DEFAULT) -> Iterator[ox.Quad]:
+    """Stream the quads of one file, in its named graph, parsed by pyoxigraph. Syntax
+    errors carry file, line and column (:class:`RdfSyntaxError`). A deployment's own
+    *base_iri* replaces the published ``https://w3id.org/wckg/id/`` in every IRI, graph
+    names included. Blank nodes are renamed so that two files never share one."""
     fmt = rdf_format(f.path)
-    graph = ox.NamedNode(f.graph)
+    graph = ox.NamedNode(f.graph if base_iri == WCID_DEFAULT else base_iri + f.graph[len(WCID_DEFAULT):]
+                         if f.graph.startswith(WCID_DEFAULT) else f.graph)
+    data = _read(f.path)
+    if base_iri != WCID_DEFAULT:
+        data = data.replace(WCID_DEFAULT.encode(), base_iri.encode())
     try:
-        if fmt.supports_datasets:
-            return list(ox.parse(data, format=fmt, base_iri=None))
-        return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(data, format=fmt, base_iri=None)]
+        for q in ox.parse(data, format=fmt, base_iri=None, rename_blank_nodes=True):
+            yield q if fmt.supports_datasets else ox.Quad(q.subject, q.predicate, q.object, graph)
     except SyntaxError as e:
         raise RdfSyntaxError(_syntax_message(e), location=Location(f.path, e.lineno, e.offset),
                              hint="fix the syntax at that position (an undeclared prefix needs a @prefix line)") from None
+
+
+def parse_quads(f: DataFile) -> list[ox.Quad]:
+    """Every quad of one file (see :func:`iter_quads`)."""
+    return list(iter_quads(f))
 
 
 def _syntax_message(e: SyntaxError) -> str:

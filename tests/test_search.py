@@ -8,7 +8,7 @@ import pytest
 from rdflib import Literal, URIRef
 
 from graph.errors import StoreError
-from graph.search import INDEX_QUERY, SearchIndex, build_index, fold, fts_query
+from graph.search import SearchIndex, build_index, fold, fts_query, index_rows
 
 ID = "https://w3id.org/wckg/id/"
 WC = "https://w3id.org/wckg/ontology#"
@@ -245,9 +245,10 @@ def test_index_query_runs_on_a_store():
             skos:prefLabel "Eurasian Development Bank"@en ; skos:altLabel "EDB"@en .
         <{ID}event/e1> wc:participant <{ID}organisation/edb> .
     """.encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ID + "graph/reference"))
-    rows = list(store.query(INDEX_QUERY, use_default_graph_as_union=True))
-    edb = [r for r in rows if r["iri"].value == ID + "organisation/edb"]
-    assert {r["label"].value for r in edb} == {"Eurasian Development Bank", "EDB"}
+    from graph.store import _OpenStore
+    rows = list(index_rows(_OpenStore(store).select))
+    edb = [r for r in rows if r[0] == ID + "organisation/edb"]
+    assert {str(r[1]) for r in edb} == {"Eurasian Development Bank", "EDB"}
     # only the most specific class, and the one link pointing at it
-    assert {r["class"].value for r in edb} == {WC + "FinancialInstitution"}
-    assert {int(r["links"].value) for r in edb} == {1}
+    assert {r[3] for r in edb} == {WC + "FinancialInstitution"}
+    assert {r[4] for r in edb} == {1}
