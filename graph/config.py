@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     query_timeout: float = Field(30.0, gt=0, description="seconds before a query is stopped")
     max_rows: int = Field(10000, gt=0, description="cap on result rows of the public endpoint")
     query_workers: int = Field(2, ge=1, le=16, description="worker processes that run queries")
+    in_memory: bool = Field(False, description="each query worker holds a copy of the store in memory (faster scans)")
 
     # --- web --------------------------------------------------------------------------
     host: str = "127.0.0.1"

@@ -296,3 +296,25 @@ def test_network_metrics_become_a_named_graph_and_are_dropped_when_not_asked_for
     assert not again.up_to_date and again.metrics_triples == 0
     with open_backend(s) as b:
         assert b.select(degree) == []
+
+
+def test_answers_are_kept_per_build_and_a_new_build_misses(tmp_path, data_copy):
+    """A build never changes, so its answers can be kept; after a rebuild the same query
+    must be answered from the new build (a stale answer after `wckg build` would be a bug)."""
+    s = make_settings(tmp_path / "store", data_dir=data_copy)
+    build(s, validate="none")
+    with open_backend(s) as b:
+        first = b.query(COUNT)
+        assert b.query(COUNT) is first
+        article = first_article(data_copy)
+        article.write_text(article.read_text() + "\n<https://w3id.org/wckg/id/place/astana> "
+                           "<http://www.w3.org/2004/02/skos/core#note> \"new\" .\n")
+        build(s, validate="none")
+        after = b.query(COUNT)
+        assert after is not first and int(after.rows[0]["n"]) == int(first.rows[0]["n"]) + 1
+
+
+def test_in_memory_workers_answer_like_the_disk_store(tmp_path, settings, built_store, backend):
+    s = settings.model_copy(update={"in_memory": True})
+    with open_backend(s) as mem:
+        assert mem.select(COUNT) == backend.select(COUNT)

@@ -15,7 +15,6 @@ import logging
 import re
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -29,7 +28,6 @@ from starlette.concurrency import run_in_threadpool
 from graph.errors import ParameterError, QueryError, WckgError
 from graph.namespaces import WC
 from graph.queries import TYPE_HINTS, NamedQuery, bind_as_values, cached_library
-from graph.terms import to_ntriples
 from graph.queries import get as get_query
 
 from ..deps import BackendDep, SettingsDep
@@ -127,38 +125,15 @@ def cell(term: Any, labels: Mapping[str, str], base: str) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------
-# results of named queries, cached per build of the embedded store
+# results of named queries (the embedded store keeps answers per build)
 # ---------------------------------------------------------------------------------------
 
-#: (build id, query name, query text, bound parameters, row cap) → QueryResult. A build of
-#: the embedded store never changes once made, so its answers can be kept until the next
-#: build; a remote server can change behind our back, so its answers are not cached.
-_RESULTS: OrderedDict[tuple, Any] = OrderedDict()
-_RESULTS_MAX = 128
-_RESULT_MAX_BYTES = 2 * 1024 * 1024
-_RESULTS_LOCK = threading.Lock()
+_LABELS_LOCK = threading.Lock()
 
 
 def run_named(backend: Any, q: NamedQuery, bound: Mapping[str, Any], settings: Any) -> Any:
-    """Run a named query with the site's limits (cached for the embedded store)."""
-    build_id = None
-    if getattr(backend, "backend", None) == "embedded":
-        build_id = backend.info().build_id
-    key = (build_id, q.name, q.text, tuple(sorted((k, to_ntriples(v)) for k, v in bound.items())),
-           settings.max_rows)
-    if build_id is not None:
-        with _RESULTS_LOCK:
-            hit = _RESULTS.get(key)
-            if hit is not None:
-                _RESULTS.move_to_end(key)
-                return hit
-    res = backend.query(q.text, params=dict(bound), timeout=settings.query_timeout, limit=settings.max_rows)
-    if build_id is not None and len(res.payload) <= _RESULT_MAX_BYTES:
-        with _RESULTS_LOCK:
-            _RESULTS[key] = res
-            while len(_RESULTS) > _RESULTS_MAX:
-                _RESULTS.popitem(last=False)
-    return res
+    """Run a named query with the site's limits."""
+    return backend.query(q.text, params=dict(bound), timeout=settings.query_timeout, limit=settings.max_rows)
 
 
 #: Labels of the current build of the embedded store: {build id: {IRI: label or None}}.
@@ -170,7 +145,7 @@ def cached_labels(backend: Any, iris: Iterable[Any]) -> dict[str, str]:
     if getattr(backend, "backend", None) != "embedded":
         return fetch_labels(backend, iris)
     build_id = backend.info().build_id
-    with _RESULTS_LOCK:
+    with _LABELS_LOCK:
         known = _LABELS.get(build_id)
         if known is None:
             _LABELS.clear()  # an older build's labels are of no use any more
@@ -178,7 +153,7 @@ def cached_labels(backend: Any, iris: Iterable[Any]) -> dict[str, str]:
         missing = [i for i in iris if str(i) not in known]
     if missing:
         found = fetch_labels(backend, missing)
-        with _RESULTS_LOCK:
+        with _LABELS_LOCK:
             for i in missing:
                 known[str(i)] = found.get(str(i))
     return {str(i): known[str(i)] for i in iris if known.get(str(i)) is not None}

@@ -184,28 +184,6 @@ def test_editor_link_binds_parameters(client):
     assert ok.status_code == 200 and ok.json()["results"]["bindings"]
 
 
-def test_results_are_cached_per_build(client, backend, monkeypatch):
-    """A build never changes, so a named query's answer is kept until the next build; a
-    new build id must miss the cache (a stale answer after `wckg build` would be a bug)."""
-    from dataclasses import replace
-
-    from app.routers import queries as qr
-    url, params = "/queries/cq7-partners-of-organisation.json", {"org": UNDP}
-    first = client.get(url, params=params).json()
-    size = len(qr._RESULTS)
-    again = client.get(url, params=params).json()
-    assert len(qr._RESULTS) == size and again["rows"] == first["rows"]
-    calls = []
-    real_query = backend.query
-    monkeypatch.setattr(backend, "query", lambda *a, **kw: calls.append(a[0]) or real_query(*a, **kw))
-    client.get(url, params=params)
-    assert calls == [], "the second view of the same build is served from the cache"
-    info = backend.info()
-    monkeypatch.setattr(backend, "info", lambda: replace(info, build_id=info.build_id + "-next"))
-    after = client.get(url, params=params).json()
-    assert len(calls) >= 1 and after["rows"] == first["rows"]
-
-
 def test_a_broken_query_file_is_a_logged_500_not_a_400(settings, backend, tmp_path, caplog):
     """The site's own broken .rq file is not the visitor's fault (no 400), and its path and
     parser message stay in the log."""
