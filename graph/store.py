@@ -45,7 +45,7 @@ from .load import DataFile, discover, iter_quads
 from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, WCID_DEFAULT
 from .results import QueryResult, ask_json, select_json
 from .safety import check_query
-from .terms import ox_term_json, to_ntriples, to_oxigraph
+from .terms import ox_term_json, to_ntriples, to_oxigraph, to_rdflib
 
 Params = Mapping[str, Any]  # variable name → rdflib term
 
@@ -241,7 +241,14 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                     scope = None  # context of every article changed: validate every unit
                 else:
                     scope = set(changed)
-            report = run_validation(settings, files, graphs=scope)
+            if scope is not None and not removed:
+                # only article graphs changed: validate them against their context in the
+                # current store rather than parsing every file of the project
+                from .validate import validate_with_context
+                report = validate_with_context(settings, [f for f in files if f.graph in scope],
+                                               _StoreContext(layout.db(current)))
+            else:
+                report = run_validation(settings, files, graphs=scope)
             if not report.conforms:
                 raise ValidationFailed(report)
         validate_seconds = time.perf_counter() - t0
@@ -318,6 +325,37 @@ def rebase(iri: str, base_iri: str) -> str:
 
 
 METRICS_GRAPH = WCID_DEFAULT + "graph/metrics"
+
+
+class _StoreContext:
+    """The validation context of an article from the current store: what the reference
+    graph says about the IRIs it mentions (and the types of the objects of that), and the
+    types other article graphs give those IRIs."""
+
+    BATCH = 500
+
+    def __init__(self, db: Path):
+        self.db = db
+
+    def __call__(self, mentioned, graph_name: str):
+        from rdflib import Graph
+        store = ox.Store.read_only(str(self.db))
+        g = Graph()
+        iris = sorted(str(i) for i in mentioned)
+        exclude = {graph_name, str(GRAPH_ONTOLOGY), str(GRAPH_REFERENCE), METRICS_GRAPH}
+        for i in range(0, len(iris), self.BATCH):
+            values = " ".join(str(ox.NamedNode(x)) for x in iris[i:i + self.BATCH])
+            ref = (f"CONSTRUCT {{ ?s ?p ?o . ?o a ?t }} WHERE {{ VALUES ?s {{ {values} }} "
+                   f"GRAPH <{GRAPH_REFERENCE}> {{ ?s ?p ?o OPTIONAL {{ ?o a ?t }} }} }}")
+            for t in store.query(ref):
+                g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+            other = (f"SELECT ?s ?t ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s a ?t }} }}")
+            for r in store.query(other):
+                if r["g"].value not in exclude:
+                    g.add((to_rdflib(r["s"]), to_rdflib(ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")),
+                           to_rdflib(r["t"])))
+        del store
+        return g
 
 
 class _OpenStore:
