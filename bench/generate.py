@@ -41,7 +41,6 @@ from __future__ import annotations
 import argparse
 import bisect
 import datetime as dt
-import itertools
 import json
 import random
 import re

@@ -1,6 +1,7 @@
 """Shared fixtures: the curated data built once into a temporary embedded store."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -53,6 +54,48 @@ def backend(settings, built_store):
 def shared_dir() -> Path | None:
     """../shared beside the checkout (CI has it; a clean clone elsewhere may not)."""
     return SHARED if SHARED.is_dir() else None
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_oxigraph(location: Path):
+    """A real ``oxigraph serve`` (the PyPI package's CLI) on 127.0.0.1 with a union default
+    graph, stopped on exit; yields its base URL."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+    exe = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    if not Path(exe).exists():
+        pytest.fail("the oxigraph CLI is missing: pip install -e '.[test]' installs it")
+    port = free_port()
+    proc = subprocess.Popen([exe, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=0.5)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def remote_settings(url: str, store: Path, **overrides) -> Settings:
+    """Settings for the remote backend against the oxigraph server at *url*."""
+    return make_settings(store, backend="remote", remote_query_url=f"{url}/query",
+                         remote_update_url=f"{url}/update", remote_gsp_url=f"{url}/store", **overrides)
 
 
 def chromium_path() -> str | None:

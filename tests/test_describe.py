@@ -328,41 +328,14 @@ def remote_mini(tmp_path_factory):
     """The fixture data in a real `oxigraph serve` (union default graph), through RemoteStore:
     parameters travel there as a trailing VALUES block, not as pyoxigraph substitutions, so
     every query shape must give the same answer both ways."""
-    import shutil
-    import socket
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
-
-    import httpx
-
     from graph.store import build, open_backend
-    exe = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    if not Path(exe).exists():
-        pytest.skip("the oxigraph CLI is not installed (pip install oxigraph)")
+    from tests.conftest import remote_settings, running_oxigraph
     tmp = tmp_path_factory.mktemp("remote-pages")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen([exe, "serve", "--location", str(tmp / "server"), "--bind", f"127.0.0.1:{port}",
-                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=0.5)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        s = make_settings(tmp / "local", data_dir=FIXTURE, backend="remote", remote_query_url=f"{url}/query",
-                          remote_update_url=f"{url}/update", remote_gsp_url=f"{url}/store")
+    with running_oxigraph(tmp / "server") as url:
+        s = remote_settings(url, tmp / "local", data_dir=FIXTURE)
         build(s, validate="none")
         with open_backend(s) as remote:
             yield s, remote
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.mark.remote

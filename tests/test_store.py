@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from graph.config import PROJECT_ROOT
 from graph.errors import (ForbiddenQuery, ParameterError, QueryError, QuerySyntaxError, QueryTimeout, RdfSyntaxError,
                           RemoteStoreError, StoreError)
 from graph.store import RemoteStore, StoreLayout, build, is_up_to_date, open_backend
-from tests.conftest import make_settings
+from tests.conftest import free_port, make_settings, remote_settings, running_oxigraph
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 LABEL = "SELECT ?s ?l WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }"
@@ -203,35 +202,15 @@ def test_result_formats(backend):
 
 # --- the remote backend: a real oxigraph server ---------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def oxigraph_server(tmp_path):
-    exe = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    port = _free_port()
-    proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path / "server"), "--bind", f"127.0.0.1:{port}",
-                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    import httpx
-    for _ in range(100):
-        try:
-            httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=0.5)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running_oxigraph(tmp_path / "server") as url:
+        yield url
 
 
 @pytest.mark.remote
 def test_remote_store_loads_per_named_graph_and_answers_like_the_embedded_one(tmp_path, oxigraph_server, backend):
-    s = make_settings(tmp_path / "local", backend="remote", remote_query_url=f"{oxigraph_server}/query",
-                      remote_update_url=f"{oxigraph_server}/update", remote_gsp_url=f"{oxigraph_server}/store")
+    s = remote_settings(oxigraph_server, tmp_path / "local")
     report = build(s, validate="none")
     with open_backend(s) as remote:
         assert isinstance(remote, RemoteStore)
@@ -250,7 +229,7 @@ def test_remote_store_loads_per_named_graph_and_answers_like_the_embedded_one(tm
 
 @pytest.mark.remote
 def test_unreachable_remote_store_names_the_url(tmp_path):
-    url = f"http://127.0.0.1:{_free_port()}/query"
+    url = f"http://127.0.0.1:{free_port()}/query"
     s = make_settings(tmp_path / "local", backend="remote", remote_query_url=url)
     with open_backend(s) as remote, pytest.raises(RemoteStoreError, match=url.replace("/", "/")):
         remote.query("ASK {}")

@@ -2,7 +2,6 @@
 and the Wikidata linkset against the owl:sameAs links of the curated places and bodies."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef

@@ -19,7 +19,6 @@ first: data that does not conform gives a 503 that says so, never a half-written
 from __future__ import annotations
 
 import json
-import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +34,7 @@ from graph import publish as pub
 from graph.errors import ConfigError, InputError, StoreError, ValidationFailed
 from graph.load import discover, parse_graph
 
+from ..negotiation import negotiate as _negotiate
 from ..deps import BackendDep, SettingsDep
 from ..templating import curie, render
 
@@ -67,33 +67,11 @@ ACCEPTED.update({"text/html": HTML, "application/xhtml+xml": HTML, "application/
 
 
 def negotiate(accept: str | None, default: Fmt = HTML) -> Fmt | None:
-    """The best offered format for an ``Accept`` header (highest q, then the more specific
-    range, then header order); *default* for none or ``*/*``; None when nothing fits (406)."""
-    if not accept or not accept.strip():
-        return default
-    ranges = []
-    for i, part in enumerate(accept.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        mt = fields[0].lower()
-        q = 1.0
-        for f in fields[1:]:
-            if f.lower().startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        if mt and q > 0:
-            ranges.append((q, 0 if "*" in mt else 1, -i, mt))
-    for _q, _spec, _i, mt in sorted(ranges, reverse=True):
-        if mt == "*/*":
-            return default
-        if mt == "text/*":
-            return HTML if default is HTML else BY_SUFFIX["ttl"]
-        if mt == "application/*":
-            return BY_SUFFIX["jsonld"]
-        if mt in ACCEPTED:
-            return ACCEPTED[mt]
-    return None
+    """The best offered format for an ``Accept`` header; *default* for none or ``*/*``
+    (it is offered first); None when nothing fits (406)."""
+    offers = [(default.media_type, default)] + [(m, f) for m, f in ACCEPTED.items() if f is not default]
+    chosen = _negotiate(accept, offers)
+    return chosen[1] if chosen else None
 
 
 def not_acceptable(offered: list[Fmt]) -> HTTPException:

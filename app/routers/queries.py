@@ -30,6 +30,7 @@ from graph.namespaces import WC
 from graph.queries import TYPE_HINTS, NamedQuery, bind_as_values, cached_library
 from graph.queries import get as get_query
 
+from ..negotiation import negotiate
 from ..deps import BackendDep, SettingsDep
 from ..templating import curie, local_path, render
 
@@ -171,7 +172,6 @@ def _wants(request: Request, suffix_fmt: str | None) -> str:
     """html | json | csv | turtle: the suffix wins, then Accept (HTML when it says nothing)."""
     if suffix_fmt:
         return suffix_fmt
-    from .sparql import negotiate
     chosen = negotiate(request.headers.get("accept"), _PAGE_OFFERS)
     return chosen[1] if chosen else "html"
 

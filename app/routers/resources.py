@@ -31,6 +31,7 @@ from fastapi.responses import JSONResponse, Response
 from graph import describe as D
 from graph.namespaces import KINDS, PREFIXES, bind_prefixes
 
+from ..negotiation import negotiate as _negotiate
 from ..deps import BackendDep, SettingsDep
 from ..templating import curie, render
 from .search import KIND_NAMES, class_page, search_index
@@ -67,36 +68,18 @@ BY_MEDIA_TYPE.update({"text/html": HTML, "application/xhtml+xml": HTML,
                       "text/xml": BY_SUFFIX["rdf"]})
 
 
+#: What an entity URL can answer, in order of preference (HTML first: a person following
+#: a link; JSON-LD first of the application/* types), aliases included.
+OFFERS: list[tuple[str, Format]] = [("text/html", HTML)] + [(f.media_type, f) for f in FORMATS if f.suffix != "json"] + [
+    (alias, fmt) for alias, fmt in BY_MEDIA_TYPE.items() if alias not in {f.media_type for f in FORMATS} | {"text/html"}
+] + [("application/json", BY_SUFFIX["json"])]
+
+
 def negotiate(accept: str | None) -> Format | None:
-    """The format to answer with for an ``Accept`` header: highest q first, then the more
-    specific range, then the order of the header. No header, or ``*/*``: HTML (a person
-    following a link). None when nothing offered is acceptable (406)."""
-    if not accept or not accept.strip():
-        return HTML
-    ranges = []
-    for i, part in enumerate(accept.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        mt = fields[0].lower()
-        if not mt:
-            continue
-        q = 1.0
-        for f in fields[1:]:
-            if f.lower().startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        if q <= 0:
-            continue
-        ranges.append((q, 0 if "*" in mt else 1, -i, mt))
-    for q, specific, _, mt in sorted(ranges, reverse=True):
-        if mt in ("*/*", "text/*"):
-            return HTML
-        if mt == "application/*":
-            return BY_SUFFIX["jsonld"]
-        if mt in BY_MEDIA_TYPE:
-            return BY_MEDIA_TYPE[mt]
-    return None
+    """The format to answer with for an ``Accept`` header; HTML without one or for
+    ``*/*``; None when nothing offered is acceptable (406)."""
+    chosen = _negotiate(accept, OFFERS)
+    return chosen[1] if chosen else None
 
 
 def link_header(path: str, canonical: str | None = None) -> str:

@@ -18,7 +18,6 @@ Backend calls run in a worker thread: the event loop never waits on a query.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -33,6 +32,7 @@ from graph.errors import ForbiddenQuery, QueryError
 from graph.namespaces import KINDS, PREFIXES, SD, WC, bind_prefixes
 from graph.results import RDF_OUTPUT_FORMATS, RESULT_FORMATS
 
+from ..negotiation import negotiate, parse_accept
 from ..deps import BackendDep, SettingsDep
 from ..templating import render
 
@@ -88,69 +88,6 @@ FORMAT_IRIS = {
 #: Service description serialisations: format name → rdflib plugin.
 SD_RDFLIB = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml",
              "trig": "trig", "nquads": "nquads"}
-
-
-@dataclass(frozen=True)
-class _Range:
-    type: str
-    subtype: str
-    q: float
-    order: int
-
-    def matches(self, media: str) -> int:
-        """Specificity of the match with *media* (-1: no match)."""
-        t, _, s = media.partition("/")
-        if self.type == "*" and self.subtype == "*":
-            return 0
-        if self.type == t and self.subtype == "*":
-            return 1
-        if self.type == t and self.subtype == s:
-            return 2
-        return -1
-
-
-def parse_accept(header: str | None) -> list[_Range]:
-    """The media ranges of an ``Accept`` header (bad entries are skipped)."""
-    ranges: list[_Range] = []
-    for i, part in enumerate((header or "").split(",")):
-        bits = [b.strip() for b in part.split(";")]
-        media = bits[0].lower()
-        if "/" not in media:
-            continue
-        t, _, s = media.partition("/")
-        q = 1.0
-        for b in bits[1:]:
-            k, _, v = b.partition("=")
-            if k.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(v)))
-                except ValueError:
-                    q = 0.0
-        ranges.append(_Range(t, s, q, i))
-    return ranges
-
-
-def negotiate(header: str | None, offers: list[tuple[str, str]]) -> tuple[str, str] | None:
-    """The (media type, format) of *offers* the client prefers; the first offer when the
-    client states nothing; None when nothing it accepts is offered.
-
-    Preference: highest q; for equal q the more specific range, then the range written
-    first in the header, then our order of *offers*."""
-    ranges = parse_accept(header)
-    if not ranges:
-        return offers[0]
-    best: tuple[tuple, tuple[str, str]] | None = None
-    for pos, (media, fmt) in enumerate(offers):
-        # the most specific range that matches this offer decides its q
-        match = max(((r.matches(media), r) for r in ranges if r.matches(media) >= 0),
-                    key=lambda t: t[0], default=None)
-        if match is None or match[1].q <= 0:
-            continue
-        spec, r = match
-        key = (r.q, spec, -r.order, -pos)
-        if best is None or key > best[0]:
-            best = (key, (media, fmt))
-    return best[1] if best else None
 
 
 def prefers_html(request: Request) -> bool:

@@ -2,20 +2,14 @@
 curated data answers /sparql, the named-query pages and the probes like the embedded store."""
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import warnings
-from pathlib import Path
 
-import httpx
 import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from graph.namespaces import GRAPH_ONTOLOGY
+from tests.conftest import running_oxigraph
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -29,36 +23,16 @@ CONSTRUCT = "PREFIX wc: <https://w3id.org/wckg/ontology#> CONSTRUCT { ?e ?p ?o }
 UNDP = "https://w3id.org/wckg/id/organisation/undp"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def remote_settings(settings, tmp_path_factory):
-    exe = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    from graph.store import build
     tmp = tmp_path_factory.mktemp("remote-app")
-    port = _free_port()
-    proc = subprocess.Popen([exe, "serve", "--location", str(tmp / "server"), "--bind", f"127.0.0.1:{port}",
-                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=0.5)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.05)
+    with running_oxigraph(tmp / "server") as url:
         s = settings.model_copy(update={"store": tmp / "local", "backend": "remote",
                                         "remote_query_url": f"{url}/query", "remote_update_url": f"{url}/update",
                                         "remote_gsp_url": f"{url}/store"})
-        from graph.store import build
         build(s, validate="none")
         yield s
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -7,80 +7,13 @@ Screenshots go under tmp_path and are copied to test-results/screenshots/ for hu
 """
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from graph.config import PROJECT_ROOT
-
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = PROJECT_ROOT / "test-results" / "screenshots"
 UNDP = "https://w3id.org/wckg/id/organisation/undp"
-
-
-def _app_conftest():
-    """start_server/stop_server of tests/app/conftest.py (this folder cannot see its fixtures)."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("_wckg_app_conftest_core",
-                                                  PROJECT_ROOT / "tests" / "app" / "conftest.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-@pytest.fixture(scope="module")
-def server(settings, built_store, tmp_path_factory):
-    helpers = _app_conftest()
-    proc, url = helpers.start_server(settings, tmp_path_factory.mktemp("core-server"))
-    try:
-        yield url
-    finally:
-        helpers.stop_server(proc)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser, tmp_path):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.shots = []                      # type: ignore[attr-defined]
-    external, problems = [], []
-    pg.on("request", lambda r: external.append(r.url)
-          if not r.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")) else None)
-    # failed loads are reported with their URL by the response hook below; pages and
-    # queries answering 4xx on purpose (a syntax error, a bad parameter) are not problems
-    pg.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-          if m.type == "error" and "Failed to load resource" not in m.text else None)
-    pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    pg.on("response", lambda r: problems.append(f"HTTP {r.status} for {r.url}")
-          if r.status >= 400 and r.request.resource_type not in ("document", "fetch", "xhr") else None)
-    pg.problems = problems             # type: ignore[attr-defined]
-    yield pg
-    context.close()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for shot in pg.shots:              # type: ignore[attr-defined]
-        shutil.copy(shot, SHOTS / shot.name)
-    assert external == [], f"requests left the machine: {external}"
-    assert problems == [], f"script errors or CSP violations: {problems}"
 
 
 def shot(page, tmp_path: Path, name: str, full_page: bool = False) -> None:
@@ -206,10 +139,9 @@ def test_shared_link_opens_and_runs_the_query(page, server, tmp_path):
     shot(page, tmp_path, "sparql-shared-link")
 
 
-def test_editor_says_when_the_row_cap_cut_a_result(browser, settings, built_store, tmp_path_factory, tmp_path):
+def test_editor_says_when_the_row_cap_cut_a_result(browser, start_app, keep_shot, tmp_path):
     """The cap is announced by a response header; the page shows it above the editor."""
-    helpers = _app_conftest()
-    proc, url = helpers.start_server(settings, tmp_path_factory.mktemp("capped-server"), WCKG_MAX_ROWS="5")
+    url = start_app(WCKG_MAX_ROWS="5")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
@@ -223,10 +155,8 @@ def test_editor_says_when_the_row_cap_cut_a_result(browser, settings, built_stor
         assert page.locator(".yasr:visible table tbody tr").count() == 5
         path = tmp_path / "core-sparql-row-cap.png"
         page.screenshot(path=str(path))
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, SHOTS / path.name)
+        keep_shot(path)
         run_in_yasgui(page, "ASK { ?s ?p ?o }")
         notice.wait_for(state="hidden", timeout=30_000)
     finally:
         context.close()
-        helpers.stop_server(proc)

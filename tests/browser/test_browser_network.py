@@ -7,7 +7,6 @@ Screenshots go under tmp_path and are copied to test-results/screenshots/.
 from __future__ import annotations
 
 import importlib.util
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,57 +15,8 @@ from graph.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = PROJECT_ROOT / "test-results" / "screenshots"
 ID = "https://w3id.org/wckg/id/"
 EDB = ID + "organisation/eurasian-development-bank"
-
-
-def _app_conftest():
-    """start_server/stop_server of tests/app/conftest.py (this folder cannot see its fixtures)."""
-    spec = importlib.util.spec_from_file_location("_wckg_app_conftest", PROJECT_ROOT / "tests" / "app" / "conftest.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-@pytest.fixture(scope="module")
-def server(settings, built_store, tmp_path_factory):
-    helpers = _app_conftest()
-    proc, url = helpers.start_server(settings, tmp_path_factory.mktemp("network-server"))
-    try:
-        yield url
-    finally:
-        helpers.stop_server(proc)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser, tmp_path, request):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.shots = []                      # type: ignore[attr-defined]
-    external = []
-    pg.on("request", lambda r: external.append(r.url)
-          if not r.url.startswith(("http://127.0.0.1", "file://", "data:")) else None)
-    yield pg
-    context.close()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for shot in pg.shots:              # type: ignore[attr-defined]
-        shutil.copy(shot, SHOTS / shot.name)
-    assert external == [], f"requests left the machine: {external}"
 
 
 def shot(page, tmp_path: Path, name: str) -> None:

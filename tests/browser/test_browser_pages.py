@@ -8,78 +8,11 @@ Screenshots go under tmp_path and are copied to test-results/screenshots/ for hu
 """
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from graph.config import PROJECT_ROOT
-
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = PROJECT_ROOT / "test-results" / "screenshots"
-
-
-def _app_conftest():
-    """start_server/stop_server of tests/app/conftest.py (this folder cannot see its fixtures)."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("_wckg_app_conftest_pages",
-                                                  PROJECT_ROOT / "tests" / "app" / "conftest.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-@pytest.fixture(scope="module")
-def server(settings, built_store, tmp_path_factory):
-    helpers = _app_conftest()
-    proc, url = helpers.start_server(settings, tmp_path_factory.mktemp("pages-server"))
-    try:
-        yield url
-    finally:
-        helpers.stop_server(proc)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser, tmp_path):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.shots = []                      # type: ignore[attr-defined]
-    external, problems = [], []
-    pg.on("request", lambda r: external.append(r.url)
-          if not r.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")) else None)
-    # a failed load is reported with its URL by the response hook; the console line that
-    # Chromium adds for it (and for its own /favicon.ico probe) names no URL
-    pg.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-          if m.type == "error" and "Failed to load resource" not in m.text else None)
-    pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    pg.on("response", lambda r: problems.append(f"HTTP {r.status} for {r.url}")
-          if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
-    yield pg
-    context.close()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for shot in pg.shots:              # type: ignore[attr-defined]
-        shutil.copy(shot, SHOTS / shot.name)
-    assert external == [], f"requests left the machine: {external}"
-    assert problems == [], f"script errors, failed loads or CSP violations: {problems}"
 
 
 def shot(page, tmp_path: Path, name: str, full_page: bool = False) -> None:
