@@ -79,14 +79,22 @@ def timed(cmd: list[str], env: dict | None = None, timeout: float | None = None)
     tv = Path("/usr/bin/time")
     wrapped = [str(tv), "-v", *cmd] if tv.exists() else cmd
     t0 = time.perf_counter()
+    # its own process group, so that a time-out stops the measured command too, not only GNU time
+    proc = subprocess.Popen(wrapped, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
     try:
-        p = subprocess.run(wrapped, env=full_env, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as e:
+        stdout, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        import signal
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            stdout, err = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            stdout, err = proc.communicate()
         return {"cmd": " ".join(cmd), "timed_out": True, "wall_s": round(time.perf_counter() - t0, 2),
-                "timeout_s": timeout, "stderr_tail": (e.stderr or b"")[-2000:].decode(errors="replace")
-                if isinstance(e.stderr, bytes) else (e.stderr or "")[-2000:]}
+                "timeout_s": timeout, "stderr_tail": (err or "")[-2000:]}
     wall = time.perf_counter() - t0
-    err = p.stderr
     rss = None
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
     if m:
@@ -95,8 +103,8 @@ def timed(cmd: list[str], env: dict | None = None, timeout: float | None = None)
     if m:
         wall = int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
     own = err.split("\tCommand being timed:")[0]
-    return {"cmd": " ".join(cmd), "exit": p.returncode, "wall_s": round(wall, 2), "peak_rss_mib": rss,
-            "stdout_tail": p.stdout[-1500:], "stderr_tail": own[-2500:], "_stderr": own}
+    return {"cmd": " ".join(cmd), "exit": proc.returncode, "wall_s": round(wall, 2), "peak_rss_mib": rss,
+            "stdout_tail": stdout[-1500:], "stderr_tail": own[-2500:], "_stderr": own}
 
 
 def wckg(*args: str) -> list[str]:
