@@ -769,9 +769,17 @@ def targets(r: dict) -> list[tuple[str, str, str, str]]:
         ok = [q for q in sel if q.get("store", {}).get("median_ms", 1e12) < limit]
         miss = [f"{q['query']}[{q['variant']}] " + (f"{q['store']['median_ms']:.0f} ms" if "store" in q else "stopped")
                 for q in sel if q not in ok]
-        rows.append((f"{cat} queries: median under {limit:g} ms (through the worker pool)",
+        rows.append((f"{cat} queries: median under {limit:g} ms, `open_backend().query` repeated (as served: "
+                     f"the store's answer cache, when it has one, answers repeats)",
                      f"{len(ok)} of {len(sel)} variants" + (f"; missed: {', '.join(miss)}" if miss else ""),
                      "yes" if not miss else "no", sc))
+        ok_first = [q for q in sel if q.get("first_run_s") is not None and q["first_run_s"] * 1000 < limit]
+        miss_first = [f"{q['query']}[{q['variant']}] " + (f"{q['first_run_s'] * 1000:.0f} ms" if q.get("first_run_s")
+                                                           is not None else "stopped")
+                      for q in sel if q not in ok_first]
+        rows.append((f"{cat} queries: first answer (new parameters, nothing cached) under {limit:g} ms",
+                     f"{len(ok_first)} of {len(sel)} variants" + (f"; missed: {', '.join(miss_first)}" if miss_first else ""),
+                     "yes" if not miss_first else "no", sc))
         ok_mem = [q for q in sel if q.get("memory_inprocess", {}).get("median_ms", 1e12) < limit]
         rows.append((f"{cat} queries under {limit:g} ms on an in-memory copy, in-process (variant)",
                      f"{len(ok_mem)} of {len(sel)} variants", "yes" if len(ok_mem) == len(sel) else "no", sc))
@@ -792,8 +800,16 @@ def targets(r: dict) -> list[tuple[str, str, str, str]]:
                if q["variant"] == "example" and q["query"] in rq and "store" in q]
         mem = [m for m in mem if m is not None]
         lb = any(p[2] for p in pairs)
+        firsts = [q.get("first_run_s") for q in qs if q["variant"] == "example" and q["query"] in rq and "store" in q
+                  and (rq[q["query"]].get("stats", {}).get("n") or rq[q["query"]].get("timed_out"))]
+        firsts = [f * 1000 for f in firsts if f is not None]
+        if firsts:
+            rows.append(("library median at least 20x faster than rdflib's engine, first (uncached) answers",
+                         f"{statistics.median(firsts):.0f} ms vs rdflib {theirs:.0f} ms = "
+                         f"{theirs / statistics.median(firsts):.1f}x", "yes" if theirs / statistics.median(firsts) >= 20
+                         else "no", sc))
         rows.append(("library median at least 20x faster than rdflib's engine",
-                     f"median of medians over {len(pairs)} queries: {ours:.0f} ms vs rdflib {theirs:.0f} ms"
+                     f"median of medians over {len(pairs)} queries: {ours:.2f} ms vs rdflib {theirs:.0f} ms"
                      f"{' (a lower bound: some rdflib runs were stopped)' if lb else ''} = {theirs / ours:.1f}x"
                      + (f"; in-memory in-process {statistics.median(mem):.0f} ms = {theirs / statistics.median(mem):.1f}x"
                         if mem else ""),
@@ -865,8 +881,9 @@ def markdown(paths: list[Path]) -> str:
                        f"| {a.get('peak_rss_mib')} |")
         out.append("")
         if r.get("queries"):
-            out.append("| query | variant | class | rows | store (worker) median / p95 ms | on disk in-process "
-                       "| in memory | rdflib median ms |\n| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")
+            out.append("| query | variant | class | rows | first answer ms | repeated: median / p95 ms | engine on disk "
+                       "(in-process) | engine in memory | rdflib median ms |\n"
+                       "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
             rq = r.get("rdflib", {}).get("per_query", {})
             for q in r["queries"]:
                 rl = ""
@@ -877,13 +894,15 @@ def markdown(paths: list[Path]) -> str:
                           f"{x['stats']['median_ms']:.0f} (n={x['stats']['n']})" if x.get("stats", {}).get("n") else "–")
                 rows = q.get("rows")
                 rows = f"{rows}{'+' if q.get('truncated') else ''}" if rows is not None else "–"
-                out.append(f"| {q['query']} | {q['variant']} | {q['category']} | {rows} | "
-                           f"{fmt_ms(q.get('store')) if 'error' not in q else 'error: ' + q['error'][:80]} | "
+                first = f"{q['first_run_s'] * 1000:.0f}" if q.get("first_run_s") is not None else "–"
+                out.append(f"| {q['query']} | {q['variant']} | {q['category']} | {rows} | {first} | "
+                           f"{fmt_ms(q.get('store')) if 'error' not in q else 'error: ' + q['error'].splitlines()[0][:70]} | "
                            f"{fmt_ms(q.get('disk_inprocess'))} | {fmt_ms(q.get('memory_inprocess'))} | {rl} |")
             out.append("")
-        out.append("```\n" + json.dumps({k: r.get(k) for k in ("open_first_query", "search", "pages", "network",
-                                                                "incremental_build", "full_validate", "rdflib")},
-                                        indent=1, default=str)[:6000] + "\n```\n")
+        rp = r.get("rdflib", {}).get("parse")
+        if rp:
+            out.append(f"rdflib: parsing all.nq took {rp.get('parse_s')} s ({rp.get('quads'):,} triples in the union, "
+                       f"peak {rp.get('peak_rss_mib')} MiB); each query at most {r['rdflib'].get('cap_s')} s.\n")
     return "\n".join(out)
 
 
