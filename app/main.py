@@ -29,6 +29,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from graph import errors
 from graph.config import PROJECT_ROOT, Settings, get_settings
 
+from .negotiation import negotiate
+
 log = logging.getLogger("wckg.app")
 
 APP_DIR = Path(__file__).resolve().parent
@@ -152,14 +154,9 @@ class HeadAsGetMiddleware:
 # --------------------------------------------------------------------------------------
 
 def wants_html(request: Request) -> bool:
-    """True when the client prefers HTML (a browser) over JSON or anything else."""
-    accept = request.headers.get("accept", "")
-    if "text/html" not in accept:
-        return False
-    # A browser puts text/html first; an API client asking for JSON gets JSON.
-    html_at = accept.find("text/html")
-    json_at = accept.find("application/json")
-    return json_at == -1 or html_at < json_at
+    """True when the client prefers HTML (a browser) to JSON; JSON when it says nothing."""
+    chosen = negotiate(request.headers.get("accept"), [("application/json", False), ("text/html", True)])
+    return bool(chosen and chosen[1])
 
 
 #: Media types of SPARQL clients: an error for them is plain text (what query editors such

@@ -96,13 +96,14 @@ def _slugify(stem: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "unnamed"
 
 
-def _read(path: Path) -> bytes:
+def read_input(path: Path, *, what: str = "an RDF file", hint: str = "check the path") -> bytes:
+    """The bytes of a file the user named; an :class:`InputError` that says why not."""
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise InputError(f"no such file: {path}", hint="check the path") from None
+        raise InputError(f"no such file: {path}", hint=hint) from None
     except IsADirectoryError:
-        raise InputError(f"{path} is a directory, not an RDF file") from None
+        raise InputError(f"{path} is a directory, not {what}") from None
     except OSError as e:
         raise InputError(f"cannot read {path}: {e.strerror}") from None
 
@@ -123,7 +124,7 @@ def iter_quads(f: DataFile, *, base_iri: str = WCID_DEFAULT) -> Iterator[ox.Quad
     fmt = rdf_format(f.path)
     graph = ox.NamedNode(f.graph if base_iri == WCID_DEFAULT else base_iri + f.graph[len(WCID_DEFAULT):]
                          if f.graph.startswith(WCID_DEFAULT) else f.graph)
-    data = _read(f.path)
+    data = read_input(f.path)
     if base_iri != WCID_DEFAULT:
         data = data.replace(WCID_DEFAULT.encode(), base_iri.encode())
     try:
@@ -169,7 +170,7 @@ def load_dataset(files: Sequence[DataFile], progress=None) -> Dataset:
 def source_text(settings: Settings, slug: str) -> str:
     """The verbatim text of a source document (``data/sources/{slug}.txt``)."""
     path = settings.data_dir / "sources" / f"{slug}.txt"
-    return _read(path).decode("utf-8")
+    return read_input(path).decode("utf-8")
 
 
 def iter_files(paths: Iterable[Path], settings: Settings) -> list[DataFile]:

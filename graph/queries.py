@@ -60,6 +60,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from .load import read_input
 from .errors import InputError, Location, ParameterError, QuerySyntaxError, UnknownQuery
 from .namespaces import PREFIXES
 
@@ -596,16 +597,11 @@ def get(name: str, library: Mapping[str, NamedQuery] | None = None) -> NamedQuer
 
 
 def _read_text(path: Path) -> str:
+    data = read_input(path, what="a query file", hint="check the path, or give the name of a named query")
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"no such file: {path}", hint="check the path, or give the name of a named query") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a directory, not a query file") from None
+        return data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise InputError(f"{path} is not UTF-8 text (byte {e.start})") from None
-    except OSError as e:
-        raise InputError(f"cannot read {path}: {e.strerror}") from None
 
 
 def resolve(ref: str, library: Mapping[str, NamedQuery] | None = None, *, stdin=None) -> NamedQuery:

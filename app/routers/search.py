@@ -17,6 +17,7 @@ from graph.errors import StoreError
 from graph.namespaces import KINDS
 from graph.search import Hit, SearchIndex
 
+from ..negotiation import negotiate
 from ..deps import BackendDep, SettingsDep
 from ..templating import local_href, render
 
@@ -53,11 +54,9 @@ def search_index(request: Request, backend: Any) -> SearchIndex | None:
 
 
 def _wants_json(request: Request) -> bool:
-    accept = request.headers.get("accept", "")
-    if "application/json" not in accept:
-        return False
-    html_at = accept.find("text/html")
-    return html_at == -1 or accept.find("application/json") < html_at
+    """True when the client prefers JSON to HTML; HTML when it says nothing."""
+    chosen = negotiate(request.headers.get("accept"), [("text/html", False), ("application/json", True)])
+    return bool(chosen and chosen[1])
 
 
 def _kinds(kind: list[str] | None) -> list[str]:
