@@ -146,11 +146,13 @@ def _syntax_message(e: SyntaxError) -> str:
     return msg.split(": ", 1)[1] if msg.startswith("Parser error") and ": " in msg else msg
 
 
-def parse_graph(f: DataFile) -> Graph:
-    """One file as an rdflib Graph (parsed by pyoxigraph for speed and precise errors)."""
+def parse_graph(f: DataFile, base_iri: str = WCID_DEFAULT) -> Graph:
+    """One file as an rdflib Graph (parsed by pyoxigraph for speed and precise errors), its
+    IRIs in the deployment's *base_iri* (see :func:`iter_quads`)."""
     g = Graph(identifier=URIRef(f.graph))
     bind_prefixes(g)
-    g.addN((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), g) for q in parse_quads(f))
+    g.addN((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), g)
+           for q in iter_quads(f, base_iri=base_iri))
     return g
 
 

@@ -246,7 +246,7 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                 # current store rather than parsing every file of the project
                 from .validate import validate_with_context
                 report = validate_with_context(settings, [f for f in files if f.graph in scope],
-                                               _StoreContext(layout.db(current)))
+                                               _StoreContext(layout.db(current), settings.base_iri))
             else:
                 report = run_validation(settings, files, graphs=scope)
             if not report.conforms:
@@ -305,7 +305,7 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         _clean_orphans(layout, [final, current])
-        reused = sorted(set(graphs) - changed - {rebase(METRICS_GRAPH, settings.base_iri)})
+        reused = sorted(set(graphs) - {rebase(g, settings.base_iri) for g in changed | {METRICS_GRAPH}})
         return BuildReport(build_id, sorted(changed), reused, sorted(removed), manifest["triples"],
                            load_seconds, validate_seconds, index_seconds, validation=report,
                            metrics_triples=graphs.get(rebase(METRICS_GRAPH, settings.base_iri), 0))
@@ -334,19 +334,22 @@ class _StoreContext:
 
     BATCH = 500
 
-    def __init__(self, db: Path):
+    def __init__(self, db: Path, base_iri: str = WCID_DEFAULT):
         self.db = db
+        self.base_iri = base_iri
 
     def __call__(self, mentioned, graph_name: str):
         from rdflib import Graph
         store = ox.Store.read_only(str(self.db))
         g = Graph()
         iris = sorted(str(i) for i in mentioned)
-        exclude = {graph_name, str(GRAPH_ONTOLOGY), str(GRAPH_REFERENCE), METRICS_GRAPH}
+        exclude = {rebase(x, self.base_iri) for x in
+                   (graph_name, str(GRAPH_ONTOLOGY), str(GRAPH_REFERENCE), METRICS_GRAPH)}
+        reference = rebase(str(GRAPH_REFERENCE), self.base_iri)
         for i in range(0, len(iris), self.BATCH):
             values = " ".join(str(ox.NamedNode(x)) for x in iris[i:i + self.BATCH])
             ref = (f"CONSTRUCT {{ ?s ?p ?o . ?o a ?t }} WHERE {{ VALUES ?s {{ {values} }} "
-                   f"GRAPH <{GRAPH_REFERENCE}> {{ ?s ?p ?o OPTIONAL {{ ?o a ?t }} }} }}")
+                   f"GRAPH <{reference}> {{ ?s ?p ?o OPTIONAL {{ ?o a ?t }} }} }}")
             for t in store.query(ref):
                 g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
             other = (f"SELECT ?s ?t ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s a ?t }} }}")

@@ -49,7 +49,7 @@ from rdflib.namespace import PROV, RDF, SH, XSD
 
 from .config import Settings
 from .errors import InputError
-from .load import DataFile, discover, parse_graph, parse_quads, to_rdflib
+from .load import DataFile, discover, iter_quads, parse_graph, to_rdflib
 from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, KINDS, PREFIXES, WC, WCID_DEFAULT, bind_prefixes
 
 __all__ = [
@@ -801,13 +801,19 @@ def validate_units(units: Sequence[Unit], settings: Settings, *, shapes: Graph |
     return report
 
 
-def _parse_types(f: DataFile) -> Graph:
+def _parse_types(f: DataFile, base_iri: str = WCID_DEFAULT) -> Graph:
     """Only the rdf:type triples of a file (parsed by pyoxigraph, the rest never becomes rdflib terms)."""
     g = Graph(identifier=URIRef(f.graph))
     rdf_type = str(RDF.type)
     g.addN((to_rdflib(q.subject), RDF.type, to_rdflib(q.object), g)
-           for q in parse_quads(f) if q.predicate.value == rdf_type)
+           for q in iter_quads(f, base_iri=base_iri) if q.predicate.value == rdf_type)
     return g
+
+
+def _as_written(iri: str, base_iri: str) -> str:
+    """*iri* as the curated files write it (they use the published base; the data is
+    validated in the deployment's own, like the store holds it)."""
+    return WCID_DEFAULT + iri[len(base_iri):] if base_iri != WCID_DEFAULT and iri.startswith(base_iri) else iri
 
 
 def validate(settings: Settings, files: Sequence[DataFile] | None = None, *, graphs: set[str] | None = None,
@@ -849,9 +855,9 @@ def validate(settings: Settings, files: Sequence[DataFile] | None = None, *, gra
             if progress:
                 progress(i, total, f"parsing {f.path.name}")
             if types_only and f.role == "article" and f.graph not in graphs:
-                per_file[f] = _parse_types(f)
+                per_file[f] = _parse_types(f, settings.base_iri)
             else:
-                per_file[f] = parse_graph(f)
+                per_file[f] = parse_graph(f, settings.base_iri)
 
     units = build_units(per_file, graphs=graphs, only_subjects_of=given)
 
@@ -869,7 +875,7 @@ def validate(settings: Settings, files: Sequence[DataFile] | None = None, *, gra
         if f is None:
             return r
         graph = f.graph
-        line = locator.line_of(f.path, r.focus_node)
+        line = locator.line_of(f.path, _as_written(r.focus_node, settings.base_iri))
         return ValidationResult(r.severity, r.focus_node, r.path, r.value, r.message, r.shape, r.constraint,
                                 graph, f.path, line)
 
@@ -897,7 +903,7 @@ def validate_with_context(settings: Settings, files: Sequence[DataFile],
     per_file: dict[DataFile, Graph] = {}
     with _quiet_rdflib_terms():
         for f in files:
-            per_file[f] = g = parse_graph(f)
+            per_file[f] = g = parse_graph(f, settings.base_iri)
             ag, fl = articles.setdefault(f.graph, (Graph(identifier=URIRef(f.graph)), []))
             ag += g
             fl.append(f)
@@ -923,7 +929,7 @@ def validate_with_context(settings: Settings, files: Sequence[DataFile],
         if f is None:
             return r
         return ValidationResult(r.severity, r.focus_node, r.path, r.value, r.message, r.shape, r.constraint,
-                                f.graph, f.path, locator.line_of(f.path, r.focus_node))
+                                f.graph, f.path, locator.line_of(f.path, _as_written(r.focus_node, settings.base_iri)))
 
     report = validate_units(units, settings, shapes=shapes, ontology=ontology, locate=locate)
     report.seconds = time.perf_counter() - t0
