@@ -8,7 +8,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
+from graph.results import RDF_OUTPUT_FORMATS
+
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Format:
+    """A format a page can answer in: its key, media type, URL suffix and title."""
+
+    key: str
+    media_type: str
+    suffix: str
+    title: str
+
+
+HTML = Format("html", "text/html", "html", "HTML")
+
+#: The RDF formats of resource and publishing pages (media types and suffixes from graph.results).
+RDF_FORMATS: list[Format] = [
+    Format(key, RDF_OUTPUT_FORMATS[key][1], RDF_OUTPUT_FORMATS[key][2], title)
+    for key, title in (("turtle", "Turtle"), ("jsonld", "JSON-LD"), ("rdfxml", "RDF/XML"), ("ntriples", "N-Triples"))
+]
+RDF_BY_SUFFIX: dict[str, Format] = {f.suffix: f for f in RDF_FORMATS}
+
+#: Other names clients use for the same media types.
+MEDIA_ALIASES: dict[str, Format] = {
+    "application/xhtml+xml": HTML,
+    "application/x-turtle": RDF_BY_SUFFIX["ttl"], "application/turtle": RDF_BY_SUFFIX["ttl"],
+    "text/n3": RDF_BY_SUFFIX["ttl"], "application/json-ld": RDF_BY_SUFFIX["jsonld"],
+    "application/xml": RDF_BY_SUFFIX["rdf"], "text/xml": RDF_BY_SUFFIX["rdf"], "text/plain": RDF_BY_SUFFIX["nt"],
+}
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from graph import publish as pub
 from graph.errors import ConfigError, InputError, StoreError, ValidationFailed
 from graph.load import discover, parse_graph
 
+from ..negotiation import HTML, MEDIA_ALIASES, RDF_BY_SUFFIX, RDF_FORMATS, Format
 from ..negotiation import negotiate as _negotiate
 from ..deps import BackendDep, SettingsDep
 from ..templating import curie, render
@@ -43,30 +44,12 @@ router = APIRouter(tags=["publishing"])
 
 # --- content negotiation ---------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Fmt:
-    key: str
-    media_type: str
-    suffix: str
-    title: str
+BY_SUFFIX = RDF_BY_SUFFIX
+ACCEPTED: dict[str, Format] = {f.media_type: f for f in RDF_FORMATS}
+ACCEPTED.update({HTML.media_type: HTML, **MEDIA_ALIASES, "application/json": BY_SUFFIX["jsonld"]})
 
 
-RDF_FORMATS = [
-    Fmt("turtle", "text/turtle", "ttl", "Turtle"),
-    Fmt("jsonld", "application/ld+json", "jsonld", "JSON-LD"),
-    Fmt("rdfxml", "application/rdf+xml", "rdf", "RDF/XML"),
-    Fmt("ntriples", "application/n-triples", "nt", "N-Triples"),
-]
-HTML = Fmt("html", "text/html", "html", "HTML")
-BY_SUFFIX = {f.suffix: f for f in RDF_FORMATS}
-ACCEPTED = {f.media_type: f for f in RDF_FORMATS}
-ACCEPTED.update({"text/html": HTML, "application/xhtml+xml": HTML, "application/x-turtle": BY_SUFFIX["ttl"],
-                 "application/turtle": BY_SUFFIX["ttl"], "text/n3": BY_SUFFIX["ttl"],
-                 "application/json": BY_SUFFIX["jsonld"], "application/xml": BY_SUFFIX["rdf"],
-                 "text/xml": BY_SUFFIX["rdf"], "text/plain": BY_SUFFIX["nt"]})
-
-
-def negotiate(accept: str | None, default: Fmt = HTML) -> Fmt | None:
+def negotiate(accept: str | None, default: Format = HTML) -> Format | None:
     """The best offered format for an ``Accept`` header; *default* for none or ``*/*``
     (it is offered first); None when nothing fits (406)."""
     offers = [(default.media_type, default)] + [(m, f) for m, f in ACCEPTED.items() if f is not default]
@@ -74,7 +57,7 @@ def negotiate(accept: str | None, default: Fmt = HTML) -> Fmt | None:
     return chosen[1] if chosen else None
 
 
-def not_acceptable(offered: list[Fmt]) -> HTTPException:
+def not_acceptable(offered: list[Format]) -> HTTPException:
     return HTTPException(406, "None of the formats in the Accept header is offered here. Offered: "
                          + ", ".join(f.media_type for f in offered) + ".")
 
@@ -85,7 +68,7 @@ def link_header(path: str, html: bool = True) -> str:
     return ", ".join(parts)
 
 
-def rdf_response(triples: list[ox.Triple], fmt: Fmt, *, context_ref: Any, turtle: bytes | None = None,
+def rdf_response(triples: list[ox.Triple], fmt: Format, *, context_ref: Any, turtle: bytes | None = None,
                  headers: dict[str, str] | None = None) -> Response:
     prefixes = pub.kind_prefixes()
     if fmt.key == "turtle":
@@ -407,7 +390,7 @@ def ontology_suffix(suffix: str, request: Request, backend: BackendDep, settings
     return _ontology(fmt, request, backend, settings)
 
 
-def _ontology(fmt: Fmt, request: Request, backend, settings):
+def _ontology(fmt: Format, request: Request, backend, settings):
     link = {"Link": link_header("/ontology")}
     if fmt is not HTML:
         ctx_url = settings.public_url.rstrip("/") + "/ontology/context.jsonld"

@@ -22,7 +22,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -31,6 +30,7 @@ from fastapi.responses import JSONResponse, Response
 from graph import describe as D
 from graph.namespaces import KINDS, PREFIXES, bind_prefixes
 
+from ..negotiation import HTML, MEDIA_ALIASES, RDF_FORMATS, Format
 from ..negotiation import negotiate as _negotiate
 from ..deps import BackendDep, SettingsDep
 from ..templating import curie, render
@@ -42,37 +42,18 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CURIE_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):([A-Za-z_][A-Za-z0-9_.-]*)$")
 
 
-@dataclass(frozen=True)
-class Format:
-    name: str          # rdflib serializer name, or "html" / "json"
-    media_type: str
-    suffix: str
-    title: str
-
-
-FORMATS: list[Format] = [
-    Format("turtle", "text/turtle", "ttl", "Turtle"),
-    Format("json-ld", "application/ld+json", "jsonld", "JSON-LD"),
-    Format("xml", "application/rdf+xml", "rdf", "RDF/XML"),
-    Format("nt", "application/n-triples", "nt", "N-Triples"),
-    Format("json", "application/json", "json", "JSON (page data)"),
-]
-HTML = Format("html", "text/html", "html", "HTML")
+#: The entity formats: the RDF formats, then the page's own data as plain JSON.
+JSON = Format("json", "application/json", "json", "JSON (page data)")
+FORMATS: list[Format] = [*RDF_FORMATS, JSON]
 BY_SUFFIX = {f.suffix: f for f in FORMATS}
-#: media types a client may ask for → format (aliases included)
-BY_MEDIA_TYPE: dict[str, Format] = {f.media_type: f for f in FORMATS}
-BY_MEDIA_TYPE.update({"text/html": HTML, "application/xhtml+xml": HTML,
-                      "application/x-turtle": BY_SUFFIX["ttl"], "application/turtle": BY_SUFFIX["ttl"],
-                      "text/n3": BY_SUFFIX["ttl"], "text/plain": BY_SUFFIX["nt"],
-                      "application/json-ld": BY_SUFFIX["jsonld"], "application/xml": BY_SUFFIX["rdf"],
-                      "text/xml": BY_SUFFIX["rdf"]})
+#: rdflib serializer names of the RDF formats
+RDFLIB_NAMES = {"turtle": "turtle", "jsonld": "json-ld", "rdfxml": "xml", "ntriples": "nt"}
 
 
 #: What an entity URL can answer, in order of preference (HTML first: a person following
 #: a link; JSON-LD first of the application/* types), aliases included.
-OFFERS: list[tuple[str, Format]] = [("text/html", HTML)] + [(f.media_type, f) for f in FORMATS if f.suffix != "json"] + [
-    (alias, fmt) for alias, fmt in BY_MEDIA_TYPE.items() if alias not in {f.media_type for f in FORMATS} | {"text/html"}
-] + [("application/json", BY_SUFFIX["json"])]
+OFFERS: list[tuple[str, Format]] = ([(HTML.media_type, HTML)] + [(f.media_type, f) for f in RDF_FORMATS]
+                                    + list(MEDIA_ALIASES.items()) + [(JSON.media_type, JSON)])
 
 
 def negotiate(accept: str | None) -> Format | None:
@@ -141,11 +122,11 @@ def _split_suffix(slug: str) -> tuple[str, Format | None, str | None]:
 
 def _serialize(graph, fmt: Format) -> bytes:
     bind_prefixes(graph)
-    if fmt.name == "json-ld":
+    if fmt.key == "jsonld":
         used = {p: ns for p, ns in PREFIXES.items()
                 if any(str(t).startswith(ns) for triple in graph for t in triple)}
         return graph.serialize(format="json-ld", context=used, indent=2).encode()
-    data = graph.serialize(format=fmt.name)
+    data = graph.serialize(format=RDFLIB_NAMES[fmt.key])
     return data if isinstance(data, bytes) else data.encode()
 
 
@@ -182,15 +163,15 @@ def resource(kind: str, slug: str, request: Request, backend: BackendDep, settin
     if by_suffix is not None:
         headers["Content-Location"] = f"{path}.{fmt.suffix}"
 
-    if fmt.name in ("turtle", "json-ld", "xml", "nt"):
+    if fmt in RDF_FORMATS:
         graph = D.describe_rdf(backend, iri)
         if len(graph) == 0:
             return not_found(request, backend, settings, what=iri, message=f"No resource {iri} in this dataset.",
                              query=stem.replace("-", " "), kinds=[kind], as_json=True)
-        media = fmt.media_type + ("; charset=utf-8" if fmt.name in ("turtle", "nt") else "")
+        media = fmt.media_type + ("; charset=utf-8" if fmt.key in ("turtle", "ntriples") else "")
         return Response(_serialize(graph, fmt), media_type=media, headers=headers)
 
-    if fmt.name == "html" and kind == "source":
+    if fmt.key == "html" and kind == "source":
         src = D.describe_source(backend, settings, stem)
         if src is None:
             return _missing(request, backend, settings, iri, stem, kind)
@@ -199,8 +180,8 @@ def resource(kind: str, slug: str, request: Request, backend: BackendDep, settin
 
     entity = D.describe(backend, iri, base=settings.base_iri)
     if entity is None:
-        return _missing(request, backend, settings, iri, stem, kind, as_json=fmt.name == "json")
-    if fmt.name == "json":
+        return _missing(request, backend, settings, iri, stem, kind, as_json=fmt.key == "json")
+    if fmt.key == "json":
         return JSONResponse(entity.to_json(), headers=headers)
     return render(request, "entity.html", _page_context(request, entity, path, settings), headers=headers)
 
