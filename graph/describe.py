@@ -32,7 +32,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from .errors import InputError, ParameterError
-from .namespaces import (DCTERMS, FOAF, GEO, OWL, PREFIXES, PROV, RDF, RDFS, SKOS, WC, WCID_DEFAULT, WD,
+from .namespaces import (DCTERMS, FOAF, GEO, ORG, OWL, PROV, RDF, RDFS, SKOS, WC, WCID_DEFAULT, WD,
                          bind_prefixes, sparql_prologue)
 
 PROLOGUE = sparql_prologue()
@@ -54,8 +54,8 @@ HEADER_PROPERTIES = {RDF.type, SKOS.prefLabel, SKOS.altLabel, WC.evidence, PROV.
 PROPERTY_ORDER = [WC.date, WC.status, WC.location, WC.organiser, WC.chair, WC.participant, WC.supporter,
                   WC.partOf, WC.discusses, WC.party, WC.recipient, WC.signedAt, WC.purpose, WC.funder,
                   WC.implementer, WC.partner, WC.startDate, WC.endDate, WC.topic, WC.country,
-                  URIRef(PREFIXES["org"] + "subOrganizationOf"), URIRef(PREFIXES["org"] + "member"),
-                  URIRef(PREFIXES["org"] + "organization"), URIRef(PREFIXES["org"] + "role"),
+                  ORG.subOrganizationOf, ORG.member,
+                  ORG.organization, ORG.role,
                   WC.postTitle, WC.asOf, SKOS.note]
 
 #: Labels of common properties the ontology does not label itself (reused vocabularies).
@@ -69,8 +69,8 @@ FALLBACK_LABELS: dict[str, str] = {
     str(DCTERMS.publisher): "publisher", str(DCTERMS.language): "language", str(DCTERMS.source): "source",
     str(FOAF.givenName): "given name", str(FOAF.familyName): "family name", str(FOAF.name): "name",
     str(GEO.lat): "latitude", str(GEO.long): "longitude",
-    PREFIXES["org"] + "subOrganizationOf": "part of organisation", PREFIXES["org"] + "member": "member",
-    PREFIXES["org"] + "organization": "organisation", PREFIXES["org"] + "role": "role",
+    str(ORG.subOrganizationOf): "part of organisation", str(ORG.member): "member",
+    str(ORG.organization): "organisation", str(ORG.role): "role",
 }
 
 #: How an inverse relation reads from the other end ("UNDP — participant in — meeting").
@@ -81,8 +81,8 @@ INVERSE_LABELS: dict[str, str] = {
     str(WC.funder): "funded", str(WC.implementer): "implements", str(WC.partner): "partner in",
     str(WC.recipient): "recipient of", str(WC.topic): "topic of", str(WC.country): "country of",
     str(WC.status): "status of", str(PROV.wasDerivedFrom): "source of",
-    PREFIXES["org"] + "subOrganizationOf": "has sub-organisation", PREFIXES["org"] + "member": "posts held",
-    PREFIXES["org"] + "organization": "posts in", PREFIXES["org"] + "role": "role in",
+    str(ORG.subOrganizationOf): "has sub-organisation", str(ORG.member): "posts held",
+    str(ORG.organization): "posts in", str(ORG.role): "role in",
     str(DCTERMS.publisher): "publisher of", str(SKOS.inScheme): "concepts", str(SKOS.broader): "narrower",
     str(SKOS.topConceptOf): "top concepts",
 }
