@@ -19,6 +19,7 @@ from rdflib.namespace import XSD
 
 from graph import netview
 from graph import network as N
+from graph.namespaces import WC
 from graph.errors import InputError, ParameterError
 from graph.terms import to_rdflib
 
@@ -364,8 +365,8 @@ def test_metrics_vocabulary_defines_every_term_used():
     G.nodes["urn:b"]["country"] = ""
     m = N.compute_metrics(G)
     ds = N.metrics_dataset(G, m)
-    used = {p for _, p, _ in ds.graph(URIRef(N.METRICS_GRAPH)) if str(p).startswith(str(N.WC))}
-    used |= {o for _, p, o in ds.graph(URIRef(N.METRICS_GRAPH)) if str(o).startswith(str(N.WC))}
+    used = {p for _, p, _ in ds.graph(URIRef(N.METRICS_GRAPH)) if str(p).startswith(str(WC))}
+    used |= {o for _, p, o in ds.graph(URIRef(N.METRICS_GRAPH)) if str(o).startswith(str(WC))}
     for term in used:
         assert (term, RDFS.label, None) in onto, term
         assert (term, RDFS.comment, None) in onto, term
@@ -441,7 +442,7 @@ def test_eigenvector_matches_networkx():
 def test_in_process_fast_path_agrees_with_the_store_api(backend):
     """The embedded store is read in process (faster); the store API path must give the
     same data (it is what a remote store uses)."""
-    assert N._native_store(backend) is not None
+    assert N.build._native_store(backend) is not None
 
     class ThroughTheApi:
         def query(self, text, **kw):
@@ -459,7 +460,7 @@ def test_louvain_in_a_helper_process_gives_the_same_communities(monkeypatch):
     G = nx.relabel_nodes(nx.connected_caveman_graph(12, 8), lambda i: f"urn:n:{i:03d}")
     nx.set_edge_attributes(G, 1, "weight")
     here = N.compute_metrics(G.copy())
-    monkeypatch.setattr(N, "PARALLEL_LOUVAIN_MIN_EDGES", 1)
+    monkeypatch.setattr(N.metrics, "PARALLEL_LOUVAIN_MIN_EDGES", 1)
     there = N.compute_metrics(G.copy())
     assert there.params["louvain"]["separate_process"] is True
     assert here.params["louvain"]["separate_process"] is False
