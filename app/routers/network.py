@@ -23,6 +23,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from app.deps import BackendDep, SettingsDep
+from app.errors import error_response, wants_html
+from app.negotiation import PAGE_OFFERS, choose
 from app.templating import render
 from graph import netview
 from graph import network as N
@@ -44,11 +46,11 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 #: Per-year slices are computed for the page up to this many nodes (the CSV always).
 YEARS_ON_PAGE_MAX = 3000
-#: Accept media type → format (first match in the client's order wins).
-ACCEPT: dict[str, str] = {
-    "application/json": "json", "application/gexf+xml": "gexf", "application/graphml+xml": "graphml",
-    "text/csv": "csv", "text/turtle": "ttl", "application/trig": "trig", "text/html": "html",
-}
+#: What ``Accept`` can choose (app.negotiation.choose): HTML first, so it is the default.
+ACCEPT: list[tuple[str, str]] = [
+    *PAGE_OFFERS, ("application/gexf+xml", "gexf"), ("application/graphml+xml", "graphml"),
+    ("text/csv", "csv"), ("text/turtle", "ttl"), ("application/trig", "trig"),
+]
 VIS_FILES = {"vis-network.min.js": "application/javascript", "vis-network.css": "text/css"}
 EGO_KINDS = ("organisation", "person")
 
@@ -158,15 +160,7 @@ def _choose_format(request: Request, suffix: str | None) -> str:
             raise ParameterError("format", f"unknown format {suffix!r}",
                                  hint="use one of " + ", ".join("." + s for s in FORMATS))
         return FORMATS[suffix][0]
-    accept = request.headers.get("accept", "")
-    best, best_at = "html", None
-    for media, fmt in ACCEPT.items():
-        at = accept.find(media)
-        if at != -1 and (best_at is None or at < best_at):
-            best, best_at = fmt, at
-    if best_at is None and accept and "*/*" not in accept and "text/*" not in accept:
-        best = "html"
-    return best
+    return choose(request, ACCEPT) or "html"
 
 
 def _split_suffix(name: str) -> tuple[str, str | None]:
@@ -222,7 +216,6 @@ def ego_page(request: Request, entity_kind: str, slug: str, backend: BackendDep,
 
 
 def _not_found(request: Request, data: N.GraphData, entity_kind: str, name: str) -> Response:
-    from app.main import error_response, wants_html
     query = name.replace("-", " ")
     try:
         N.resolve_focus(data, query)
@@ -273,7 +266,7 @@ def _answer(request: Request, backend, settings, p: Params, *, kind: str, focus:
     links = {s: f"{base_path}.{s}{p.query_string()}" for s in FORMATS if s != "view.json"}
     link_header = ", ".join(f'<{links[s]}>; rel="alternate"; type="{FORMATS[s][1].split(";")[0]}"'
                             for s in ("json", "gexf", "graphml", "csv"))
-    headers = {"Link": link_header}
+    headers = {"Link": link_header, "Vary": "Accept"}
 
     if fmt == "json":
         return Response(N.node_link_bytes(G, metrics), media_type="application/json", headers=headers)
