@@ -110,41 +110,48 @@ def test_queries_are_a_fixed_handful_not_one_per_node(backend):
         N.fetch_graph_data(Counting())
         counts.append(len(calls))
         assert set(calls) == {threading.current_thread()}
-    assert counts[0] == counts[1] == 8
+    assert counts[0] == counts[1] == 11
 
 
 # ------------------------------------------------------------------------------------
 # builders and filters on the small fixture
 # ------------------------------------------------------------------------------------
 
+ALL = N.NetworkFilters(weak=True)     # the strong ties and the weak layer
+
+
 def test_partnership_edges_carry_every_shared_activity(mini):
-    G = N.partnership_network(mini)
+    G = N.partnership_network(mini, ALL)
     e = G.edges[o("bank"), o("centre")]
-    assert e["weight"] == 2
+    assert e["count"] == 2
+    # the bilateral grant adds 1, the council meeting of four adds 1/3
+    assert e["weight"] == pytest.approx(1 + 1 / 3, abs=1e-5)
+    assert e["ties"] == "co-attended,funded" and e["strength"] == "strong"
     assert [ev["resource"] for ev in e["evidence"]] == [ID + "agreement/grant", ID + "event/council-2025"]
     grant = e["evidence"][0]
     assert grant == {"kind": "agreement", "type": "GrantAgreement", "resource": ID + "agreement/grant",
                      "label": "Grant for the water information system", "date": "2025-04-10",
-                     "source": ID + "source/article-a", "roles": ["funder+party", "party+recipient"]}
+                     "year_from": 2025, "year_to": 2025, "tie": "funded", "strength": "strong", "weight": 1.0,
+                     "sentence": None, "source": ID + "source/article-a", "roles": ["funder+party", "party+recipient"]}
     assert e["first_year"] == e["last_year"] == 2025
     # an organisation with no activity is not in the partnership network
     assert o("lonely") not in G
 
 
 def test_chair_links_their_organisation_and_people_are_optional(mini):
-    G = N.partnership_network(mini)
+    G = N.partnership_network(mini, ALL)
     ev = G.edges[o("ministry"), o("uz-ministry")]["evidence"]
     assert ev[0]["resource"] == ID + "event/meeting-2020"
     roles = dict(zip(sorted([o("ministry"), o("uz-ministry")]), ev[0]["roles"]))
     assert roles[o("ministry")] == "chair-organisation"
     assert ID + "person/chair-person" not in G
-    P = N.partnership_network(mini, N.make_filters(mini, people=True))
+    P = N.partnership_network(mini, N.make_filters(mini, people=True, weak=True))
     assert P.nodes[ID + "person/chair-person"]["node_type"] == "person"
     assert P.has_edge(ID + "person/chair-person", o("undp"))
 
 
 def test_period_filter_keeps_overlapping_activities_and_drops_undated(mini):
-    G = N.partnership_network(mini, N.make_filters(mini, year_from=2019, year_to=2020))
+    G = N.partnership_network(mini, N.make_filters(mini, year_from=2019, year_to=2020, weak=True))
     assert set(G) == {o("ministry"), o("uz-ministry"), o("undp")}
     # the programme 2018–2021 overlaps 2019–2020; the undated initiative is out
     kinds = {ev["resource"] for _, _, d in G.edges(data=True) for ev in d["evidence"]}
@@ -155,7 +162,7 @@ def test_period_filter_keeps_overlapping_activities_and_drops_undated(mini):
 
 
 def test_country_kind_topic_and_role_filters(mini):
-    kz = N.partnership_network(mini, N.make_filters(mini, countries=["kazakhstan"]))
+    kz = N.partnership_network(mini, N.make_filters(mini, countries=["kazakhstan"], weak=True))
     assert set(kz) == {o("ministry"), o("centre")}
     by_label = N.partnership_network(mini, N.make_filters(mini, countries=["Uzbekistan"]))
     # both Uzbek organisations take part, but in no activity together: nodes, no link
@@ -194,7 +201,7 @@ def test_bipartite_and_activity_projection(mini):
     # projecting the bipartite network on agents gives the partnership network's edges
     agents = [n for n, d in B.nodes(data=True) if d["bipartite"] == 0]
     assert set(map(frozenset, nx.bipartite.projected_graph(B, agents).edges)) == \
-        set(map(frozenset, N.partnership_network(mini).edges))
+        set(map(frozenset, N.partnership_network(mini, ALL).edges))
     A = N.activity_network(mini)
     e = A.edges[ID + "agreement/grant", ID + "event/council-2025"]
     assert e["weight"] == 2 and {x["resource"] for x in e["evidence"]} == {o("bank"), o("centre")}
@@ -205,12 +212,13 @@ def test_ego_network_depth_and_focus_resolution(mini):
     assert N.resolve_focus(mini, "development bank") == o("bank")           # label, any case
     assert N.resolve_focus(mini, "organisation/centre") == o("centre")      # kind/slug
     assert N.resolve_focus(mini, o("undp")) == o("undp")
-    one = N.ego_network(mini, o("bank"), 1)
+    one = N.ego_network(mini, o("bank"), 1, ALL)
     assert set(one) == {o("bank"), o("centre"), o("ministry"), o("undp")}
     assert one.nodes[o("bank")]["focus"] is True
-    two = N.ego_network(mini, o("bank"), 2)
+    assert set(N.ego_network(mini, o("bank"), 1)) == {o("bank"), o("centre")}   # strong ties only
+    two = N.ego_network(mini, o("bank"), 2, ALL)
     assert set(two) - set(one) == {o("evil"), o("uz-ministry")}
-    person = N.ego_network(mini, ID + "person/chair-person", 1)          # people come with a person focus
+    person = N.ego_network(mini, ID + "person/chair-person", 1, ALL)          # people come with a person focus
     assert ID + "person/chair-person" in person and o("undp") in person
     lonely = N.ego_network(mini, o("lonely"), 1)
     assert list(lonely) == [o("lonely")]
@@ -231,13 +239,14 @@ def test_unknown_focus_lists_close_matches(mini):
 # ------------------------------------------------------------------------------------
 
 def test_metrics_values_and_determinism(mini):
-    G = N.partnership_network(mini)
+    G = N.partnership_network(mini, ALL)
     m1 = N.compute_metrics(G)
-    m2 = N.compute_metrics(N.partnership_network(mini))
+    m2 = N.compute_metrics(N.partnership_network(mini, ALL))
     assert m1.nodes == m2.nodes
     ministry = m1.nodes[o("ministry")]
-    assert ministry["degree"] == 5 and ministry["weighted_degree"] == 6
-    assert m1.nodes[o("bank")]["weighted_degree"] == 4
+    # weighted degree = number of shared activities taken part in (each adds 1 in total)
+    assert ministry["degree"] == 5 and ministry["weighted_degree"] == 3
+    assert m1.nodes[o("bank")]["weighted_degree"] == 2
     assert 0 <= ministry["betweenness"] <= 1 and ministry["eigenvector"] > 0
     assert m1.params["betweenness"] == {"exact": True, "sample_size": None, "normalized": True, "weighted": False}
     assert m1.params["louvain"]["seed"] == 42
@@ -249,7 +258,8 @@ def test_metrics_values_and_determinism(mini):
         assert m1.nodes[n]["brokerage"] == len({comm[u] for u in G[n] if comm[u] != comm[n]})
     assert G.nodes[o("ministry")]["degree"] == 5        # written onto the graph too
     rows = m1.table(G, "weighted_degree")
-    assert rows[0]["iri"] == o("undp") and rows[0]["weighted_degree"] == 7
+    # UNDP took part in four activities (a programme, two meetings, an initiative)
+    assert rows[0]["iri"] == o("undp") and rows[0]["weighted_degree"] == 4
 
 
 def test_betweenness_is_sampled_past_the_threshold_and_says_so():
@@ -279,7 +289,7 @@ def test_yearly_slices_show_change(mini):
 # ------------------------------------------------------------------------------------
 
 def _full(mini):
-    G = N.partnership_network(mini)
+    G = N.partnership_network(mini, ALL)
     m = N.compute_metrics(G)
     return G, m
 
@@ -302,7 +312,7 @@ def test_gexf_and_graphml_reimport_with_same_nodes_edges_attributes(mini, tmp_pa
         for k, val in d.items():
             assert got[k] == val, (u, v, k)
         assert json.loads(got["evidence_json"]) == G.edges[u, v]["evidence"]
-        assert got["evidence_count"] == G.edges[u, v]["weight"]
+        assert got["evidence_count"] == G.edges[u, v]["count"]
     # the hostile label survives as text
     assert H.nodes[o("evil")]["label"] == mini.agents[o("evil")].label
 
@@ -321,7 +331,8 @@ def test_node_link_json_and_csv(mini, tmp_path):
     edges = list(csv.DictReader((tmp_path / "net.csv").open()))
     assert len(edges) == G.number_of_edges()
     row = next(r for r in edges if {r["source"], r["target"]} == {o("bank"), o("centre")})
-    assert row["weight"] == "2" and "GrantAgreement" in row["evidence_summary"]
+    assert float(row["weight"]) == pytest.approx(4 / 3, abs=1e-5) and row["count"] == "2"
+    assert "GrantAgreement" in row["evidence_summary"] and row["ties"] == "co-attended,funded"
     nodes = list(csv.DictReader((tmp_path / "net-nodes.csv").open()))
     assert [float(r["betweenness"]) for r in nodes] == sorted((float(r["betweenness"]) for r in nodes), reverse=True)
     assert set(nodes[0]) >= set(N.METRICS)
@@ -350,7 +361,8 @@ def test_metrics_rdf_parses_and_is_queryable(mini):
         ORDER BY DESC(?b) ?org LIMIT 1"""))
     assert rows and str(rows[0][0]) in (o("ministry"), o("undp"))
     assert rows[0][2].datatype == XSD.dateTime
-    assert (URIRef(o("bank")), URIRef("https://w3id.org/wckg/ontology#weightedDegree"), Literal(4)) in g
+    assert (URIRef(o("bank")), URIRef("https://w3id.org/wckg/ontology#weightedDegree"),
+            Literal("2.0", datatype=XSD.double)) in g
     ttl = Graph().parse(data=N.metrics_rdf_bytes(G, m, "turtle"), format="turtle")
     from rdflib.compare import isomorphic
     assert isomorphic(ttl, Graph().parse(data=g.serialize(format="nt"), format="nt"))

@@ -147,13 +147,16 @@ def node_link_bytes(G: nx.Graph, metrics: Metrics | None = None) -> bytes:
 def edges_csv(G: nx.Graph) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["source", "target", "source_label", "target_label", "weight", "kinds",
-                "first_year", "last_year", "evidence_count", "evidence_summary", "evidence_json"])
+    w.writerow(["source", "target", "source_label", "target_label", "weight", "count", "strength", "ties",
+                "kinds", "first_year", "last_year", "evidence_count", "sentence", "evidence_summary",
+                "evidence_json"])
     for u, v, d in sorted(G.edges(data=True), key=lambda e: (e[0], e[1])):
         ev = d.get("evidence") or []
+        sentence = next((e["sentence"] for e in ev if e.get("sentence")), "")
         w.writerow([u, v, G.nodes[u].get("label", ""), G.nodes[v].get("label", ""),
-                    d.get("weight", 1), d.get("kinds", d.get("role", "")),
-                    d.get("first_year") or "", d.get("last_year") or "", len(ev), evidence_summary(ev),
+                    d.get("weight", 1), d.get("count", len(ev) or 1), d.get("strength", ""), d.get("ties", ""),
+                    d.get("kinds", d.get("role", "")),
+                    d.get("first_year") or "", d.get("last_year") or "", len(ev), sentence, evidence_summary(ev),
                     json.dumps(ev, ensure_ascii=False, sort_keys=True)])
     return buf.getvalue()
 
