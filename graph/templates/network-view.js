@@ -174,12 +174,6 @@
         url.searchParams.set("to", String(hi));
         timeline.setAttribute("href", url.pathname + url.search);
       }
-      var net = document.getElementById("network-filters");
-      if (net) {
-        var f = net.querySelector("[name=from]"), t = net.querySelector("[name=to]");
-        if (f && !whole) f.value = String(lo);
-        if (t && !whole) t.value = String(hi);
-      }
     }
     from.addEventListener("input", apply);
     to.addEventListener("input", apply);
