@@ -35,7 +35,8 @@ from graph.errors import ForbiddenQuery, QueryError
 from graph.namespaces import KINDS, PREFIXES, SD, WC, bind_prefixes
 from graph.results import RDF_OUTPUT_FORMATS, RESULT_FORMATS
 
-from ..negotiation import negotiate, parse_accept
+from ..errors import error_response
+from ..negotiation import choose, named
 from ..deps import BackendDep, SettingsDep
 from ..templating import render
 
@@ -133,13 +134,8 @@ SD_RDFLIB = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml"
 
 def prefers_html(request: Request) -> bool:
     """A browser asking for a page (``text/html`` preferred over every RDF/results type)."""
-    ranges = parse_accept(request.headers.get("accept"))
-    html_q = max((r.q for r in ranges if r.matches("text/html") == 2), default=0.0)
-    if html_q == 0:
-        return False
-    other = max((r.q for r in ranges for m, _ in RESULT_MEDIA + GRAPH_MEDIA if r.matches(m) == 2),
-                default=0.0)
-    return html_q >= other
+    html_q = named(request, "text/html")
+    return html_q > 0 and html_q >= max(named(request, m) for m, _ in RESULT_MEDIA + GRAPH_MEDIA)
 
 
 def resolve_format(value: list[str] | str, kind: str) -> tuple[str, str]:
@@ -170,8 +166,7 @@ def _format_is_known(values: list[str]) -> bool:
 def _accept_is_specific(request: Request) -> bool:
     """Whether the Accept header names a results or RDF media type we produce (more than
     ``*/*``): then an unknown ``format=`` falls back to it."""
-    ranges = parse_accept(request.headers.get("accept"))
-    return any(r.q > 0 and r.matches(m) == 2 for r in ranges for m, _ in RESULT_MEDIA + GRAPH_MEDIA)
+    return any(named(request, m) > 0 for m, _ in RESULT_MEDIA + GRAPH_MEDIA)
 
 
 # ---------------------------------------------------------------------------------------
@@ -264,11 +259,11 @@ async def run_sparql(request: Request, backend: Any, settings: Any, query: str,
         media, name = resolve_format(fmt, res.kind)
     else:
         offers = GRAPH_MEDIA if res.kind == "graph" else RESULT_MEDIA
-        chosen = negotiate(request.headers.get("accept"), offers)
+        chosen = choose(request, offers)
         if chosen is None:
             names = RDF_OUTPUT_FORMATS if res.kind == "graph" else RESULT_FORMATS
             return _not_acceptable(request, [m for m, _ in offers], list(names))
-        media, name = chosen
+        name = chosen
         media = (RDF_OUTPUT_FORMATS[name][1] if res.kind == "graph" else RESULT_FORMATS[name][1])
     body = await run_in_threadpool(res.serialize, name)
     headers = {
@@ -294,7 +289,6 @@ def _check_format_known(value: str) -> None:
 
 
 def _not_acceptable(request: Request, media: list[str], names: list[str]) -> Response:
-    from ..main import error_response
     return error_response(
         request, 406, "Not acceptable",
         f"none of the media types in Accept: {request.headers.get('accept', '')!r} can be produced "
@@ -385,7 +379,6 @@ async def sparql_post(request: Request, backend: BackendDep, settings: SettingsD
                                 url_params.getlist("default-graph-uri"),
                                 url_params.getlist("named-graph-uri"),
                                 [v for p in FORMAT_PARAMS for v in url_params.getlist(p)])
-    from ..main import error_response
     return error_response(
         request, 415, "Unsupported media type",
         f"a POST to /sparql must be application/x-www-form-urlencoded or application/sparql-query, "
@@ -509,10 +502,10 @@ async def service_description(request: Request, backend: Any, settings: Any, fmt
     if fmt:
         media, name = resolve_format(fmt, "graph")
     else:
-        chosen = negotiate(request.headers.get("accept"), offers)
+        chosen = choose(request, offers)
         if chosen is None:
             return _not_acceptable(request, [m for m, _ in offers], list(SD_RDFLIB))
-        name = chosen[1]
+        name = chosen
         media = RDF_OUTPUT_FORMATS[name][1]
     info = await run_in_threadpool(backend.info)
     g = service_description_graph(endpoint_url(request, settings), info, settings)
