@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     store: Path = Field(default_factory=default_store_path,
                         description="embedded store location (a directory managed by wckg build)")
     backend: Literal["embedded", "remote"] = Field("embedded", description="which store serves queries")
+    drafts_dir: Path | None = Field(None, description="review queue of machine drafts (default: {data_dir}/drafts, not committed)")
 
     # --- remote SPARQL 1.1 server ---------------------------------------------------
     remote_query_url: str | None = Field(None, description="SPARQL 1.1 Protocol query endpoint")
@@ -75,6 +76,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     admin_token: SecretStr | None = Field(None, description="bearer token for write operations (none: writes disabled)")
+
+    @property
+    def drafts_path(self) -> Path:
+        """Where the review queue lives (``WCKG_DRAFTS_DIR``, default ``{data_dir}/drafts``)."""
+        return self.drafts_dir if self.drafts_dir is not None else self.data_dir / "drafts"
 
     @field_validator("base_iri")
     @classmethod

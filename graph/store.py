@@ -46,6 +46,7 @@ from .load import DataFile, discover, iter_quads
 from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, WCID_DEFAULT
 from .results import QueryResult, ask_json, select_json
 from .safety import check_query
+from .sparqltext import query_dataset
 from .terms import ox_term_json, to_ntriples, to_oxigraph, to_rdflib
 
 Params = Mapping[str, Any]  # variable name → rdflib term
@@ -486,7 +487,9 @@ def _run_on_store(store: ox.Store, text: str, params: Mapping[str, Any] | None,
     kwargs: dict[str, Any] = {}
     if default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-    else:
+    elif named_graphs or query_dataset(text) is None:
+        # the union default graph applies only when the query names no dataset of its own
+        # (FROM / FROM NAMED): SPARQL 1.1, section 13.2 (graph.sparqltext)
         kwargs["use_default_graph_as_union"] = True
     if named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
@@ -955,6 +958,12 @@ class RemoteStore(_Backend):
             # values as they do with pyoxigraph's substitutions (a trailing VALUES would not)
             from .queries import bind_as_values
             text = bind_as_values(text, params)
+        if not default_graphs and not named_graphs:
+            # the server's union default graph would replace the query's FROM / FROM NAMED:
+            # send them as the Protocol's dataset parameters, which it honours
+            ds = query_dataset(text)
+            if ds is not None:
+                default_graphs, named_graphs = ds.default, ds.named
         form_params: list[tuple[str, str]] = [("default-graph-uri", g) for g in default_graphs]
         form_params += [("named-graph-uri", g) for g in named_graphs]
         headers = {"Content-Type": "application/sparql-query",

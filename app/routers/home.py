@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from graph.errors import WckgError
 
 from ..deps import BackendDep, SettingsDep
+from ..negotiation import PAGE_OFFERS, choose
 from ..templating import render
 
 router = APIRouter(tags=["site"])
@@ -81,9 +82,7 @@ async def home_json(request: Request, backend: BackendDep, settings: SettingsDep
 
 @router.get("/", summary="Home page", response_class=Response, include_in_schema=False)
 async def home(request: Request, backend: BackendDep, settings: SettingsDep) -> Response:
-    from ..main import wants_html
-    accept = request.headers.get("accept", "")
-    if "application/json" in accept and not wants_html(request):
+    if choose(request, PAGE_OFFERS) == "json":
         return await home_json(request, backend, settings)
     info = await run_in_threadpool(backend.info)
     counts = await run_in_threadpool(_cached_counts, request, backend, info, settings.query_timeout)

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from graph import describe as D
 
 from ..deps import BackendDep
+from ..negotiation import PAGE_OFFERS, choose
 from ..templating import local_href, render
 
 router = APIRouter(tags=["timeline"])
@@ -73,9 +74,11 @@ def timeline_json(request: Request, backend: BackendDep, country: Country = None
     })
 
 
-@router.get("/timeline", summary="Events and agreements over time (page)")
+@router.get("/timeline", summary="Events and agreements over time (page; JSON by Accept)")
 def timeline_page(request: Request, backend: BackendDep, country: Country = None, organisation: Org = None,
                   kind: Kind = None, topic: Topic = None, order: Order = "desc") -> Response:
+    if choose(request, PAGE_OFFERS) == "json":
+        return timeline_json(request, backend, country, organisation, kind, topic, order)
     filters = _filters(country, organisation, kind, topic)
     items, total = _items(backend, filters, order)
     facets = dict(_facets(request, backend))
@@ -89,7 +92,7 @@ def timeline_page(request: Request, backend: BackendDep, country: Country = None
         "facets": facets,
         "order": order, "active": any(filters.values()),
         "json_href": "/timeline.json" + (f"?{query}" if query else ""),
-    }, headers={"Link": '</timeline.json>; rel="alternate"; type="application/json"'})
+    }, headers={"Link": '</timeline.json>; rel="alternate"; type="application/json"', "Vary": "Accept"})
 
 
 __all__ = ["router"]

@@ -48,13 +48,21 @@
     var box = el("div", null, "wckg-tip");
     box.appendChild(el("strong", (names[e.from] || e.from) + " — " + (names[e.to] || e.to)));
     if (e.role) box.appendChild(el("div", "Role: " + e.role));
+    if (e.tieLabels && e.tieLabels.length) {
+      box.appendChild(el("div", (e.strength === "weak" ? "Weak tie: " : "Tie: ") + e.tieLabels.join(", ")
+        + " · weight " + fmt(e.weight)));
+    }
     var count = e.evidenceCount || 0;
     if (count) {
       box.appendChild(el("div", count === 1 ? "1 shared activity:" : count + " shared activities:"));
       var list = el("ul");
       (e.evidence || []).forEach(function (ev) {
         var s = (ev.type || "") + " “" + (ev.label || "") + "”" + (ev.date ? " (" + ev.date + ")" : "");
-        list.appendChild(el("li", s));
+        if (ev.tie) s = ev.tie + ": " + s;
+        var item = el("li", s);
+        if (ev.sentence) item.appendChild(el("q", ev.sentence, "wckg-tip-sentence"));
+        else item.appendChild(el("div", "(no sentence of the graph names both)", "wckg-tip-hint"));
+        list.appendChild(item);
       });
       if (count > (e.evidence || []).length) list.appendChild(el("li", "+" + (count - e.evidence.length) + " more"));
       box.appendChild(list);
