@@ -65,7 +65,7 @@ from .build import (ACTIVITY_COLORS, BETWEENNESS_SAMPLE, BETWEENNESS_SAMPLE_MIN,
                     build_network, cached_graph_data, ego_network, fetch_graph_data,
                     filtered_incidences, make_filters, organisation_count, parse_org_kinds,
                     parse_relations, parse_year, partnership_network, resolve_focus)
-from .export import (EXPORT_FORMATS, edges_csv, evidence_summary, export_format, gexf_bytes,
+from .export import (EXPORT_FORMATS, dynamic_gexf_bytes, dynamic_graph, static_gexf_bytes, edges_csv, evidence_summary, export_format, gexf_bytes,
                      graphml_bytes, metrics_dataset, metrics_rdf_bytes, node_link, node_link_bytes,
                      nodes_csv, scalar_graph, write_network, yearly_csv)
 from .metrics import (METRIC_EXPLANATIONS, PARALLEL_LOUVAIN_MIN_EDGES, Metrics, YearSlice,
@@ -84,5 +84,5 @@ __all__ = [
     "metrics_dataset", "metrics_rdf_bytes", "write_network", "export_format", "EXPORT_FORMATS",
     "evidence_summary", "organisation_count", "TIE_KINDS", "STRENGTHS", "WEIGHTING", "Incidences",
     "group_incidences", "names_in", "normalise_text", "rollup_map", "tie_kind", "tie_strength",
-    "METRIC_EXPLANATIONS", "metric_notes",
+    "METRIC_EXPLANATIONS", "metric_notes", "dynamic_gexf_bytes", "dynamic_graph", "static_gexf_bytes",
 ]
