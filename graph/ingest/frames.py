@@ -241,6 +241,20 @@ class Frames:
             self.res[iri] = r
         return r
 
+    def ensure(self, entry) -> str:
+        """A resource the graph holds, named by the draft without a mention of its own
+        ("European Union" inside "European Union Water Initiative"): typed and labelled in the
+        bookkeeping graph so that the draft reads right on its own."""
+        if entry.iri not in self.res:
+            kind = entry.kind
+            types = {"organisation": ["wc:Organisation"], "person": ["wc:Person"], "programme": ["wc:Programme"],
+                     "policy": ["wc:PolicyDocument"], "country": ["wc:Country", "wc:Place"]}.get(kind, ["wc:Place"])
+            r = Resource(entry.iri, kind, types, label=entry.label)
+            r.new = False
+            r.__dict__["entry"] = entry
+            self.res[entry.iri] = r
+        return entry.iri
+
     def actor(self, m: Mention) -> tuple[str, str]:
         """IRI of an actor mention (a country acting is its state) and the text naming it."""
         e = m.entity
@@ -789,7 +803,7 @@ class Frames:
                         found = self.gaz.lookup(head, {"organisation"})
                         hit = found[0] if found else None
                     if hit is not None:
-                        iri = hit.iri
+                        iri = hit.iri if hit.__class__.__name__ == "Entity" else self.ensure(hit)
                         r.link("wc:funder", iri, p.first.sent, head, 0.5,
                                inferred=f"the programme is named after {head} ('{lab}')")
                         break
@@ -807,7 +821,7 @@ class Frames:
                 if fm:
                     ent = self.gaz.lookup(fm.group(1), {"organisation"}) or []
                     art = orgs_by_label.get(norm(fm.group(1)))
-                    iri = art.iri if art else (ent[0].iri if ent else None)
+                    iri = art.iri if art else (self.ensure(ent[0]) if ent else None)
                     if iri:
                         r.link("wc:funder" if fm.group(2) != "supported" else "wc:supporter", iri, m.sent, fm.group(1), 0.75)
                 # "Conducted within the framework of the X, the Y" / "Y ... within the framework of X"
