@@ -20,7 +20,7 @@ from rdflib.namespace import PROV, RDF, SKOS
 from graph.config import PROJECT_ROOT
 from graph.namespaces import WC, WCID
 
-from conftest import make_settings
+from tests.conftest import make_settings
 
 FIX = Path(__file__).parent / "fixtures" / "review"
 SLUG = "workshop-basin-planning-astana-2021"
