@@ -46,6 +46,7 @@ ROUTERS: list[str] = [
     "app.routers.search",        # /search
     "app.routers.timeline",      # /timeline
     "app.routers.network",       # /network
+    "app.routers.map",           # /map
     "app.routers.publish",       # /downloads, /ontology, catalog
     "app.routers.review",        # /review (admin: machine drafts)
 ]
@@ -59,6 +60,10 @@ VENDOR: dict[str, str] = {
     "yasgui": "@zazuko/yasgui/build",
     "swagger-ui": "swagger-ui-dist",
     "vis-timeline": "vis-timeline/standalone/umd",
+    "leaflet": "leaflet/dist",                       # /map
+    "leaflet.markercluster": "leaflet.markercluster/dist",
+    "topojson-client": "topojson-client/dist",
+    "world-atlas": "world-atlas",                    # Natural Earth boundaries (TopoJSON)
 }
 # ======================================================================================
 

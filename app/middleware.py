@@ -5,8 +5,8 @@ description) comes from ``WCKG_PUBLIC_URL``, never from the request's ``Host`` h
 
 :class:`PublicUrlMiddleware` first refuses a ``Host`` that is not in ``WCKG_TRUSTED_HOSTS``
 (``400``; ``*``, the default, accepts any, since URLs do not depend on it), then rewrites
-the request's scheme, server and ``Host`` to those of the public URL before any route sees
-it. The client's own ``Host`` stays readable as ``scope["wckg.request_host"]``.
+the request's server and ``Host`` to those of the public URL (and its scheme, unless the
+request itself came over TLS) before any route sees it. The client's own ``Host`` stays readable as ``scope["wckg.request_host"]``.
 """
 from __future__ import annotations
 
@@ -68,7 +68,9 @@ class PublicUrlMiddleware:
             return
         scope = dict(scope)
         scope["headers"] = [(k, v) for k, v in headers if k != b"host"] + [(b"host", self.netloc.encode())]
-        scope["scheme"] = self.scheme if scope["type"] == "http" else ("wss" if self.scheme == "https" else "ws")
+        # the public URL's scheme, but never a downgrade of a request that came over TLS
+        secure = self.scheme == "https" or scope.get("scheme") in ("https", "wss")
+        scope["scheme"] = ("https" if secure else "http") if scope["type"] == "http" else ("wss" if secure else "ws")
         scope["server"] = self.server
         scope["wckg.request_host"] = host
         await self.app(scope, receive, send)

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     query_workers: int = Field(2, ge=1, le=16, description="worker processes that run queries")
     in_memory: bool = Field(False, description="each query worker holds a copy of the store in memory (faster scans)")
 
+    # --- extraction (graph.ingest) ------------------------------------------------------
+    spacy_model: str | None = Field(None, description="installed spaCy pipeline for `wckg extract` (default: blank English, no model)")
+    cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir("wckg")),
+                            description="cache directory (extraction gazetteers)")
     # --- bounds and abuse limits (issue 17; README "Security") --------------------------
     site_workers: int = Field(2, ge=1, le=16, description="worker processes for the site's own pages (a lane apart "
                                                           "from the public endpoint's WCKG_QUERY_WORKERS)")
