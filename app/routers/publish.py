@@ -34,8 +34,7 @@ from graph import publish as pub
 from graph.errors import ConfigError, InputError, StoreError, ValidationFailed
 from graph.load import discover, parse_graph
 
-from ..negotiation import HTML, MEDIA_ALIASES, RDF_BY_SUFFIX, RDF_FORMATS, Format
-from ..negotiation import negotiate as _negotiate
+from ..negotiation import HTML, MEDIA_ALIASES, PAGE_OFFERS, RDF_BY_SUFFIX, RDF_FORMATS, Format, choose
 from ..deps import BackendDep, SettingsDep
 from ..templating import curie, render
 
@@ -49,12 +48,11 @@ ACCEPTED: dict[str, Format] = {f.media_type: f for f in RDF_FORMATS}
 ACCEPTED.update({HTML.media_type: HTML, **MEDIA_ALIASES, "application/json": BY_SUFFIX["jsonld"]})
 
 
-def negotiate(accept: str | None, default: Format = HTML) -> Format | None:
-    """The best offered format for an ``Accept`` header; *default* for none or ``*/*``
-    (it is offered first); None when nothing fits (406)."""
-    offers = [(default.media_type, default)] + [(m, f) for m, f in ACCEPTED.items() if f is not default]
-    chosen = _negotiate(accept, offers)
-    return chosen[1] if chosen else None
+def negotiate(request: Request, default: Format = HTML) -> Format | None:
+    """The best offered format for the request's ``Accept`` header; *default* for none or
+    ``*/*`` (it is offered first); None when nothing fits (406)."""
+    offers = [(default.media_type, default)] + [(m, f) for m, f in ACCEPTED.items() if m != default.media_type]
+    return choose(request, offers)
 
 
 def not_acceptable(offered: list[Format]) -> HTTPException:
@@ -129,10 +127,9 @@ FILE_MEDIA = {".gz": "application/gzip", ".ttl": "text/turtle; charset=utf-8", "
 
 @router.get("/downloads", summary="The release files, with sizes and SHA-256 checksums")
 def downloads(request: Request, backend: BackendDep, settings: SettingsDep):
-    fmt = request.headers.get("accept", "")
     out = ensure_bundle(settings, backend)
     manifest = _manifest(out)
-    if "application/json" in fmt and ("text/html" not in fmt or fmt.find("application/json") < fmt.find("text/html")):
+    if choose(request, PAGE_OFFERS) == "json":
         return JSONResponse(manifest, headers={"Vary": "Accept"})
     return render(request, "downloads.html", _catalog_context(out, manifest, settings, page="downloads"),
                   headers={"Vary": "Accept"})
@@ -197,7 +194,7 @@ def _rdf_file(name: str, fmt_suffix: str | None, request: Request, backend, sett
             raise HTTPException(404, f"No such format .{fmt_suffix}; use one of "
                                      + ", ".join("." + f.suffix for f in RDF_FORMATS) + ".")
     else:
-        fmt = negotiate(request.headers.get("accept"), default=HTML if html_page else BY_SUFFIX["ttl"])
+        fmt = negotiate(request, default=HTML if html_page else BY_SUFFIX["ttl"])
         if fmt is HTML and not html_page:
             fmt = BY_SUFFIX["ttl"]
         if fmt is None:
@@ -365,7 +362,7 @@ def _ontology_triples(settings) -> list[ox.Triple]:
 
 @router.get("/ontology", summary="The ontology: HTML documentation, or RDF by Accept")
 def ontology(request: Request, backend: BackendDep, settings: SettingsDep):
-    fmt = negotiate(request.headers.get("accept"))
+    fmt = negotiate(request)
     if fmt is None:
         raise not_acceptable([HTML, *RDF_FORMATS])
     return _ontology(fmt, request, backend, settings)
@@ -393,8 +390,9 @@ def ontology_suffix(suffix: str, request: Request, backend: BackendDep, settings
 def _ontology(fmt: Format, request: Request, backend, settings):
     link = {"Link": link_header("/ontology")}
     if fmt is not HTML:
-        ctx_url = settings.public_url.rstrip("/") + "/ontology/context.jsonld"
-        return rdf_response(_ontology_triples(settings), fmt, context_ref=ctx_url, headers=link)
+        # the context inline: the JSON-LD parses without fetching anything
+        return rdf_response(_ontology_triples(settings), fmt, context_ref=pub.load_context(settings)["@context"],
+                            headers=link)
     g = ontology_graph(settings)
     onto = URIRef(settings.ontology_iri)
     if (onto, RDF.type, OWL.Ontology) not in g:

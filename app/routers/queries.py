@@ -30,7 +30,7 @@ from graph.namespaces import WC
 from graph.queries import TYPE_HINTS, NamedQuery, bind_as_values, cached_library
 from graph.queries import get as get_query
 
-from ..negotiation import negotiate
+from ..negotiation import PAGE_OFFERS, choose
 from ..deps import BackendDep, SettingsDep
 from ..templating import curie, local_path, render
 
@@ -134,7 +134,8 @@ _LABELS_LOCK = threading.Lock()
 
 def run_named(backend: Any, q: NamedQuery, bound: Mapping[str, Any], settings: Any) -> Any:
     """Run a named query with the site's limits."""
-    return backend.query(q.text, params=dict(bound), timeout=settings.query_timeout, limit=settings.max_rows)
+    return backend.query(q.text, params=dict(bound), timeout=settings.query_timeout, limit=settings.max_rows,
+                         max_bytes=settings.max_answer_bytes, lane="public")
 
 
 #: Labels of the current build of the embedded store: {build id: {IRI: label or None}}.
@@ -164,16 +165,13 @@ def cached_labels(backend: Any, iris: Iterable[Any]) -> dict[str, str]:
 # pages
 # ---------------------------------------------------------------------------------------
 
-_PAGE_OFFERS = [("text/html", "html"), ("application/json", "json"), ("text/csv", "csv"),
-                ("text/turtle", "turtle"), ("application/sparql-results+json", "json")]
+_PAGE_OFFERS = [*PAGE_OFFERS, ("text/csv", "csv"), ("text/turtle", "turtle"),
+                ("application/sparql-results+json", "json")]
 
 
 def _wants(request: Request, suffix_fmt: str | None) -> str:
     """html | json | csv | turtle: the suffix wins, then Accept (HTML when it says nothing)."""
-    if suffix_fmt:
-        return suffix_fmt
-    chosen = negotiate(request.headers.get("accept"), _PAGE_OFFERS)
-    return chosen[1] if chosen else "html"
+    return choose(request, _PAGE_OFFERS, suffix=suffix_fmt) or "html"
 
 
 def _library(settings: Any) -> dict[str, NamedQuery]:
@@ -203,7 +201,7 @@ async def queries_list(request: Request, settings: SettingsDep) -> Response:
     shown = [q for q in lib.values() if not tag or tag in q.tags]
     return render(request, "queries.html", {"queries": shown, "tags": tags, "tag": tag,
                                             "total": len(lib)},
-                  headers={"Link": '</queries.json>; rel="alternate"; type="application/json"'})
+                  headers={"Link": '</queries.json>; rel="alternate"; type="application/json"', "Vary": "Accept"})
 
 
 def _query_json(request: Request, q: NamedQuery) -> dict[str, Any]:
@@ -285,7 +283,9 @@ async def query_page(name: str, request: Request, backend: BackendDep, settings:
 
     ctx["editor_link"] = editor_link(q.text, bound)
     t0 = time.perf_counter()
-    res = await run_in_threadpool(run_named, backend, q, bound, settings)
+    from ..limits import public_query
+    async with public_query(request):  # per-client rate and concurrency, bounded queue (app.limits)
+        res = await run_in_threadpool(run_named, backend, q, bound, settings)
     headers["X-WCKG-Truncated"] = "true" if res.truncated else "false"
     headers["X-WCKG-Row-Limit"] = str(settings.max_rows)
 

@@ -30,8 +30,8 @@ from fastapi.responses import JSONResponse, Response
 from graph import describe as D
 from graph.namespaces import KINDS, PREFIXES, bind_prefixes
 
-from ..negotiation import HTML, MEDIA_ALIASES, RDF_FORMATS, Format
-from ..negotiation import negotiate as _negotiate
+from ..errors import wants_html
+from ..negotiation import HTML, MEDIA_ALIASES, PAGE_OFFERS, RDF_FORMATS, Format, choose
 from ..deps import BackendDep, SettingsDep
 from ..templating import curie, render
 from .search import KIND_NAMES, class_page, search_index
@@ -56,13 +56,6 @@ OFFERS: list[tuple[str, Format]] = ([(HTML.media_type, HTML)] + [(f.media_type, 
                                     + list(MEDIA_ALIASES.items()) + [(JSON.media_type, JSON)])
 
 
-def negotiate(accept: str | None) -> Format | None:
-    """The format to answer with for an ``Accept`` header; HTML without one or for
-    ``*/*``; None when nothing offered is acceptable (406)."""
-    chosen = _negotiate(accept, OFFERS)
-    return chosen[1] if chosen else None
-
-
 def link_header(path: str, canonical: str | None = None) -> str:
     parts = [f'<{path}>; rel="alternate"; type="text/html"']
     parts += [f'<{path}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in FORMATS]
@@ -76,10 +69,8 @@ def alternates(path: str) -> list[dict[str, str]]:
 
 
 def wants_json(request: Request) -> bool:
-    accept = request.headers.get("accept", "")
-    if "text/html" in accept:
-        return "application/json" in accept and accept.find("application/json") < accept.find("text/html")
-    return True
+    """An error or a 404 answers JSON unless the client prefers HTML (see app.errors)."""
+    return not wants_html(request)
 
 
 # --- 404 with suggestions ------------------------------------------------------------
@@ -152,7 +143,7 @@ def resource(kind: str, slug: str, request: Request, backend: BackendDep, settin
                          message=f"{stem!r} is not an identifier of this dataset: identifiers use only "
                                  "lower-case letters a-z, digits and single hyphens.",
                          query=re.sub(r"[^0-9A-Za-z]+", " ", stem).strip(), kinds=[kind])
-    fmt = by_suffix or negotiate(request.headers.get("accept"))
+    fmt = choose(request, OFFERS, suffix=by_suffix)
     iri = f"{settings.base_iri}{kind}/{stem}"
     headers = {"Link": link_header(path, iri), "Vary": "Accept"}
     if fmt is None:
@@ -216,13 +207,16 @@ def _expand_curie(text: str) -> str | None:
     return PREFIXES[m[1]] + m[2]
 
 
-@router.get("/classes", summary="Classes of the ontology with their number of instances")
-def classes(request: Request, backend: BackendDep) -> Response:
+@router.get("/classes", summary="Classes of the ontology with their number of instances "
+                            "(HTML, or JSON by Accept or ?format=json)")
+def classes(request: Request, backend: BackendDep,
+            format: Annotated[str | None, Query(pattern="^(html|json)$")] = None) -> Response:
     items = D.list_classes(backend)
-    if wants_json(request) and "text/html" not in request.headers.get("accept", ""):
+    if (format or choose(request, PAGE_OFFERS)) == "json":
         return JSONResponse({"classes": [{"iri": c.iri, "curie": curie(c.iri), "label": c.label, "count": c.count,
                                           "inSubclasses": c.in_subclasses,
-                                          "parents": [p.iri for p in c.parents]} for c in items]})
+                                          "parents": [p.iri for p in c.parents]} for c in items]},
+                            headers={"Vary": "Accept"})
     return render(request, "class.html", {"classes": items, "cls": None, "class_href": class_page},
                   headers={"Vary": "Accept"})
 
@@ -231,8 +225,7 @@ def classes(request: Request, backend: BackendDep) -> Response:
 def class_detail(name: str, request: Request, backend: BackendDep, settings: SettingsDep,
                  page: Annotated[int, Query(ge=1, le=100000)] = 1,
                  format: Annotated[str | None, Query(pattern="^(html|json)$")] = None) -> Response:
-    as_json = format == "json" or (format is None and wants_json(request)
-                                   and "text/html" not in request.headers.get("accept", ""))
+    as_json = (format or choose(request, PAGE_OFFERS)) == "json"
     iri = _expand_curie(name)
     if iri is None:
         known = ", ".join(f"{p}:" for p in PREFIXES)
@@ -253,4 +246,4 @@ def class_detail(name: str, request: Request, backend: BackendDep, settings: Set
                   headers={"Vary": "Accept"})
 
 
-__all__ = ["router", "negotiate", "FORMATS", "link_header"]
+__all__ = ["router", "FORMATS", "link_header"]

@@ -17,7 +17,7 @@ from graph.errors import StoreError
 from graph.namespaces import KINDS
 from graph.search import Hit, SearchIndex
 
-from ..negotiation import negotiate
+from ..negotiation import PAGE_OFFERS, choose
 from ..deps import BackendDep, SettingsDep
 from ..templating import local_href, render
 
@@ -55,8 +55,7 @@ def search_index(request: Request, backend: Any) -> SearchIndex | None:
 
 def _wants_json(request: Request) -> bool:
     """True when the client prefers JSON to HTML; HTML when it says nothing."""
-    chosen = negotiate(request.headers.get("accept"), [("text/html", False), ("application/json", True)])
-    return bool(chosen and chosen[1])
+    return choose(request, PAGE_OFFERS) == "json"
 
 
 def _kinds(kind: list[str] | None) -> list[str]:

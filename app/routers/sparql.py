@@ -2,9 +2,12 @@
 
 * Query by ``GET ?query=``, by ``POST`` of a form (``application/x-www-form-urlencoded``)
   or of the query itself (``application/sparql-query``); ``default-graph-uri`` and
-  ``named-graph-uri`` go to the backend.
-* Results by content negotiation (``Accept``) or a ``format=`` override (a format name
-  such as ``json``/``turtle``, a file extension such as ``ttl``, or a media type).
+  ``named-graph-uri`` go to the backend. The union default graph applies only when the
+  query names no dataset: ``FROM`` / ``FROM NAMED`` are honoured (:mod:`graph.sparqltext`).
+* Results by content negotiation (``Accept``) or a ``format=`` / ``output=`` override (a
+  format name such as ``json``/``turtle``/``n3``, a file extension such as ``ttl``, a media
+  type, or a comma-separated list of them as SPARQLWrapper sends); a value no result can
+  take falls back to ``Accept`` when that names a type we produce.
 * ``GET /sparql`` with no query: the YASGUI editor for browsers, a SPARQL Service
   Description (Turtle, JSON-LD, ... by ``Accept``) for everything else.
 * Updates (``update=``, ``application/sparql-update``) are refused with 403; SERVICE and
@@ -32,7 +35,8 @@ from graph.errors import ForbiddenQuery, QueryError
 from graph.namespaces import KINDS, PREFIXES, SD, WC, bind_prefixes
 from graph.results import RDF_OUTPUT_FORMATS, RESULT_FORMATS
 
-from ..negotiation import negotiate, parse_accept
+from ..errors import error_response
+from ..negotiation import choose, named
 from ..deps import BackendDep, SettingsDep
 from ..templating import render
 
@@ -76,7 +80,45 @@ FORMAT_ALIASES = {
     "srj": "json", "srx": "xml", "sparql-json": "json", "sparql-xml": "xml",
     "ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "json-ld": "jsonld",
     "rdf": "rdfxml", "rdf+xml": "rdfxml", "owl": "rdfxml", "nq": "nquads", "n-quads": "nquads",
+    # what SPARQLWrapper, Jena and Virtuoso clients send (N3 answers as Turtle, its subset)
+    "n3": "turtle", "text/n3": "turtle", "text/rdf+n3": "turtle", "application/n3": "turtle",
+    "application/turtle": "turtle", "application/x-turtle": "turtle",
+    "application/x-json+ld": "jsonld", "application/json-ld": "jsonld",
+    "text/javascript": "json", "application/javascript": "json",
+    "text/tsv": "tsv", "text/x-tsv": "tsv", "text/comma-separated-values": "csv",
 }
+
+#: Query parameters that carry a result format (SPARQLWrapper sends all of them; Fuseki
+#: and Virtuoso read ``output`` / ``format``).
+FORMAT_PARAMS = ("format", "output", "results")
+
+
+def format_candidates(values: list[str] | str | None) -> list[str]:
+    """Every format a client named: repeated parameters and comma-separated lists of
+    media types (``application/ld+json,application/x-json+ld``), media-type parameters
+    (``;q=``, ``;charset=``) dropped, aliases resolved, order kept."""
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    out: list[str] = []
+    for value in values:
+        for item in value.split(","):
+            v = item.split(";")[0].strip().lower()
+            if v:
+                out.append(FORMAT_ALIASES.get(v, v))
+    return list(dict.fromkeys(out))
+
+
+def _family_name(v: str, graph: bool) -> str | None:
+    """The format name of candidate *v* for a result of the given family, or None."""
+    if graph:
+        v = {"json": "jsonld", "xml": "rdfxml"}.get(v, v)
+    names = RDF_OUTPUT_FORMATS if graph else RESULT_FORMATS
+    if v in names:
+        return v
+    media = dict((m, f) for m, f in reversed(GRAPH_MEDIA if graph else RESULT_MEDIA))
+    return media.get(v)
 
 #: W3C format IRIs for the service description.
 FORMAT_IRIS = {
@@ -92,38 +134,39 @@ SD_RDFLIB = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml"
 
 def prefers_html(request: Request) -> bool:
     """A browser asking for a page (``text/html`` preferred over every RDF/results type)."""
-    ranges = parse_accept(request.headers.get("accept"))
-    html_q = max((r.q for r in ranges if r.matches("text/html") == 2), default=0.0)
-    if html_q == 0:
-        return False
-    other = max((r.q for r in ranges for m, _ in RESULT_MEDIA + GRAPH_MEDIA if r.matches(m) == 2),
-                default=0.0)
-    return html_q >= other
+    html_q = named(request, "text/html")
+    return html_q > 0 and html_q >= max(named(request, m) for m, _ in RESULT_MEDIA + GRAPH_MEDIA)
 
 
-def resolve_format(value: str, kind: str) -> tuple[str, str]:
-    """A ``format=`` value → (media type, format name) for a result of *kind*;
+def resolve_format(value: list[str] | str, kind: str) -> tuple[str, str]:
+    """``format=`` value(s) → (media type, format name) for a result of *kind*: the first
+    candidate (see :func:`format_candidates`) this kind of result can take;
     :class:`QueryError` naming the choices otherwise."""
-    v = value.strip().lower()
-    v = FORMAT_ALIASES.get(v, v)
     graph = kind == "graph"
-    if graph:  # "JSON" and "XML" of a graph are JSON-LD and RDF/XML
-        v = {"json": "jsonld", "xml": "rdfxml"}.get(v, v)
     names = RDF_OUTPUT_FORMATS if graph else RESULT_FORMATS
-    if v in names:
-        return (names[v][1], v)
-    media = dict((m, f) for m, f in reversed(GRAPH_MEDIA if graph else RESULT_MEDIA))
-    if v in media:
-        fmt = media[v]
-        return (names[fmt][1], fmt)
-    other = RESULT_FORMATS if graph else RDF_OUTPUT_FORMATS
-    if v in other:
+    candidates = format_candidates(value)
+    for v in candidates:
+        name = _family_name(v, graph)
+        if name is not None:
+            return (names[name][1], name)
+    shown = value if isinstance(value, str) else ",".join(value)
+    if any(_family_name(v, not graph) for v in candidates):
         raise QueryError(
-            f"format={value!r} is for {'SELECT/ASK' if graph else 'CONSTRUCT/DESCRIBE'} results, "
+            f"format={shown!r} is for {'SELECT/ASK' if graph else 'CONSTRUCT/DESCRIBE'} results, "
             f"but this is a {'CONSTRUCT/DESCRIBE' if graph else 'SELECT/ASK'} query",
             hint=f"use one of: {', '.join(names)}")
-    raise QueryError(f"unknown format={value!r}",
+    raise QueryError(f"unknown format={shown!r}",
                      hint=f"use one of: {', '.join(names)} (or a media type)")
+
+
+def _format_is_known(values: list[str]) -> bool:
+    return any(_family_name(v, g) for v in format_candidates(values) for g in (True, False))
+
+
+def _accept_is_specific(request: Request) -> bool:
+    """Whether the Accept header names a results or RDF media type we produce (more than
+    ``*/*``): then an unknown ``format=`` falls back to it."""
+    return any(named(request, m) > 0 for m, _ in RESULT_MEDIA + GRAPH_MEDIA)
 
 
 # ---------------------------------------------------------------------------------------
@@ -131,7 +174,7 @@ def resolve_format(value: str, kind: str) -> tuple[str, str]:
 # ---------------------------------------------------------------------------------------
 
 CORS_PATHS = ("/sparql",)
-EXPOSED = "X-WCKG-Truncated, X-WCKG-Row-Limit, X-WCKG-Time-Limit, Content-Type, Link"
+EXPOSED = "X-WCKG-Truncated, X-WCKG-Truncated-By, X-WCKG-Row-Limit, X-WCKG-Answer-Limit, Retry-After, X-WCKG-Time-Limit, Content-Type, Link"
 
 
 class SparqlCorsMiddleware:
@@ -196,30 +239,40 @@ def _check_graph_iris(iris: list[str], param: str) -> list[str]:
 
 async def run_sparql(request: Request, backend: Any, settings: Any, query: str,
                      default_graphs: list[str], named_graphs: list[str],
-                     fmt: str | None) -> Response:
-    """Run *query* and answer it in the negotiated format."""
+                     fmt: list[str] | str | None) -> Response:
+    """Run *query* and answer it in the negotiated format. *fmt*: the values of the
+    ``format``/``output`` parameters; values no result can take fall back to ``Accept``
+    when it names a type we produce."""
     _check_size(query, "query")
-    if fmt:
-        _check_format_known(fmt)  # before the query runs, not after
+    fmt = [fmt] if isinstance(fmt, str) else [v for v in (fmt or []) if v and v.strip()]
+    if fmt and not _format_is_known(fmt):
+        if _accept_is_specific(request):
+            fmt = []
+        else:
+            _check_format_known(",".join(fmt))  # before the query runs, not after
     dg = _check_graph_iris(default_graphs, "default-graph-uri") or None
     ng = _check_graph_iris(named_graphs, "named-graph-uri") or None
-    res = await run_in_threadpool(
-        backend.query, query, timeout=settings.query_timeout, limit=settings.max_rows,
-        default_graphs=dg, named_graphs=ng)
+    from ..limits import public_query
+    async with public_query(request):  # per-client rate and concurrency, bounded queue (app.limits)
+        res = await run_in_threadpool(
+            lambda: backend.query(query, timeout=settings.query_timeout, limit=settings.max_rows,
+                                  default_graphs=dg, named_graphs=ng,
+                                  max_bytes=settings.max_answer_bytes, lane="public"))
     if fmt:
         media, name = resolve_format(fmt, res.kind)
     else:
         offers = GRAPH_MEDIA if res.kind == "graph" else RESULT_MEDIA
-        chosen = negotiate(request.headers.get("accept"), offers)
+        chosen = choose(request, offers)
         if chosen is None:
             names = RDF_OUTPUT_FORMATS if res.kind == "graph" else RESULT_FORMATS
             return _not_acceptable(request, [m for m, _ in offers], list(names))
-        media, name = chosen
+        name = chosen
         media = (RDF_OUTPUT_FORMATS[name][1] if res.kind == "graph" else RESULT_FORMATS[name][1])
     body = await run_in_threadpool(res.serialize, name)
-    headers = {
+    headers = {**({"X-WCKG-Truncated-By": res.truncated_by} if getattr(res, "truncated_by", None) else {}),
         "X-WCKG-Truncated": "true" if res.truncated else "false",
         "X-WCKG-Row-Limit": str(settings.max_rows),
+        "X-WCKG-Answer-Limit": str(settings.max_answer_bytes),
         "Vary": "Accept",
         "Cache-Control": "no-cache",
     }
@@ -233,16 +286,13 @@ async def run_sparql(request: Request, backend: Any, settings: Any, query: str,
 
 def _check_format_known(value: str) -> None:
     """A ``format=`` that no result of any query form can take is refused at once."""
-    v = FORMAT_ALIASES.get(value.strip().lower(), value.strip().lower())
-    known = (set(RESULT_FORMATS) | set(RDF_OUTPUT_FORMATS) | {m for m, _ in RESULT_MEDIA + GRAPH_MEDIA})
-    if v not in known:
+    if not _format_is_known([value]):
         raise QueryError(f"unknown format={value!r}",
                          hint=f"use one of: {', '.join(RESULT_FORMATS)} (SELECT/ASK); "
                               f"{', '.join(RDF_OUTPUT_FORMATS)} (CONSTRUCT/DESCRIBE); or a media type")
 
 
 def _not_acceptable(request: Request, media: list[str], names: list[str]) -> Response:
-    from ..main import error_response
     return error_response(
         request, 406, "Not acceptable",
         f"none of the media types in Accept: {request.headers.get('accept', '')!r} can be produced "
@@ -276,13 +326,14 @@ async def sparql_get(
 ) -> Response:
     if update is not None:
         raise ForbiddenQuery(_UPDATE_MESSAGE, hint=_UPDATE_HINT)
-    if query is None or (prefers_html(request) and not format):
+    formats = [v for p in FORMAT_PARAMS for v in request.query_params.getlist(p)]
+    if query is None or (prefers_html(request) and not formats):
         if prefers_html(request):
             return await editor_page(request, backend, settings)
-        return await service_description(request, backend, settings, format)
+        return await service_description(request, backend, settings, ",".join(formats) or None)
     if not query.strip():
         raise QueryError("the query parameter is empty", hint="put a SPARQL query in ?query=")
-    return await run_sparql(request, backend, settings, query, default_graph_uri, named_graph_uri, format)
+    return await run_sparql(request, backend, settings, query, default_graph_uri, named_graph_uri, formats)
 
 
 @router.post("/sparql", name="sparql_post", summary="SPARQL 1.1 query (POST form or application/sparql-query)",
@@ -321,16 +372,17 @@ async def sparql_post(request: Request, backend: BackendDep, settings: SettingsD
         if len(queries) != 1 or not queries[0].strip():
             raise QueryError("the form must carry exactly one non-empty 'query' field"
                              if len(queries) != 1 else "the query field is empty")
-        fmt = (form.get("format") or url_params.getlist("format") or [None])[0]
+        fmt = [v for p in FORMAT_PARAMS for v in form.get(p, []) + url_params.getlist(p)]
         return await run_sparql(request, backend, settings, queries[0],
-                                form.get("default-graph-uri", []), form.get("named-graph-uri", []), fmt)
+                                form.get("default-graph-uri", []) + url_params.getlist("default-graph-uri"),
+                                form.get("named-graph-uri", []) + url_params.getlist("named-graph-uri"), fmt)
     if ctype == "application/sparql-query":
         if not text.strip():
             raise QueryError("the request body is empty", hint="POST the SPARQL query as the body")
         return await run_sparql(request, backend, settings, text,
                                 url_params.getlist("default-graph-uri"),
-                                url_params.getlist("named-graph-uri"), url_params.get("format"))
-    from ..main import error_response
+                                url_params.getlist("named-graph-uri"),
+                                [v for p in FORMAT_PARAMS for v in url_params.getlist(p)])
     return error_response(
         request, 415, "Unsupported media type",
         f"a POST to /sparql must be application/x-www-form-urlencoded or application/sparql-query, "
@@ -454,10 +506,10 @@ async def service_description(request: Request, backend: Any, settings: Any, fmt
     if fmt:
         media, name = resolve_format(fmt, "graph")
     else:
-        chosen = negotiate(request.headers.get("accept"), offers)
+        chosen = choose(request, offers)
         if chosen is None:
             return _not_acceptable(request, [m for m, _ in offers], list(SD_RDFLIB))
-        name = chosen[1]
+        name = chosen
         media = RDF_OUTPUT_FORMATS[name][1]
     info = await run_in_threadpool(backend.info)
     g = service_description_graph(endpoint_url(request, settings), info, settings)

@@ -81,3 +81,17 @@ def test_errors_through_the_remote_server(remote_client, remote_settings):
     assert remote_settings.remote_query_url not in r.text and "127.0.0.1" not in r.text
     r = remote_client.get("/sparql", params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
     assert r.status_code == 403
+
+
+def test_from_restricts_the_default_graph_on_the_server(remote_client, client):
+    union = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    q = f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH_ONTOLOGY}> WHERE {{ ?s ?p ?o }}"
+
+    def n(c, query):
+        r = c.get("/sparql", params={"query": query, "format": "json"})
+        assert r.status_code == 200, r.text
+        return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+    assert 0 < n(remote_client, q) == n(client, q) < n(remote_client, union)
+    none = "SELECT (COUNT(*) AS ?n) FROM <http://example.org/none> WHERE { ?s ?p ?o }"
+    assert n(remote_client, none) == 0

@@ -1,76 +1,22 @@
-"""Who works with whom: networks of organisations (and people) built from the graph, their
-metrics, and their exports.
-
-Networks
-========
-
-Everything starts from :class:`GraphData`, the *incidences* of the graph — which agent
-(organisation or person) takes which role in which activity (event, agreement,
-programme) — fetched with a handful of SPARQL SELECTs, one per relation family, never one
-per node (:func:`fetch_graph_data`). Filters are then applied in Python, so one fetch
-serves every filter combination (the web app caches it per store build).
-
-``partnership``  organisation–organisation: two agents are linked when they share an
-                 activity (agreement parties/funder/recipient; event organiser,
-                 participant, supporter, the chair's organisation; programme funder,
-                 implementer, partner, supporter). Each edge carries ``weight`` (number of
-                 shared activities) and ``evidence``: one entry per shared activity
-                 ``{kind, type, resource, label, date, source, roles}`` so that every edge
-                 can be explained.
-``bipartite``    agent–activity, ``bipartite`` = 0 for agents and 1 for activities, the
-                 edge's ``role``.
-``activity``     the projection on activities: two activities are linked when they share
-                 an agent.
-``ego``          the partnership network around one organisation or person, to depth 1–3.
-
-Filters (:class:`NetworkFilters`): relation kinds (a family ``event``, a role
-``party`` or both ``programme:funder``), a period (activities dated in or overlapping
-``year_from``..``year_to``; undated ones are left out as soon as a period is given),
-countries and organisation kinds of the organisations, topics of the activities, people
-in or out.
-
-Metrics
-=======
-
-:func:`compute_metrics` — degree, weighted degree, betweenness (exact up to
-:data:`EXACT_BETWEENNESS_MAX` nodes, otherwise sampled over ``k`` sources with a fixed
-seed; the sample size is recorded in the result), eigenvector centrality (weighted),
-Louvain communities (``seed=42``: deterministic), connected components, and brokerage:
-``brokerage`` = number of *other* communities among a node's neighbours,
-``country_brokerage`` = number of countries other than its own among its neighbours'.
-:func:`yearly_slices` computes them per year so that change shows.
-
-Exports
-=======
-
-GEXF and GraphML hold scalar attributes only: the evidence list becomes
-``evidence_json`` (a JSON string), ``evidence_count`` and ``evidence_summary`` (readable);
-node-link JSON keeps the list; CSV edge and node lists (the node list is the metrics
-table). :func:`metrics_dataset` states the metrics in RDF, in the named graph
-``wcid:graph/metrics`` with the computation's date and parameters (vocabulary:
-``ontology/metrics.ttl``).
-"""
+"""Build: the incidences fetched from the store (:class:`GraphData`), the filters, and
+the networks built from them (partnership, bipartite, activity, ego). See the package
+docstring for the whole picture."""
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io
 import itertools
 import json
-import math
-import os
 import re
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
-from .errors import InputError, ParameterError, WckgError
-from .namespaces import PREFIXES, WC, WCID_DEFAULT, sparql_prologue
+from ..errors import ParameterError, WckgError
+from ..namespaces import PREFIXES, WC, WCID_DEFAULT, sparql_prologue
 
 # ======================================================================================
 # vocabulary of the networks
@@ -82,6 +28,9 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "agreement": ("party", "funder", "recipient"),
     "event": ("organiser", "participant", "supporter", "chair", "chair-organisation"),
     "programme": ("funder", "implementer", "partner", "supporter"),
+    # an organisation (or state) that is a member of a platform or body (org:Membership
+    # whose org:member is not a person): role ``member`` for the member, ``body`` for it
+    "membership": ("member", "body"),
 }
 ROLES: tuple[str, ...] = tuple(sorted({r for rs in FAMILIES.values() for r in rs}))
 _ROLE_PROPERTIES = ("party", "funder", "recipient", "organiser", "participant", "supporter",
@@ -97,11 +46,82 @@ ORG_KINDS: dict[str, dict[str, str]] = {
     "civil-society-organisation": {"class": "CivilSocietyOrganisation", "label": "Civil society organisation", "color": "#ff7f0e"},
     "cooperation-platform": {"class": "CooperationPlatform", "label": "Cooperation platform", "color": "#17becf"},
     "organisation": {"class": "Organisation", "label": "Organisation (other)", "color": "#7f7f7f"},
+    "state": {"class": "State", "label": "State (as an actor)", "color": "#393b79"},
     "person": {"class": "Person", "label": "Person", "color": "#e377c2"},
 }
 _CLASS_TO_KIND = {v["class"]: k for k, v in ORG_KINDS.items()}
 #: Colours of activity nodes in bipartite views.
-ACTIVITY_COLORS = {"event": "#bcbd22", "agreement": "#8c564b", "programme": "#aec7e8"}
+ACTIVITY_COLORS = {"event": "#bcbd22", "agreement": "#8c564b", "programme": "#aec7e8",
+                   "membership": "#c49c94"}
+
+#: What a link between two agents means: the kind of tie one shared activity makes
+#: between them, from the family of the activity and the roles of the two ends
+#: (:func:`tie_kind`). ``strong`` ties are commitments (signing, funding, implementing,
+#: organising together, membership); ``weak`` ties are presence at the same event. The
+#: network shows the strong ties unless the weak layer is switched on.
+TIE_KINDS: dict[str, dict[str, str]] = {
+    "co-signed": {"label": "Co-signed an agreement", "strength": "strong", "color": "#8c564b",
+                  "description": "both are parties to the same agreement"},
+    "funded": {"label": "Funded", "strength": "strong", "color": "#d62728",
+               "description": "one funds an agreement or programme the other receives or implements"},
+    "co-funded": {"label": "Co-funded", "strength": "strong", "color": "#e7969c",
+                  "description": "both fund the same programme or agreement"},
+    "co-implemented": {"label": "Implemented together", "strength": "strong", "color": "#1f77b4",
+                       "description": "implementer and partner (or two partners) of the same programme"},
+    "supported": {"label": "Supported the same programme", "strength": "strong", "color": "#9edae5",
+                  "description": "supporter of a programme with another of its funders, implementers, partners or supporters"},
+    "co-organised": {"label": "Organised together", "strength": "strong", "color": "#2ca02c",
+                     "description": "organisers or supporters of the same event"},
+    "member-of": {"label": "Member of", "strength": "strong", "color": "#c49c94",
+                  "description": "one is a member of the other (a platform, council or body)"},
+    "organised-for": {"label": "Organiser and participant", "strength": "weak", "color": "#bcbd22",
+                      "description": "one organised or supported an event the other attended"},
+    "co-attended": {"label": "Attended the same event", "strength": "weak", "color": "#c7c7c7",
+                    "description": "both took part in the same event"},
+}
+STRENGTHS = ("strong", "weak")
+
+#: Why links are weighted as they are (shown on the page and written into exports).
+WEIGHTING = ("Each shared activity of n agents adds 1/(n−1) to the weight of each of its "
+             "n(n−1)/2 links (Newman 2001, collaboration networks): a bilateral agreement "
+             "adds 1, a ceremony of nine adds 1/8 to each of its 36 links. So every activity "
+             "adds exactly 1 to the weighted degree of each agent taking part, and a large "
+             "gathering cannot outweigh a bilateral commitment. n counts the agents the "
+             "activity links in the network being built (after the relation and people "
+             "switches, before the country and kind filters).")
+
+_ORGANISERS = frozenset({"organiser", "supporter"})
+_FUNDERS = frozenset({"funder"})
+_RECEIVERS = frozenset({"recipient", "implementer", "party", "partner"})
+
+
+def tie_kind(family: str, roles_u: Iterable[str], roles_v: Iterable[str]) -> str:
+    """The kind of tie (a key of :data:`TIE_KINDS`) one activity of *family* makes between
+    agents taking the roles *roles_u* and *roles_v* in it (order does not matter)."""
+    ru, rv = frozenset(roles_u), frozenset(roles_v)
+    if family == "membership":
+        return "member-of"
+    if family == "event":
+        if ru & _ORGANISERS and rv & _ORGANISERS:
+            return "co-organised"
+        if ru & _ORGANISERS or rv & _ORGANISERS:
+            return "organised-for"
+        return "co-attended"
+    # agreements and programmes
+    fu, fv = bool(ru & _FUNDERS), bool(rv & _FUNDERS)
+    if fu and fv:
+        return "co-funded"
+    if (fu and rv & _RECEIVERS) or (fv and ru & _RECEIVERS):
+        return "funded"
+    if family == "agreement":
+        return "co-signed"
+    if "supporter" in ru or "supporter" in rv:
+        return "supported"
+    return "co-implemented"
+
+
+def tie_strength(kind: str) -> str:
+    return TIE_KINDS[kind]["strength"]
 
 NETWORK_KINDS = ("partnership", "bipartite", "activity", "ego")
 #: Node metrics, in table order. Numeric ones can size nodes.
@@ -188,6 +208,15 @@ class GraphData:
     incidences: list[tuple[str, str, str]]
     topics: dict[str, str]          # topic IRI → label
     countries: dict[str, str]       # country IRI → label
+    #: activity → its ``wc:evidence`` sentences (the sentences about it as a whole)
+    sentences: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: (subject, object) → quotes of the ``wc:StatementEvidence`` of statements linking them
+    statement_quotes: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    #: (subject, object) → the ``wc:mentionText`` values: how a quote names the object
+    mentions: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    #: organisation → the organisation it is a unit of (``org:subOrganizationOf``; the
+    #: first by IRI when there are several)
+    parents: dict[str, str] = field(default_factory=dict)
     fetched_at: str = ""
     fetch_seconds: float = 0.0
     #: unique per fetch in this process (a cache key that, unlike id(), is never reused)
@@ -205,6 +234,8 @@ SELECT ?agent ?type ?label ?lang ?country ?countryLabel WHERE {
   { ?type rdfs:subClassOf* wc:Organisation . ?agent a ?type . }
   UNION
   { ?agent a wc:Person . BIND(wc:Person AS ?type) }
+  UNION
+  { ?agent a wc:State . BIND(wc:State AS ?type) }
   OPTIONAL { ?agent skos:prefLabel ?label . BIND(LANG(?label) AS ?lang) }
   OPTIONAL { ?agent wc:country ?country .
              OPTIONAL { ?country skos:prefLabel ?countryLabel
@@ -245,10 +276,28 @@ SELECT ?act ?topic ?label WHERE {
 }"""
 
 Q_MEMBERSHIPS = _PROLOGUE + """
-SELECT ?person ?org ?asOf WHERE {
+SELECT ?m ?person ?org ?asOf ?start ?end ?src ?label ?lang WHERE {
   ?m org:member ?person ; org:organization ?org .
   OPTIONAL { ?m wc:asOf ?asOf }
+  OPTIONAL { ?m wc:startDate ?start }
+  OPTIONAL { ?m wc:endDate ?end }
+  OPTIONAL { ?m prov:wasDerivedFrom ?src }
+  OPTIONAL { ?m skos:prefLabel ?label . BIND(LANG(?label) AS ?lang) }
 }"""
+
+#: the sentences stating a resource as a whole (filtered to activities in Python)
+Q_SENTENCES = _PROLOGUE + """
+SELECT ?act ?text WHERE { ?act wc:evidence ?text . FILTER(isLiteral(?text)) }"""
+
+#: statement-level evidence (vocabulary 0.2): the quote of each statement
+Q_STATEMENT_EVIDENCE = _PROLOGUE + """
+SELECT ?s ?o ?quote ?mention WHERE {
+  ?se a wc:StatementEvidence ; rdf:subject ?s ; rdf:object ?o ; wc:quote ?quote .
+  OPTIONAL { ?se wc:mentionText ?mention }
+}"""
+
+Q_PARENTS = _PROLOGUE + """
+SELECT ?unit ?parent WHERE { ?unit org:subOrganizationOf ?parent . FILTER(isIRI(?parent)) }"""
 
 _WC = str(WC)
 _SERIALS = itertools.count(1)
@@ -340,6 +389,8 @@ def fetch_graph_data(backend) -> GraphData:
     t0 = time.perf_counter()
     results = _run_all(backend, {"agents": Q_AGENTS, "alt": Q_ALT_LABELS, "topics": Q_TOPICS,
                                  "incidences": Q_INCIDENCES, "posts": Q_MEMBERSHIPS,
+                                 "sentences": Q_SENTENCES, "statements": Q_STATEMENT_EVIDENCE,
+                                 "parents": Q_PARENTS,
                                  **{"act-" + f: q for f, q in Q_ACTIVITIES.items()}})
     # --- agents -------------------------------------------------------------------------
     labels: dict[str, dict[str, str]] = defaultdict(dict)
@@ -430,10 +481,44 @@ def fetch_graph_data(backend) -> GraphData:
             agents[agent] = Agent(iri=agent, label=_slug_label(agent), kind="organisation")
         inc.add((act, role, agent))
 
-    # --- the chair's organisation ---------------------------------------------------------
+    # --- memberships: a person's posts; an organisation's membership of a body -------------
     posts: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
+    org_members: dict[str, dict[str, Any]] = {}
     for row in results["posts"]:
-        posts[str(row["person"])].append((str(row["org"]), _year(row.get("asOf"))))
+        member = str(row["person"])
+        if member in agents and agents[member].is_person:
+            posts[member].append((str(row["org"]), _year(row.get("asOf"))))
+            continue
+        if member not in agents or str(row["org"]) == member:
+            continue
+        d = org_members.setdefault(str(row["m"]), {"member": member, "body": str(row["org"]), "dates": set(),
+                                                   "src": set(), "labels": {}})
+        for var in ("asOf", "start", "end"):
+            if var in row:
+                d["dates"].add((var, str(row[var])))
+        if "src" in row:
+            d["src"].add(str(row["src"]))
+        if "label" in row:
+            d["labels"].setdefault(str(row.get("lang", "")), str(row["label"]))
+    for m, d in sorted(org_members.items()):
+        if m in activities:
+            continue
+        if d["body"] not in agents:
+            agents[d["body"]] = Agent(iri=d["body"], label=_slug_label(d["body"]), kind="organisation")
+        starts = sorted(v for k, v in d["dates"] if k in ("start", "asOf"))
+        ends = sorted(v for k, v in d["dates"] if k in ("end", "asOf"))
+        y0 = _year(starts[0]) if starts else None
+        y1 = _year(ends[-1]) if ends else None
+        label = (_pick_label(d["labels"], m) if d["labels"] else
+                 f"{agents[d['member']].label} member of {agents[d['body']].label}")
+        activities[m] = Activity(iri=m, family="membership", type="Membership", label=label,
+                                 date=starts[0] if starts else None,
+                                 year_from=y0 if y0 is not None else y1, year_to=y1 if y1 is not None else y0,
+                                 source=min(d["src"]) if d["src"] else None)
+        inc.add((m, "member", d["member"]))
+        inc.add((m, "body", d["body"]))
+
+    # --- the chair's organisation ---------------------------------------------------------
     for act, role, agent in list(inc):
         if role != "chair" or agent not in posts:
             continue
@@ -443,8 +528,28 @@ def fetch_graph_data(backend) -> GraphData:
                 agents[org] = Agent(iri=org, label=_slug_label(org), kind="organisation")
             inc.add((act, "chair-organisation", org))
 
+    # --- evidence: sentences about each activity, quotes of each statement ----------------
+    sentences: dict[str, set[str]] = defaultdict(set)
+    for row in results["sentences"]:
+        if str(row["act"]) in activities:
+            sentences[str(row["act"])].add(str(row["text"]))
+    quotes: dict[tuple[str, str], set[str]] = defaultdict(set)
+    mentions: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in results["statements"]:
+        key = (str(row["s"]), str(row["o"]))
+        quotes[key].add(str(row["quote"]))
+        if "mention" in row:
+            mentions[key].add(str(row["mention"]))
+    parents: dict[str, str] = {}
+    for row in sorted(results["parents"], key=lambda r: (str(r["unit"]), str(r["parent"]))):
+        parents.setdefault(str(row["unit"]), str(row["parent"]))
+
     return GraphData(agents=agents, activities=activities, incidences=sorted(inc),
                      topics=topics, countries=dict(sorted(countries.items())),
+                     sentences={k: tuple(sorted(v)) for k, v in sentences.items()},
+                     statement_quotes={k: tuple(sorted(v)) for k, v in quotes.items()},
+                     mentions={k: tuple(sorted(v)) for k, v in mentions.items()},
+                     parents=dict(sorted(parents.items())),
                      fetched_at=_now(), fetch_seconds=time.perf_counter() - t0, serial=next(_SERIALS))
 
 
@@ -459,6 +564,8 @@ def _closest_posts(posts: list[tuple[str, int | None]], year: int | None) -> lis
 def _agent_kind(types: set[str]) -> str:
     if _WC + "Person" in types:
         return "person"
+    if _WC + "State" in types:
+        return "state"
     specific = sorted(_CLASS_TO_KIND[t[len(_WC):]] for t in types
                       if t.startswith(_WC) and t[len(_WC):] in _CLASS_TO_KIND
                       and t[len(_WC):] not in ("Organisation", "Person"))
@@ -525,6 +632,11 @@ class NetworkFilters:
     org_kinds: frozenset[str] = frozenset()               # keys of ORG_KINDS
     topics: frozenset[str] = frozenset()                  # topic IRIs
     people: bool = False
+    #: the weak layer (organiser–participant, co-attendance) on top of the strong ties
+    weak: bool = False
+    #: units (country offices, departments: ``org:subOrganizationOf``) count as the
+    #: organisation at the top of their chain (the focus of an ego network stays itself)
+    rollup: bool = False
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -532,6 +644,7 @@ class NetworkFilters:
             "from": self.year_from, "to": self.year_to,
             "countries": sorted(self.countries), "org_kinds": sorted(self.org_kinds),
             "topics": sorted(self.topics), "people": self.people,
+            "weak": self.weak, "rollup": self.rollup,
         }
 
 
@@ -616,7 +729,8 @@ def _resolve_named(name: str, values: Iterable[str], known: Mapping[str, str], w
 
 def make_filters(data: GraphData, *, relations: Iterable[str] = (), year_from: Any = None,
                  year_to: Any = None, countries: Iterable[str] = (), org_kinds: Iterable[str] = (),
-                 topics: Iterable[str] = (), people: bool = False) -> NetworkFilters:
+                 topics: Iterable[str] = (), people: bool = False, weak: bool = False,
+                 rollup: bool = False) -> NetworkFilters:
     """Validate user-given filter values against the data; every error names its parameter."""
     yf, yt = parse_year("from", year_from), parse_year("to", year_to)
     if yf is not None and yt is not None and yf > yt:
@@ -627,7 +741,7 @@ def make_filters(data: GraphData, *, relations: Iterable[str] = (), year_from: A
         countries=_resolve_named("country", countries, data.countries, "country"),
         org_kinds=parse_org_kinds(org_kinds),
         topics=_resolve_named("topic", topics, data.topics, "topic"),
-        people=bool(people))
+        people=bool(people), weak=bool(weak), rollup=bool(rollup))
 
 
 def _activity_ok(a: Activity, f: NetworkFilters) -> bool:
@@ -653,11 +767,50 @@ def _agent_ok(g: Agent, f: NetworkFilters) -> bool:
     return True
 
 
-def filtered_incidences(data: GraphData, f: NetworkFilters) -> dict[str, dict[str, list[str]]]:
-    """activity → {agent → [roles]} after the filters."""
-    out: dict[str, dict[str, list[str]]] = {}
+def rollup_map(data: GraphData, keep: Iterable[str] = ()) -> dict[str, str]:
+    """organisation → the organisation it counts as when units roll up: the top of its
+    ``org:subOrganizationOf`` chain (a country office → its agency's top organisation, a
+    department → its ministry → the government), stopping at any organisation of *keep*
+    (an ego network's focus keeps its identity and takes its units' links). Only
+    organisations that change are in the map; cycles stop where they close."""
+    keep = set(keep)
+    out: dict[str, str] = {}
+    for unit in data.parents:
+        if unit in keep or unit not in data.agents or data.agents[unit].is_person:
+            continue
+        seen = {unit}
+        top = unit
+        while top not in keep:
+            parent = data.parents.get(top)
+            if parent is None or parent in seen or parent not in data.agents:
+                break
+            seen.add(parent)
+            top = parent
+        if top != unit:
+            out[unit] = top
+    return out
+
+
+@dataclass
+class Incidences:
+    """The filtered incidences of the activities: ``members[act][node]`` = the roles of
+    *node* (after roll-up) in *act*; ``originals[act][node]`` = the agents it stands for;
+    ``size[act]`` = n, the number of agents the activity links (see :data:`WEIGHTING`)."""
+
+    members: dict[str, dict[str, list[str]]]
+    originals: dict[str, dict[str, set[str]]]
+    size: dict[str, int]
+
+
+def group_incidences(data: GraphData, f: NetworkFilters, *, keep: Iterable[str] = ()) -> Incidences:
+    """The incidences that pass the filters, grouped by activity, with units rolled up
+    (``f.rollup``; *keep*: organisations that stay themselves)."""
+    members: dict[str, dict[str, list[str]]] = {}
+    originals: dict[str, dict[str, set[str]]] = {}
+    seen_agents: dict[str, set[str]] = defaultdict(set)
     act_ok: dict[str, bool] = {}
     agent_ok: dict[str, bool] = {}
+    up = rollup_map(data, keep) if f.rollup else {}
     for act, role, agent in data.incidences:
         a = data.activities[act]
         if f.relations and (a.family, role) not in f.relations:
@@ -667,13 +820,25 @@ def filtered_incidences(data: GraphData, f: NetworkFilters) -> dict[str, dict[st
             ok = act_ok[act] = _activity_ok(a, f)
         if not ok:
             continue
-        ok = agent_ok.get(agent)
+        g = data.agents[agent]
+        if g.is_person and not f.people:
+            continue
+        node = up.get(agent, agent)
+        seen_agents[act].add(node)
+        ok = agent_ok.get(node)
         if ok is None:
-            ok = agent_ok[agent] = _agent_ok(data.agents[agent], f)
+            ok = agent_ok[node] = _agent_ok(data.agents[node], f)
         if not ok:
             continue
-        out.setdefault(act, {}).setdefault(agent, []).append(role)
-    return out
+        members.setdefault(act, {}).setdefault(node, []).append(role)
+        originals.setdefault(act, {}).setdefault(node, set()).add(agent)
+    size = {act: len(seen_agents[act]) for act in members}
+    return Incidences(members, originals, size)
+
+
+def filtered_incidences(data: GraphData, f: NetworkFilters) -> dict[str, dict[str, list[str]]]:
+    """activity → {agent → [roles]} after the filters (and the roll-up)."""
+    return group_incidences(data, f).members
 
 
 # ======================================================================================
@@ -691,16 +856,24 @@ def _activity_attrs(a: Activity) -> dict[str, Any]:
             "type": a.type, "date": a.date or "", "source": a.source or ""}
 
 
-def partnership_network(data: GraphData, filters: NetworkFilters = NetworkFilters()) -> nx.Graph:
-    """Organisations (and people, when ``filters.people``) linked by shared activities;
-    ``weight`` = number of shared activities, ``evidence`` = one entry per activity, oldest
-    first. Entries with the same activity and roles are one shared (read-only) dict: a
-    meeting of 40 participants makes 780 links but one entry."""
-    by_act = filtered_incidences(data, filters)
-    # per link: [evidence entries, bit set of families, first year, last year]
+def partnership_network(data: GraphData, filters: NetworkFilters = NetworkFilters(), *,
+                        keep: Iterable[str] = ()) -> nx.Graph:
+    """Organisations (and people, when ``filters.people``) linked by shared activities.
+
+    Every shared activity makes a *tie* of a kind (:data:`TIE_KINDS`, from the family and
+    the two roles); only strong ties unless ``filters.weak``. Each link carries
+    ``weight`` (the sum over its activities of 1/(n−1), :data:`WEIGHTING`), ``count``
+    (shared activities), ``strength`` (strong when any of its ties is), ``ties`` (the
+    kinds), ``kinds`` (the families), ``first_year``/``last_year``, and ``evidence``: one
+    entry per activity, oldest first, with the tie, the roles, the activity's weight and
+    ``sentence``: a sentence that names both ends (a statement's quote, else a sentence
+    about the activity), or None when no sentence of the graph names both."""
+    inc = group_incidences(data, filters, keep=keep)
+    by_act = inc.members
     edges: dict[tuple[str, str], list] = {}
     nodes: set[str] = set()
     acts = data.activities
+    finder = _SentenceFinder(data)
     # oldest first (undated last), then by IRI: every evidence list comes out sorted, and
     # the insertion order (hence every metric) depends on the data only
     order = sorted(by_act, key=lambda x: (acts[x].date is None, acts[x].date or "", x))
@@ -708,41 +881,159 @@ def partnership_network(data: GraphData, filters: NetworkFilters = NetworkFilter
         members = by_act[act]
         a = acts[act]
         agents = sorted(members)
-        nodes.update(agents)
+        if len(agents) == 1:
+            nodes.update(agents)
+            continue
+        share = 1.0 / max(1, inc.size[act] - 1)
         role = {g: "+".join(sorted(set(rs))) for g, rs in members.items()}
-        shared: dict[tuple[str, str], dict[str, Any]] = {}
+        roleset = {g: frozenset(rs) for g, rs in members.items()}
+        shared: dict[tuple, dict[str, Any]] = {}
         bit = _FAMILY_BITS[a.family]
         y0, y1 = a.year_from, a.year_to
         for i, u in enumerate(agents):
             ru = role[u]
             for v in agents[i + 1:]:
+                tie = tie_kind(a.family, roleset[u], roleset[v])
+                if not filters.weak and TIE_KINDS[tie]["strength"] == "weak":
+                    continue
                 rv = role[v]
-                entry = shared.get((ru, rv))
+                sentence = finder.sentence(act, inc.originals[act][u], inc.originals[act][v])
+                key = (ru, rv, tie, sentence)
+                entry = shared.get(key)
                 if entry is None:
-                    entry = shared[(ru, rv)] = {
+                    entry = shared[key] = {
                         "kind": a.family, "type": a.type, "resource": act, "label": a.label,
-                        "date": a.date, "source": a.source, "roles": [ru, rv]}
+                        "date": a.date, "year_from": y0, "year_to": y1, "source": a.source,
+                        "roles": [ru, rv], "tie": tie, "strength": TIE_KINDS[tie]["strength"],
+                        "weight": round(share, 6), "sentence": sentence}
+                nodes.add(u)
+                nodes.add(v)
                 rec = edges.get((u, v))
                 if rec is None:
-                    edges[(u, v)] = [[entry], bit, y0, y1]
+                    edges[(u, v)] = [[entry], bit, y0, y1, share, {tie}]
                 else:
                     rec[0].append(entry)
                     rec[1] |= bit
+                    rec[4] += share
+                    rec[5].add(tie)
                     if y0 is not None:
                         if rec[2] is None or y0 < rec[2]:
                             rec[2] = y0
                         if rec[3] is None or y1 > rec[3]:
                             rec[3] = y1
-    G = nx.Graph(network="partnership", filters=json.dumps(filters.describe(), sort_keys=True))
-    G.add_nodes_from((n, _agent_attrs(data.agents[n])) for n in sorted(nodes))
-    G.add_edges_from((u, v, {"weight": len(rec[0]), "evidence": rec[0], "kinds": _KINDS_OF_BITS[rec[1]],
+    G = nx.Graph(network="partnership", filters=json.dumps(filters.describe(), sort_keys=True),
+                 weighting="newman-1/(n-1)")
+    up_units: dict[str, set[str]] = defaultdict(set)
+    for origs in inc.originals.values():
+        for node, agents_ in origs.items():
+            up_units[node].update(x for x in agents_ if x != node)
+    for n in sorted(nodes):
+        attrs = _agent_attrs(data.agents[n])
+        if up_units.get(n):
+            attrs["units"] = sorted(up_units[n])
+        G.add_node(n, **attrs)
+    G.add_edges_from((u, v, {"weight": round(rec[4], 6), "count": len(rec[0]), "evidence": rec[0],
+                             "kinds": _KINDS_OF_BITS[rec[1]], "ties": ",".join(sorted(rec[5])),
+                             "strength": "strong" if any(TIE_KINDS[t]["strength"] == "strong" for t in rec[5])
+                                         else "weak",
                              "first_year": rec[2], "last_year": rec[3]})
                      for (u, v), rec in edges.items())
     return G
 
 
-_FAMILY_BITS = {"agreement": 1, "event": 2, "programme": 4}
-_KINDS_OF_BITS = {bits: ",".join(f for f, b in sorted(_FAMILY_BITS.items()) if bits & b) for bits in range(8)}
+_FAMILY_BITS = {"agreement": 1, "event": 2, "programme": 4, "membership": 8}
+_KINDS_OF_BITS = {bits: ",".join(f for f, b in sorted(_FAMILY_BITS.items()) if bits & b) for bits in range(16)}
+
+
+# --------------------------------------------------------------------------------------
+# the sentence behind a link
+# --------------------------------------------------------------------------------------
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"',
+                         "\u00bb": '"', "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-",
+                         "\u00a0": " "})
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def normalise_text(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive form for finding a name in a sentence:
+    ``" ministry of water "``-style, padded with spaces so that a name matches whole words."""
+    import unicodedata
+    t = unicodedata.normalize("NFKD", str(text).translate(_QUOTES))
+    t = "".join(c for c in t if not unicodedata.combining(c)).casefold()
+    return " " + _NON_WORD.sub(" ", t).strip() + " "
+
+
+def names_in(text_norm: str, names: Iterable[str]) -> bool:
+    """Whether the normalised sentence *text_norm* contains one of *names* (normalised)."""
+    return any(n in text_norm for n in names if len(n) > 3)
+
+
+class _SentenceFinder:
+    """For an activity and two sets of agents, the first sentence that names one of each:
+    first the quotes of the activity's statements (``wc:StatementEvidence``), then its
+    ``wc:evidence`` sentences. Caches per activity, so each sentence is normalised once."""
+
+    def __init__(self, data: GraphData):
+        self.data = data
+        self._candidates: dict[str, list[tuple[str, str]]] = {}
+        self._names: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._hits: dict[tuple[str, str], frozenset[int]] = {}
+
+    def candidates(self, act: str) -> list[tuple[str, str]]:
+        c = self._candidates.get(act)
+        if c is None:
+            texts: list[str] = []
+            for (s, _o), qs in self._statement_quotes(act):
+                texts.extend(qs)
+            texts.extend(self.data.sentences.get(act, ()))
+            seen: set[str] = set()
+            c = []
+            for t in texts:
+                if t not in seen:
+                    seen.add(t)
+                    c.append((t, normalise_text(t)))
+            self._candidates[act] = c
+        return c
+
+    def _statement_quotes(self, act: str):
+        idx = getattr(self, "_by_subject", None)
+        if idx is None:
+            idx = self._by_subject = defaultdict(list)
+            for key, qs in sorted(self.data.statement_quotes.items()):
+                idx[key[0]].append((key, qs))
+        return idx.get(act, [])
+
+    def names(self, act: str, agent: str) -> tuple[str, ...]:
+        key = (act, agent)
+        n = self._names.get(key)
+        if n is None:
+            g = self.data.agents.get(agent)
+            raw = [g.label, *g.alt_labels] if g is not None else []
+            raw += list(self.data.mentions.get(key, ()))
+            n = self._names[key] = tuple(sorted({normalise_text(x) for x in raw if x}))
+        return n
+
+    def hits(self, act: str, agent: str) -> frozenset[int]:
+        key = (act, agent)
+        h = self._hits.get(key)
+        if h is None:
+            names = self.names(act, agent)
+            h = self._hits[key] = frozenset(i for i, (_t, norm) in enumerate(self.candidates(act))
+                                            if names_in(norm, names))
+        return h
+
+    def sentence(self, act: str, us: Iterable[str], vs: Iterable[str]) -> str | None:
+        hu: set[int] = set()
+        for u in us:
+            hu |= self.hits(act, u)
+        if not hu:
+            return None
+        hv: set[int] = set()
+        for v in vs:
+            hv |= self.hits(act, v)
+        both = hu & hv
+        return self.candidates(act)[min(both)][0] if both else None
 
 
 def bipartite_network(data: GraphData, filters: NetworkFilters = NetworkFilters()) -> nx.Graph:
@@ -852,7 +1143,7 @@ def ego_network(data: GraphData, focus: str, depth: int = 1,
         raise UnknownFocus(focus, [])
     if data.agents[focus].is_person and not filters.people:
         filters = replace(filters, people=True)
-    G = partnership_network(data, filters)
+    G = partnership_network(data, filters, keep=(focus,))
     if focus not in G:
         H = nx.Graph(**G.graph)
         H.add_node(focus, **_agent_attrs(data.agents[focus]))
@@ -883,493 +1174,3 @@ def build_network(data: GraphData, kind: str = "partnership", filters: NetworkFi
 def organisation_count(G: nx.Graph) -> int:
     return sum(1 for _, d in G.nodes(data=True) if d.get("node_type") == "organisation")
 
-
-# ======================================================================================
-# metrics
-# ======================================================================================
-
-@dataclass
-class Metrics:
-    """Per-node metrics and how they were computed."""
-
-    nodes: dict[str, dict[str, float | int]]
-    params: dict[str, Any] = field(default_factory=dict)
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def table(self, G: nx.Graph, sort_by: str = "degree", descending: bool = True) -> list[dict[str, Any]]:
-        """Rows ``{iri, label, kind, country, <metrics>}`` sorted by *sort_by* (ties by label)."""
-        if sort_by not in METRICS:
-            raise ParameterError("metric", f"unknown metric {sort_by!r}", hint="use one of " + ", ".join(METRICS))
-        rows = []
-        for n, m in self.nodes.items():
-            d = G.nodes[n] if n in G else {}
-            rows.append({"iri": n, "label": d.get("label", n), "kind": d.get("kind", ""),
-                         "country": d.get("country_label", ""), **m})
-        sign = -1 if descending else 1
-        rows.sort(key=lambda r: (sign * float(r[sort_by]), r["label"].lower(), r["iri"]))
-        return rows
-
-
-def compute_metrics(G: nx.Graph, *, betweenness_sample: int | None = None,
-                    exact_max: int = EXACT_BETWEENNESS_MAX, seed: int = SEED,
-                    set_attributes: bool = True) -> Metrics:
-    """Every metric of :data:`METRICS` for every node of *G* (deterministic for a fixed
-    *seed*). Betweenness is exact up to *exact_max* nodes and sampled over
-    ``k = betweenness_sample`` sources above (default: :func:`betweenness_sample_size`); it
-    counts hops (weights are strengths, not distances). Eigenvector centrality is
-    weighted; on a graph of several components it concentrates on the dominant one."""
-    t: dict[str, float] = {}
-    n, m = G.number_of_nodes(), G.number_of_edges()
-    nodes = sorted(G)
-    res: dict[str, dict[str, float | int]] = {v: {} for v in nodes}
-
-    # Louvain runs on the graph relabelled to integers (sorted node order), so nothing
-    # depends on string hashes (which change between processes), and the same job can run
-    # in a second process: on large graphs it does, while this one computes the rest.
-    t0 = time.perf_counter()
-    index = {v: i for i, v in enumerate(nodes)}
-    wedges = [(index[u], index[v], d.get("weight", 1)) for u, v, d in G.edges(data=True)]
-    louvain_job, louvain_pool = None, None
-    if m >= PARALLEL_LOUVAIN_MIN_EDGES and (os.cpu_count() or 1) > 1:
-        try:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-            louvain_pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
-            louvain_job = louvain_pool.submit(_louvain_job, n, wedges, seed)
-        except Exception:  # no second process here: run it in this one below
-            louvain_job = None
-    t["louvain_start"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    for v in nodes:
-        res[v]["degree"] = G.degree(v)
-        res[v]["weighted_degree"] = int(G.degree(v, weight="weight"))
-    t["degree"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    if n <= exact_max:
-        k = None
-        bc = nx.betweenness_centrality(G, normalized=True) if n else {}
-    else:
-        k = min(n, betweenness_sample or betweenness_sample_size(n, m))
-        bc = nx.betweenness_centrality(G, k=k, normalized=True, seed=seed)
-    for v in nodes:
-        res[v]["betweenness"] = round(float(bc.get(v, 0.0)), 8)
-    t["betweenness"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    converged = True
-    if m == 0:
-        ec = {v: 0.0 for v in nodes}
-    else:
-        ec, converged = eigenvector_centrality(G, tol=1e-8 if n < 5000 else 1e-6)
-    for v in nodes:
-        res[v]["eigenvector"] = round(float(ec.get(v, 0.0)), 8)
-    t["eigenvector"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    parallel = False
-    comms_idx = None
-    if louvain_job is not None:
-        try:
-            comms_idx = louvain_job.result()
-            parallel = True
-        except Exception:  # the helper process failed: compute here
-            comms_idx = None
-        finally:
-            louvain_pool.shutdown(wait=False)
-    if comms_idx is None:
-        comms_idx = _louvain_job(n, wedges, seed) if n else []
-    # number communities by size (largest = 1), ties by their first member: stable ids
-    comms = sorted((sorted(nodes[i] for i in c) for c in comms_idx), key=lambda c: (-len(c), c[0]))
-    community = {v: i + 1 for i, c in enumerate(comms) for v in c}
-    t["louvain_wait" if parallel else "louvain"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    comps = sorted((sorted(c) for c in nx.connected_components(G)), key=lambda c: (-len(c), c[0]))
-    component = {v: i + 1 for i, c in enumerate(comps) for v in c}
-    for v in nodes:
-        res[v]["community"] = community.get(v, 0)
-        res[v]["component"] = component.get(v, 0)
-        own_country = G.nodes[v].get("country") or None
-        cs, ks = set(), set()
-        for u in G.adj[v]:
-            if community.get(u) != community.get(v):
-                cs.add(community.get(u))
-            c = G.nodes[u].get("country") or None
-            if c and c != own_country:
-                ks.add(c)
-        res[v]["brokerage"] = len(cs)
-        res[v]["country_brokerage"] = len(ks)
-    t["components_brokerage"] = time.perf_counter() - t0
-
-    if set_attributes:
-        for v in nodes:
-            G.nodes[v].update(res[v])
-    params = {
-        "computed_at": _now(), "nodes": n, "edges": m, "seed": seed,
-        "betweenness": {"exact": k is None, "sample_size": k, "normalized": True, "weighted": False},
-        "eigenvector": {"weighted": True, "converged": converged},
-        "louvain": {"seed": seed, "resolution": 1.0, "weighted": True, "communities": len(comms),
-                    "separate_process": parallel},
-        "components": len(comps),
-    }
-    return Metrics(nodes=res, params=params, timings=t)
-
-
-#: Louvain runs in a second process, alongside the other metrics, from this many edges.
-PARALLEL_LOUVAIN_MIN_EDGES = 100_000
-
-
-def _louvain_job(n: int, edges: list[tuple[int, int, float]], seed: int) -> list[list[int]]:
-    """Louvain communities of the graph of nodes 0..n-1 and weighted *edges* (top level:
-    it runs in a helper process too)."""
-    H = nx.Graph()
-    H.add_nodes_from(range(n))
-    H.add_weighted_edges_from(edges)
-    return [sorted(c) for c in nx.community.louvain_communities(H, weight="weight", seed=seed)]
-
-
-def eigenvector_centrality(G: nx.Graph, *, weight: str = "weight", max_iter: int = 1000,
-                           tol: float = 1e-6) -> tuple[dict[str, float], bool]:
-    """Weighted eigenvector centrality by power iteration on (A + I), as
-    ``nx.eigenvector_centrality`` computes it (same start vector, normalisation and stopping
-    rule), over integer adjacency lists: two to three times faster on large graphs.
-    Returns the values and whether the iteration converged (all zero when it did not)."""
-    nodes = list(G)
-    n = len(nodes)
-    if n == 0:
-        return {}, True
-    index = {v: i for i, v in enumerate(nodes)}
-    adj = [[(index[u], float(d.get(weight, 1))) for u, d in G.adj[v].items()] for v in nodes]
-    x = [1.0 / n] * n
-    for _ in range(max_iter):
-        xlast = x
-        x = list(xlast)
-        for i, row in enumerate(adj):
-            xi = xlast[i]
-            if xi:
-                for j, w in row:
-                    x[j] += xi * w
-        norm = math.sqrt(sum(v * v for v in x)) or 1.0
-        x = [v / norm for v in x]
-        if sum(abs(a - b) for a, b in zip(x, xlast)) < n * tol:
-            return {v: x[i] for i, v in enumerate(nodes)}, True
-    return {v: 0.0 for v in nodes}, False
-
-
-@dataclass
-class YearSlice:
-    year: int
-    graph: nx.Graph
-    metrics: Metrics
-
-    def summary(self) -> dict[str, Any]:
-        G = self.graph
-        return {"year": self.year, "organisations": organisation_count(G), "nodes": G.number_of_nodes(),
-                "edges": G.number_of_edges(), "components": self.metrics.params["components"],
-                "communities": self.metrics.params["louvain"]["communities"],
-                "density": round(nx.density(G), 6) if G.number_of_nodes() > 1 else 0.0}
-
-
-def yearly_slices(data: GraphData, filters: NetworkFilters = NetworkFilters(), *,
-                  kind: str = "partnership", focus: str | None = None, depth: int = 1,
-                  betweenness_sample: int | None = None) -> list[YearSlice]:
-    """One network and its metrics per year of the period (the filters' period, else every
-    year the data has), so that change shows. Undated activities belong to no slice."""
-    span = data.years()
-    if span is None:
-        return []
-    lo = filters.year_from if filters.year_from is not None else span[0]
-    hi = filters.year_to if filters.year_to is not None else span[1]
-    out = []
-    for y in range(lo, hi + 1):
-        G = build_network(data, kind, replace(filters, year_from=y, year_to=y), focus=focus, depth=depth)
-        out.append(YearSlice(y, G, compute_metrics(G, betweenness_sample=betweenness_sample)))
-    return out
-
-
-def yearly_rows(slices: list[YearSlice]) -> list[dict[str, Any]]:
-    """One row per (year, node) of the slices, for CSV."""
-    rows = []
-    for s in slices:
-        for r in s.metrics.table(s.graph, "weighted_degree"):
-            rows.append({"year": s.year, **r})
-    return rows
-
-
-# ======================================================================================
-# evidence text and scalar attributes
-# ======================================================================================
-
-def evidence_summary(evidence: list[dict[str, Any]], limit: int = 5) -> str:
-    """``GrantAgreement “…” (2025-04-10); Meeting “…” (2020-11-20); +3 more`` (plain text)."""
-    parts = []
-    for e in evidence[:limit]:
-        s = f"{e.get('type') or e.get('kind')} “{e.get('label')}”"
-        if e.get("date"):
-            s += f" ({e['date']})"
-        parts.append(s)
-    if len(evidence) > limit:
-        parts.append(f"+{len(evidence) - limit} more")
-    return "; ".join(parts)
-
-
-_NODE_DEFAULTS: dict[str, Any] = {"label": "", "node_type": "", "kind": "", "kind_label": "",
-                                  "country": "", "country_label": ""}
-
-
-def scalar_graph(G: nx.Graph) -> nx.Graph:
-    """A copy of *G* whose attributes are all scalars (str, int, float, bool), the same
-    set on every node and every edge (GEXF and GraphML need that): ``evidence`` becomes
-    ``evidence_json``, ``evidence_count`` and ``evidence_summary``; missing values become
-    ``""`` (text) or 0."""
-    H = nx.Graph()
-    H.graph.update({k: v if isinstance(v, (str, int, float, bool)) else json.dumps(v, sort_keys=True)
-                    for k, v in G.graph.items() if v is not None})
-    node_keys: dict[str, Any] = dict(_NODE_DEFAULTS)
-    for _, d in G.nodes(data=True):
-        for k, v in d.items():
-            if k not in node_keys:
-                node_keys[k] = _zero_like(v)
-    for n, d in G.nodes(data=True):
-        H.add_node(n, **{k: _scalar(d.get(k), default) for k, default in node_keys.items()})
-    edge_keys: dict[str, Any] = {}
-    for _, _, d in G.edges(data=True):
-        for k, v in d.items():
-            if k != "evidence" and k not in edge_keys:
-                edge_keys[k] = _zero_like(v)
-    has_evidence = any("evidence" in d for _, _, d in G.edges(data=True))
-    for u, v, d in G.edges(data=True):
-        attrs = {k: _scalar(d.get(k), default) for k, default in edge_keys.items()}
-        if has_evidence:
-            ev = d.get("evidence") or []
-            attrs.update(evidence_json=json.dumps(ev, ensure_ascii=False, sort_keys=True),
-                         evidence_count=len(ev), evidence_summary=evidence_summary(ev))
-        H.add_edge(u, v, **attrs)
-    return H
-
-
-def _zero_like(v: Any) -> Any:
-    if isinstance(v, bool):
-        return False
-    if isinstance(v, int):
-        return 0
-    if isinstance(v, float):
-        return 0.0
-    return ""
-
-
-def _scalar(v: Any, default: Any) -> Any:
-    if v is None:
-        return default
-    if isinstance(default, bool):
-        return bool(v)
-    if isinstance(default, float) and isinstance(v, (int, float)):
-        return float(v)
-    if isinstance(default, int) and not isinstance(default, bool) and isinstance(v, (int, float)):
-        return int(v) if float(v).is_integer() else v
-    if isinstance(v, (str, int, float, bool)):
-        return v if isinstance(default, (int, float)) or isinstance(v, str) else str(v)
-    return json.dumps(v, ensure_ascii=False, sort_keys=True)
-
-
-# ======================================================================================
-# exports
-# ======================================================================================
-
-EXPORT_FORMATS: dict[str, str] = {
-    ".html": "interactive view (vis-network, offline)",
-    ".gexf": "GEXF 1.2 (Gephi)",
-    ".graphml": "GraphML (Cytoscape, yEd)",
-    ".json": "node-link JSON",
-    ".csv": "CSV edge list (and FILE-nodes.csv: the node list with metrics)",
-    ".ttl": "metrics as RDF (Turtle)",
-    ".trig": "metrics as RDF in the named graph wcid:graph/metrics (TriG)",
-}
-
-
-def export_format(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in EXPORT_FORMATS:
-        raise InputError(f"{path}: unsupported output type {suffix or '(none)'!r}",
-                         hint="use one of " + ", ".join(EXPORT_FORMATS))
-    return suffix
-
-
-def gexf_bytes(G: nx.Graph) -> bytes:
-    buf = io.BytesIO()
-    nx.write_gexf(scalar_graph(G), buf)
-    return buf.getvalue()
-
-
-def graphml_bytes(G: nx.Graph) -> bytes:
-    buf = io.BytesIO()
-    nx.write_graphml(scalar_graph(G), buf, named_key_ids=True)
-    return buf.getvalue()
-
-
-def node_link(G: nx.Graph, metrics: Metrics | None = None) -> dict[str, Any]:
-    """Node-link JSON (networkx ``node_link_data`` with ``edges="edges"``); evidence stays
-    a list; ``graph.metrics`` says how metrics were computed."""
-    d = nx.node_link_data(G, edges="edges")
-    g = dict(d.get("graph", {}))
-    if isinstance(g.get("filters"), str):
-        g["filters"] = json.loads(g["filters"])
-    if metrics is not None:
-        g["metrics"] = metrics.params
-    d["graph"] = g
-    return d
-
-
-def node_link_bytes(G: nx.Graph, metrics: Metrics | None = None) -> bytes:
-    return json.dumps(node_link(G, metrics), ensure_ascii=False, indent=1, default=str).encode()
-
-
-def edges_csv(G: nx.Graph) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["source", "target", "source_label", "target_label", "weight", "kinds",
-                "first_year", "last_year", "evidence_count", "evidence_summary", "evidence_json"])
-    for u, v, d in sorted(G.edges(data=True), key=lambda e: (e[0], e[1])):
-        ev = d.get("evidence") or []
-        w.writerow([u, v, G.nodes[u].get("label", ""), G.nodes[v].get("label", ""),
-                    d.get("weight", 1), d.get("kinds", d.get("role", "")),
-                    d.get("first_year") or "", d.get("last_year") or "", len(ev), evidence_summary(ev),
-                    json.dumps(ev, ensure_ascii=False, sort_keys=True)])
-    return buf.getvalue()
-
-
-def nodes_csv(G: nx.Graph, metrics: Metrics | None = None, sort_by: str = "degree") -> str:
-    """The node list; with *metrics* it is the metrics table, sorted by *sort_by*."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    cols = ["iri", "label", "node_type", "kind", "country", "country_label"]
-    mcols = list(METRICS) if metrics else []
-    w.writerow(cols + mcols)
-    order = ([r["iri"] for r in metrics.table(G, sort_by)] if metrics else sorted(G))
-    for n in order:
-        d = G.nodes[n]
-        w.writerow([n] + [d.get(c, "") for c in cols[1:]] + [metrics.nodes[n][c] for c in mcols])
-    return buf.getvalue()
-
-
-def yearly_csv(slices: list[YearSlice]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    cols = ["year", "iri", "label", "kind", "country", *METRICS]
-    w.writerow(cols)
-    for r in yearly_rows(slices):
-        w.writerow([r.get(c, "") for c in cols])
-    return buf.getvalue()
-
-
-# --------------------------------------------------------------------------------------
-# metrics as RDF
-# --------------------------------------------------------------------------------------
-
-def metrics_dataset(G: nx.Graph, metrics: Metrics, *, graph_iri: str = METRICS_GRAPH,
-                    kind: str | None = None):
-    """The metrics as RDF in the named graph *graph_iri* (an rdflib Dataset)::
-
-        GRAPH wcid:graph/metrics {
-          wcid:graph/metrics a wc:NetworkMetrics ; prov:generatedAtTime "…"^^xsd:dateTime ;
-              wc:networkKind "partnership" ; wc:betweennessSampleSize 64 ; … .
-          wcid:organisation/undp wc:degree 12 ; wc:weightedDegree 15 ; wc:betweenness 0.21 ;
-              wc:eigenvector 0.4 ; wc:community 1 ; wc:component 1 ; wc:brokerage 2 ;
-              wc:countryBrokerage 1 .
-        }
-    """
-    from rdflib import Dataset, Literal, URIRef
-    from rdflib.namespace import PROV, RDF, RDFS, XSD
-
-    from .namespaces import bind_prefixes
-
-    ds = Dataset()
-    bind_prefixes(ds)
-    g = ds.graph(URIRef(graph_iri))
-    run = URIRef(graph_iri)
-    p = metrics.params
-    g.add((run, RDF.type, WC.NetworkMetrics))
-    g.add((run, RDFS.label, Literal("Network metrics of the partnership network", lang="en")))
-    g.add((run, PROV.generatedAtTime, Literal(p["computed_at"], datatype=XSD.dateTime)))
-    g.add((run, WC.networkKind, Literal(kind or G.graph.get("network", "partnership"))))
-    filters = G.graph.get("filters")
-    if filters:
-        g.add((run, WC.networkFilters, Literal(filters if isinstance(filters, str)
-                                                else json.dumps(filters, sort_keys=True))))
-    g.add((run, WC.nodeCount, Literal(p["nodes"])))
-    g.add((run, WC.edgeCount, Literal(p["edges"])))
-    g.add((run, WC.randomSeed, Literal(p["seed"])))
-    g.add((run, WC.betweennessExact, Literal(bool(p["betweenness"]["exact"]))))
-    if p["betweenness"]["sample_size"] is not None:
-        g.add((run, WC.betweennessSampleSize, Literal(p["betweenness"]["sample_size"])))
-    g.add((run, WC.communityCount, Literal(p["louvain"]["communities"])))
-    if "focus" in G.graph:
-        g.add((run, WC.focus, URIRef(G.graph["focus"])))
-    props = {"degree": WC.degree, "weighted_degree": WC.weightedDegree, "betweenness": WC.betweenness,
-             "eigenvector": WC.eigenvector, "community": WC.community, "component": WC.component,
-             "brokerage": WC.brokerage, "country_brokerage": WC.countryBrokerage}
-    for n in sorted(metrics.nodes):
-        if not (n.startswith("http://") or n.startswith("https://") or n.startswith("urn:")):
-            continue
-        s = URIRef(n)
-        for key, prop in props.items():
-            val = metrics.nodes[n][key]
-            if isinstance(val, float):
-                g.add((s, prop, Literal(repr(float(val)) if not math.isnan(val) else "NaN", datatype=XSD.double)))
-            else:
-                g.add((s, prop, Literal(int(val))))
-    return ds
-
-
-def metrics_rdf_bytes(G: nx.Graph, metrics: Metrics, fmt: str = "turtle") -> bytes:
-    """``fmt`` = ``turtle`` (the triples of the metrics graph) or ``trig`` (with the graph)."""
-    from rdflib import URIRef
-    ds = metrics_dataset(G, metrics)
-    if fmt == "trig":
-        return ds.serialize(format="trig").encode()
-    g = ds.graph(URIRef(METRICS_GRAPH))
-    from .namespaces import bind_prefixes
-    bind_prefixes(g)
-    return g.serialize(format="turtle").encode()
-
-
-def write_network(G: nx.Graph, path: Path, *, metrics: Metrics | None = None, html: str | None = None,
-                  sort_by: str = "degree") -> list[Path]:
-    """Write *G* to *path* in the format its suffix names (:data:`EXPORT_FORMATS`);
-    returns the files written (CSV writes two)."""
-    fmt = export_format(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == ".gexf":
-        path.write_bytes(gexf_bytes(G))
-    elif fmt == ".graphml":
-        path.write_bytes(graphml_bytes(G))
-    elif fmt == ".json":
-        path.write_bytes(node_link_bytes(G, metrics))
-    elif fmt == ".csv":
-        nodes_path = path.with_name(path.stem + "-nodes.csv")
-        path.write_text(edges_csv(G), encoding="utf-8")
-        nodes_path.write_text(nodes_csv(G, metrics, sort_by), encoding="utf-8")
-        return [path, nodes_path]
-    elif fmt in (".ttl", ".trig"):
-        if metrics is None:
-            metrics = compute_metrics(G)
-        path.write_bytes(metrics_rdf_bytes(G, metrics, "trig" if fmt == ".trig" else "turtle"))
-    elif fmt == ".html":
-        if html is None:
-            raise InputError("no HTML view was rendered for this network")
-        path.write_text(html, encoding="utf-8")
-    return [path]
-
-
-__all__ = [
-    "FAMILIES", "ROLES", "ORG_KINDS", "NETWORK_KINDS", "METRICS", "SIZE_METRICS", "METRICS_GRAPH",
-    "Agent", "Activity", "GraphData", "NetworkFilters", "Metrics", "YearSlice", "UnknownFocus",
-    "fetch_graph_data", "cached_graph_data", "make_filters", "parse_relations",
-    "partnership_network", "bipartite_network", "activity_network", "ego_network", "build_network",
-    "resolve_focus", "compute_metrics", "yearly_slices", "scalar_graph", "node_link",
-    "gexf_bytes", "graphml_bytes", "node_link_bytes", "edges_csv", "nodes_csv", "yearly_csv",
-    "metrics_dataset", "metrics_rdf_bytes", "write_network", "export_format", "EXPORT_FORMATS",
-    "evidence_summary", "organisation_count",
-]

@@ -1,0 +1,88 @@
+"""Who works with whom: networks of organisations (and people) built from the graph, their
+metrics, and their exports.
+
+The package: :mod:`.build` (incidences, filters, networks), :mod:`.metrics`,
+:mod:`.export` (files and RDF), :mod:`.view` (the interactive vis-network view). Everything
+public is re-exported here, so ``from graph import network as N`` reaches it all.
+
+Networks
+========
+
+Everything starts from :class:`GraphData`, the *incidences* of the graph — which agent
+(organisation or person) takes which role in which activity (event, agreement,
+programme) — fetched with a handful of SPARQL SELECTs, one per relation family, never one
+per node (:func:`fetch_graph_data`). Filters are then applied in Python, so one fetch
+serves every filter combination (the web app caches it per store build).
+
+``partnership``  organisation–organisation: two agents are linked when they share an
+                 activity (agreement parties/funder/recipient; event organiser,
+                 participant, supporter, the chair's organisation; programme funder,
+                 implementer, partner, supporter). Each edge carries ``weight`` (number of
+                 shared activities) and ``evidence``: one entry per shared activity
+                 ``{kind, type, resource, label, date, source, roles}`` so that every edge
+                 can be explained.
+``bipartite``    agent–activity, ``bipartite`` = 0 for agents and 1 for activities, the
+                 edge's ``role``.
+``activity``     the projection on activities: two activities are linked when they share
+                 an agent.
+``ego``          the partnership network around one organisation or person, to depth 1–3.
+
+Filters (:class:`NetworkFilters`): relation kinds (a family ``event``, a role
+``party`` or both ``programme:funder``), a period (activities dated in or overlapping
+``year_from``..``year_to``; undated ones are left out as soon as a period is given),
+countries and organisation kinds of the organisations, topics of the activities, people
+in or out.
+
+Metrics
+=======
+
+:func:`compute_metrics` — degree, weighted degree, betweenness (exact up to
+:data:`EXACT_BETWEENNESS_MAX` nodes, otherwise sampled over ``k`` sources with a fixed
+seed; the sample size is recorded in the result), eigenvector centrality (weighted),
+Louvain communities (``seed=42``: deterministic), connected components, and brokerage:
+``brokerage`` = number of *other* communities among a node's neighbours,
+``country_brokerage`` = number of countries other than its own among its neighbours'.
+:func:`yearly_slices` computes them per year so that change shows.
+
+Exports
+=======
+
+GEXF and GraphML hold scalar attributes only: the evidence list becomes
+``evidence_json`` (a JSON string), ``evidence_count`` and ``evidence_summary`` (readable);
+node-link JSON keeps the list; CSV edge and node lists (the node list is the metrics
+table). :func:`metrics_dataset` states the metrics in RDF, in the named graph
+``wcid:graph/metrics`` with the computation's date and parameters (vocabulary:
+``ontology/metrics.ttl``).
+"""
+
+
+from .build import (ACTIVITY_COLORS, BETWEENNESS_SAMPLE, BETWEENNESS_SAMPLE_MIN, EXACT_BETWEENNESS_MAX,
+                    FAMILIES, METRIC_LABELS, METRICS, METRICS_GRAPH, NETWORK_KINDS, ORG_KINDS, ROLES,
+                    SEED, SIZE_METRICS, STRENGTHS, TIE_KINDS, WEIGHTING, YEAR_MAX, YEAR_MIN, Activity,
+                    Agent, GraphData, Incidences, NetworkFilters, group_incidences, names_in,
+                    normalise_text, rollup_map, tie_kind, tie_strength,
+                    UnknownFocus, activity_network, betweenness_sample_size, bipartite_network,
+                    build_network, cached_graph_data, ego_network, fetch_graph_data,
+                    filtered_incidences, make_filters, organisation_count, parse_org_kinds,
+                    parse_relations, parse_year, partnership_network, resolve_focus)
+from .export import (EXPORT_FORMATS, dynamic_gexf_bytes, dynamic_graph, static_gexf_bytes, edges_csv, evidence_summary, export_format, gexf_bytes,
+                     graphml_bytes, metrics_dataset, metrics_rdf_bytes, node_link, node_link_bytes,
+                     nodes_csv, scalar_graph, write_network, yearly_csv)
+from .metrics import (METRIC_EXPLANATIONS, PARALLEL_LOUVAIN_MIN_EDGES, Metrics, YearSlice,
+                      compute_metrics, eigenvector_centrality, metric_notes, yearly_rows, yearly_slices)
+
+__all__ = [
+    "FAMILIES", "ROLES", "ORG_KINDS", "NETWORK_KINDS", "METRICS", "SIZE_METRICS", "METRICS_GRAPH",
+    "METRIC_LABELS", "ACTIVITY_COLORS", "SEED", "YEAR_MIN", "YEAR_MAX", "EXACT_BETWEENNESS_MAX",
+    "BETWEENNESS_SAMPLE", "BETWEENNESS_SAMPLE_MIN", "PARALLEL_LOUVAIN_MIN_EDGES",
+    "Agent", "Activity", "GraphData", "NetworkFilters", "Metrics", "YearSlice", "UnknownFocus",
+    "fetch_graph_data", "cached_graph_data", "make_filters", "parse_relations", "parse_year",
+    "parse_org_kinds", "filtered_incidences", "betweenness_sample_size", "eigenvector_centrality",
+    "partnership_network", "bipartite_network", "activity_network", "ego_network", "build_network",
+    "resolve_focus", "compute_metrics", "yearly_slices", "yearly_rows", "scalar_graph", "node_link",
+    "gexf_bytes", "graphml_bytes", "node_link_bytes", "edges_csv", "nodes_csv", "yearly_csv",
+    "metrics_dataset", "metrics_rdf_bytes", "write_network", "export_format", "EXPORT_FORMATS",
+    "evidence_summary", "organisation_count", "TIE_KINDS", "STRENGTHS", "WEIGHTING", "Incidences",
+    "group_incidences", "names_in", "normalise_text", "rollup_map", "tie_kind", "tie_strength",
+    "METRIC_EXPLANATIONS", "metric_notes", "dynamic_gexf_bytes", "dynamic_graph", "static_gexf_bytes",
+]
