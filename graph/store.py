@@ -221,7 +221,8 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
             changed = {f.graph for f in files}
             removed = set()
         had_metrics = bool(old.get("metrics"))
-        if not changed and not removed and metrics == had_metrics:
+        from . import derived
+        if not changed and not removed and metrics == had_metrics and old.get("derived_version") == derived.signature():
             info = _info_from_manifest(old, layout)
             index_seconds = 0.0
             if not _index_is_current(current / "search.sqlite"):
@@ -285,6 +286,8 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                 if progress:
                     progress("computing network metrics", 0, 1)
                 _add_network_metrics(store, settings.base_iri)
+            # derived data (graph.derived): dropped and computed again from this build's data
+            derived_report = derived.derive(store, settings.base_iri, progress=progress)
             graphs = _graph_counts(store)
 
             # 3. the label index (graph.search)
@@ -297,7 +300,8 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
             manifest = {"build_id": build_id, "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                         "files": new_manifest, "graphs": graphs, "triples": sum(graphs.values()),
                         "changed_graphs": sorted(changed), "removed_graphs": sorted(removed),
-                        "validation": validate, "metrics": metrics}
+                        "validation": validate, "metrics": metrics,
+                        "derived_version": derived.signature(), "derived": derived_report}
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
             _fsync_dir(tmp)
             final = layout.builds / build_id
@@ -309,7 +313,7 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         _clean_orphans(layout, [final, current])
-        reused = sorted(set(graphs) - {rebase(g, settings.base_iri) for g in changed | {METRICS_GRAPH}})
+        reused = sorted(set(graphs) - {rebase(g, settings.base_iri) for g in changed | {METRICS_GRAPH, derived.DERIVED_GRAPH}})
         return BuildReport(build_id, sorted(changed), reused, sorted(removed), manifest["triples"],
                            load_seconds, validate_seconds, index_seconds, validation=report,
                            metrics_triples=graphs.get(rebase(METRICS_GRAPH, settings.base_iri), 0))
@@ -348,7 +352,8 @@ class _StoreContext:
         g = Graph()
         iris = sorted(str(i) for i in mentioned)
         exclude = {rebase(x, self.base_iri) for x in
-                   (graph_name, str(GRAPH_ONTOLOGY), str(GRAPH_REFERENCE), METRICS_GRAPH)}
+                   (graph_name, str(GRAPH_ONTOLOGY), str(GRAPH_REFERENCE), METRICS_GRAPH,
+                    WCID_DEFAULT + "graph/derived")}
         reference = rebase(str(GRAPH_REFERENCE), self.base_iri)
         for i in range(0, len(iris), self.BATCH):
             values = " ".join(str(ox.NamedNode(x)) for x in iris[i:i + self.BATCH])
@@ -461,7 +466,9 @@ def is_up_to_date(settings: Settings) -> bool:
     if not manifest:
         return False
     changed, removed = changed_graphs(manifest.get("files", {}), file_manifest(discover(settings), settings))
-    return not changed and not removed and _index_is_current(layout.current_build() / "search.sqlite")
+    from .derived import signature
+    return (not changed and not removed and manifest.get("derived_version") == signature()
+            and _index_is_current(layout.current_build() / "search.sqlite"))
 
 
 def ensure_built(settings: Settings, progress: Callable[[str, int, int], None] | None = None) -> BuildReport | None:
@@ -1068,6 +1075,8 @@ class RemoteStore(_Backend):
                 progress(f"PUT {g}", i, len(changed))
         for g in sorted(removed):
             self._request("DELETE", self.settings.remote_gsp_url, params={"graph": rebase(g, self.settings.base_iri)})
+        if changed or removed:
+            self._put_derived(files)
         load_seconds = time.perf_counter() - t0
         t0 = time.perf_counter()
         from . import search
@@ -1084,6 +1093,19 @@ class RemoteStore(_Backend):
         return BuildReport(build_id, sorted(changed), sorted(set(info_graphs) - changed), sorted(removed),
                            manifest["triples"], load_seconds, validate_seconds, index_seconds, validation=report,
                            up_to_date=not changed and not removed)
+
+    def _put_derived(self, files: Sequence[DataFile]) -> None:
+        """The derived graph (graph.derived) of the files, computed here on an in-memory
+        copy and PUT like any other graph (replacing the one of the previous build)."""
+        from . import derived
+        mem = ox.Store()
+        mem.bulk_extend(q for f in files for q in iter_quads(f, base_iri=self.settings.base_iri))
+        derived.derive(mem, self.settings.base_iri)
+        g = derived.graph_name(self.settings.base_iri)
+        body = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in mem.quads_for_pattern(None, None, None, g)),
+                            format=ox.RdfFormat.N_TRIPLES)
+        self._request("PUT", self.settings.remote_gsp_url, params={"graph": g.value}, content=body,
+                      headers={"Content-Type": "application/n-triples"})
 
     def close(self) -> None:
         self._client.close()
