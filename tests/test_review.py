@@ -402,3 +402,22 @@ def test_entity_pages_do_not_show_statement_evidence_as_unnamed_nodes(ws):
             # the organiser link itself is still shown
         d = describe(b, str(CAREC))
         assert any(str(v.link.iri) == str(EVENT) for g in d.inverse for v in g.values if v.link)
+
+
+def test_a_new_entity_that_breaks_a_shape_stops_the_landing(ws):
+    """Landing validates what lands (article, source, new entities) against its context:
+    a new organisation without a label is refused, and the finding names the reference file."""
+    from graph.errors import ValidationFailed
+    from graph.review.land import land
+    s, queue = ws
+    draft = (FIX / "draft.trig").read_text(encoding="utf-8").replace(
+        'skos:prefLabel "Ili-Balkhash Basin Inspectorate"@en ;', "", 1)
+    queue_fixture(queue, draft=draft.encode())
+    queue.decide_above(SLUG, 0.0)
+    before = snapshot(s.data_dir)
+    with pytest.raises(ValidationFailed) as e:
+        land(s, SLUG)
+    v = [r for r in e.value.report.violations if r.focus_node == str(NEW_ORG)]
+    assert v and "prefLabel" in (v[0].path or "") + v[0].message
+    assert v[0].file is not None and Path(v[0].file).name == "ingested-organisations.ttl"
+    assert snapshot(s.data_dir) == before
