@@ -153,7 +153,8 @@ def materialise(draft: Draft, decisions: Decisions, meta: SourceMeta, *, exists:
         triples = set(f.triples)
         mapping = dict(links)
         if f.kind == "statement" and d.object is not None:
-            mapping[f.object] = URIRef(d.object)
+            mapping[f.object] = (Literal(d.object, lang=f.object.language, datatype=f.object.datatype)
+                                 if isinstance(f.object, Literal) else URIRef(d.object))
         if f.kind == "resource" and f.subject in links:
             target = links[f.subject]
             if kind_of(str(target)) in REFERENCE_FILES or in_graph(target):
@@ -188,7 +189,26 @@ def materialise(draft: Draft, decisions: Decisions, meta: SourceMeta, *, exists:
         for t in new:
             target.add(t)
         out.landed.append(f.id)
+    for g in (out.article, *out.reference.values()):
+        _drop_orphans(g)
     return out
+
+
+def _drop_orphans(g: Graph) -> None:
+    """Remove what no longer hangs on anything: a blank node (a signature, an amount) that
+    no kept triple points at, and the evidence of a statement that did not land."""
+    changed = True
+    while changed:
+        changed = False
+        for b in {s for s in g.subjects() if isinstance(s, BNode)}:
+            if (b, RDF.type, WC.StatementEvidence) in g:
+                st = (g.value(b, RDF.subject), g.value(b, RDF.predicate), g.value(b, RDF.object))
+                orphan = None in st or st not in g
+            else:
+                orphan = not any(x != b and p not in (RDF.subject, RDF.object) for x, p in g.subject_predicates(b))
+            if orphan:
+                g.remove((b, None, None))
+                changed = True
 
 
 # ======================================================================================
