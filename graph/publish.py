@@ -231,7 +231,8 @@ def kind_prefixes(settings: Settings | None = None) -> dict[str, str]:
     base = settings.base_iri if settings else PREFIXES["wcid"]
     kinds = {"org_": "organisation", "per": "person", "mem": "membership", "ev": "event",
              "agr": "agreement", "prg": "programme", "pol": "policy", "pl": "place",
-             "top": "topic", "src": "source", "wcgraph": "graph"}
+             "top": "topic", "src": "source", "wcgraph": "graph",
+             "clm": "claim", "ptc": "participation"}
     out = dict(PREFIXES)
     out["wcid"] = base
     out.update({p: f"{base}{k}/" for p, k in kinds.items()})
