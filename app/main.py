@@ -42,11 +42,14 @@ ROUTERS: list[str] = [
     "app.routers.home",
     "app.routers.sparql",
     "app.routers.queries",
+    "app.routers.graphs",        # /graphs, /id/graph/{slug}, /data (Graph Store read side): before resources
     "app.routers.resources",     # linked-data pages /id/{kind}/{slug}
     "app.routers.search",        # /search
     "app.routers.timeline",      # /timeline
     "app.routers.network",       # /network
+    "app.routers.map",           # /map
     "app.routers.publish",       # /downloads, /ontology, catalog
+    "app.routers.review",        # /review (admin: machine drafts)
 ]
 # ======================================================================================
 
@@ -58,6 +61,10 @@ VENDOR: dict[str, str] = {
     "yasgui": "@zazuko/yasgui/build",
     "swagger-ui": "swagger-ui-dist",
     "vis-timeline": "vis-timeline/standalone/umd",
+    "leaflet": "leaflet/dist",                       # /map
+    "leaflet.markercluster": "leaflet.markercluster/dist",
+    "topojson-client": "topojson-client/dist",
+    "world-atlas": "world-atlas",                    # Natural Earth boundaries (TopoJSON)
 }
 # ======================================================================================
 
@@ -194,12 +201,18 @@ def create_app(settings: Settings | None = None, *, backend: Any = None) -> Fast
             raise
         app.state.backend = opened
         try:
-            # start the query workers now rather than on the first visitor's request
+            # no query without the network sandbox unless the operator opted out (graph.sandbox):
+            # a ConfigError here stops the server from starting
+            if getattr(opened, "backend", None) == "embedded":
+                _ = opened.sandboxed
+            # start the query workers of both lanes now rather than on the first visitor's request
             from starlette.concurrency import run_in_threadpool
-            try:
-                await run_in_threadpool(opened.query, "ASK { ?s ?p ?o }", timeout=settings.query_timeout)
-            except errors.WckgError as e:
-                log.warning("the store did not answer a first query: %s", e)
+            for lane in ("site", "public"):
+                try:
+                    await run_in_threadpool(lambda lane=lane: opened.query(
+                        "ASK { ?s ?p ?o }", timeout=settings.query_timeout, lane=lane))
+                except errors.WckgError as e:
+                    log.warning("the store did not answer a first query (%s lane): %s", lane, e)
             yield
         finally:
             close = getattr(opened, "close", None)
@@ -227,6 +240,10 @@ def create_app(settings: Settings | None = None, *, backend: Any = None) -> Fast
     from .routers.sparql import SparqlCorsMiddleware
     app.add_middleware(SparqlCorsMiddleware)       # CORS * (no credentials) on /sparql only
     app.add_middleware(HeadAsGetMiddleware)
+    from . import limits as request_limits
+    from .middleware import PublicUrlMiddleware
+    request_limits.install(app, settings)          # request body limit, per-client query gate (429)
+    app.add_middleware(PublicUrlMiddleware, public_url=settings.public_url, trusted_hosts=settings.trusted_hosts)
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app, unexpected_headers={k.decode(): v.decode() for k, v in SECURITY_HEADERS})
 

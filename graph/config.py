@@ -57,6 +57,25 @@ class Settings(BaseSettings):
     query_workers: int = Field(2, ge=1, le=16, description="worker processes that run queries")
     in_memory: bool = Field(False, description="each query worker holds a copy of the store in memory (faster scans)")
 
+    # --- extraction (graph.ingest) ------------------------------------------------------
+    spacy_model: str | None = Field(None, description="installed spaCy pipeline for `wckg extract` (default: blank English, no model)")
+    cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir("wckg")),
+                            description="cache directory (extraction gazetteers)")
+    # --- bounds and abuse limits (issue 17; README "Security") --------------------------
+    site_workers: int = Field(2, ge=1, le=16, description="worker processes for the site's own pages (a lane apart "
+                                                          "from the public endpoint's WCKG_QUERY_WORKERS)")
+    worker_memory_mb: int = Field(2048, ge=0, description="memory cap of one query worker in MiB (RLIMIT_DATA); "
+                                                          "0: no cap. Raise it with WCKG_IN_MEMORY")
+    max_answer_bytes: int = Field(32 * 1024 * 1024, gt=0, description="cap on the bytes of one public answer "
+                                                                       "(cut at whole rows, X-WCKG-Truncated says so)")
+    max_request_bytes: int = Field(512 * 1024, gt=0, description="largest request body accepted (chunked included)")
+    query_rate: str = Field("120/minute", description="public queries per client (limits syntax: N/second|minute|hour)")
+    client_queries: int = Field(4, ge=1, description="public queries one client may have running at once")
+    query_queue: int = Field(8, ge=0, description="public queries that may wait for a worker before 503")
+    health_timeout: float = Field(2.0, gt=0, description="seconds /-/health waits for the store and a worker")
+    trusted_hosts: str = Field("*", description="comma-separated Host names accepted (e.g. wckg.example.org); "
+                                                "* accepts any, URLs are built from WCKG_PUBLIC_URL either way")
+
     # --- web --------------------------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = 8000

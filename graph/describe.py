@@ -408,8 +408,12 @@ SELECT ?s ?p ?o ?g {_label_cols("o")} WHERE {{
 
 _EXISTS = PROLOGUE + "ASK { { ?s ?p ?o } UNION { ?x ?q ?s } }"
 
-_IN_COUNTS = PROLOGUE + """
-SELECT ?s ?p (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x ?p ?s . FILTER(?p != rdf:type) } GROUP BY ?s ?p
+#: Links that are not shown as inverse links: types, and the reification of a statement's
+#: evidence (a wc:StatementEvidence node is about the statement, not a related resource).
+_NOT_INVERSE = "?p != rdf:type && ?p != rdf:subject && ?p != rdf:object"
+
+_IN_COUNTS = PROLOGUE + f"""
+SELECT ?s ?p (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x ?p ?s . FILTER({_NOT_INVERSE}) }} GROUP BY ?s ?p
 """
 
 #: Rows fetched in one go for the inverse links; past it, per-property capped queries.
@@ -417,7 +421,7 @@ _IN_ROWS = INVERSE_CAP * 8
 _IN_ALL = PROLOGUE + f"""
 SELECT ?s ?x ?p ?g {_label_cols("x")} WHERE {{
   GRAPH ?g {{ ?x ?p ?s }}
-  FILTER(?p != rdf:type)
+  FILTER({_NOT_INVERSE})
   {_label_opts("x")}
 }} LIMIT {_IN_ROWS + 1}
 """
@@ -446,7 +450,7 @@ SELECT ?s ?g ?src ?title ?issued ?inferred ?pub {_label_cols("pub")} ?x ?p ?ev {
   }}
   UNION
   {{
-    GRAPH ?g {{ ?x ?p ?s }} FILTER(?p != prov:wasDerivedFrom && ?p != rdf:type)
+    GRAPH ?g {{ ?x ?p ?s }} FILTER(?p != prov:wasDerivedFrom && {_NOT_INVERSE})
     OPTIONAL {{
       GRAPH ?g {{ ?x prov:wasDerivedFrom ?src }}
       {_SOURCE_META}

@@ -14,7 +14,10 @@
         ├── ForbiddenQuery         SERVICE, LOAD, updates on a read-only endpoint
         ├── QueryTimeout           ran past its time limit and was stopped
         ├── UnknownQuery           no named query of that name (carries close matches)
-        └── ParameterError         a parameter missing or of the wrong type (names it)
+        ├── ParameterError         a parameter missing or of the wrong type (names it)
+        ├── QueryTooComplex        nesting or operator chains beyond what the engine parses safely
+        ├── QueryResourceLimit     stopped by a bound of its worker (memory) or answer (bytes)
+        └── QueryCrashed           the worker running it died; it was replaced
 
 The CLI maps every ``WckgError`` to a message and a non-zero exit (2 for unreadable
 input, 1 otherwise); the web app maps them to 4xx responses. Nothing outside this tree
@@ -129,3 +132,22 @@ class ParameterError(QueryError):
     def __init__(self, name: str, message: str, *, hint: str | None = None):
         self.name = name
         super().__init__(f"parameter {name!r}: {message}", hint=hint)
+
+
+# --- bounds of one query (issue 17); each names the bound it hit ------------------------
+
+class QueryTooComplex(QueryError):
+    """Nesting or operator chains beyond what the engine parses safely (refused before it runs)."""
+
+
+class QueryResourceLimit(QueryError):
+    """A query stopped by a per-query bound other than time: memory of its worker, bytes of
+    its answer. ``limit`` names the bound (``"memory"``, ``"answer-bytes"``)."""
+
+    def __init__(self, message: str, *, limit: str, hint: str | None = None):
+        self.limit = limit
+        super().__init__(message, hint=hint)
+
+
+class QueryCrashed(QueryError):
+    """The worker running the query died (the query crashed the engine); it was replaced."""

@@ -49,6 +49,8 @@ class QueryResult:
     truncated: bool = False
     limit: int | None = None
     elapsed: float = 0.0
+    #: what cut the result when ``truncated``: "rows" (the row cap) or "bytes" (the answer size cap)
+    truncated_by: str | None = None
     _graph: Graph | None = field(default=None, repr=False)
 
     @cached_property

@@ -21,7 +21,15 @@ Ranking (:meth:`SearchIndex.search`), best first:
 
 1. the whole query equals a label or acronym ("EDB", "undp", "astana");
 2. the query is the beginning of a preferred label ("eurasian dev");
-3. every query word matches a word of a label (the last one as a prefix), by bm25.
+3. every query word matches a word of a label (the last one as a prefix), by bm25;
+4. the same on the labels' *skeletons* (:func:`skeleton`): spelling-blind and
+   script-blind, so "Tokaev" finds Tokayev, "kazvodhoz" Kazvodkhoz, "Казахстан"
+   Kazakhstan, and "nursultan" (spaces ignored) Nur-Sultan;
+5. every query word in a description (``skos:definition``, ``skos:note``,
+   ``rdfs:comment``, ``dcterms:description``): "Spanish" finds the company described
+   as Spanish;
+6. when nothing above matched, typo tolerance: every query word close (rapidfuzz ratio)
+   to a word of a label's skeleton ("Tokayv", "Kazvdkhoz").
 
 Within each tier, resources with more links in the graph come first (a gentle
 ``log(1 + links)`` boost), so the well-connected UNDP outranks an obscure namesake.
@@ -47,7 +55,9 @@ from pathlib import Path
 from .errors import StoreError
 from .namespaces import KINDS, WCID_DEFAULT, sparql_prologue
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+#: Smallest rapidfuzz ratio (0-100) of a query word to a label word in the typo tier.
+FUZZY_CUTOFF = 75
 #: Queries of at most this many characters are answered from a precomputed table of the
 #: best labels per prefix (a one- or two-letter range covers a large share of the index).
 SHORT_PREFIX = 2
@@ -76,6 +86,11 @@ SELECT DISTINCT ?iri ?class WHERE {
 SELECT DISTINCT ?sub ?sup WHERE { ?sub rdfs:subClassOf+ ?sup . FILTER(isIRI(?sub) && isIRI(?sup) && ?sub != ?sup) }""",
     "links": sparql_prologue() + """
 SELECT ?iri (COUNT(?x) AS ?links) WHERE { ?x ?p ?iri . FILTER(isIRI(?iri) && ?p != rdf:type) } GROUP BY ?iri""",
+    "notes": sparql_prologue() + """
+SELECT ?iri ?text WHERE {
+  VALUES ?p { skos:definition skos:note rdfs:comment dcterms:description skos:scopeNote }
+  ?iri ?p ?text . FILTER(isIRI(?iri) && isLiteral(?text))
+}""",
 }
 
 
@@ -109,6 +124,27 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 #: The largest code point: ``norm < prefix || MAX`` bounds a prefix range on an index.
 _MAX_CHAR = "\U0010ffff"
+
+
+_SKELETON_RULES = [(re.compile(a), b) for a, b in (
+    (r"q", "k"), (r"gh", "g"), (r"kh", "h"), (r"dzh|dj|zh", "j"), (r"w", "v"), (r"ph", "f"), (r"ck", "k"),
+    (r"\bye", "e"), (r"(?<=[aeiou])y(?=[aeiou])", ""), (r"iy\b", "i"), (r"y", "i"), (r"(.)\1+", r"\1"),
+)]
+
+
+def skeleton(text: str) -> str:
+    """*text* reduced so that spellings of one name in Latin or Cyrillic (Russian,
+    Kazakh) meet: folded (:func:`fold`), transliterated to ASCII (anyascii), and the
+    variants of romanisation merged (kh/h, zh/j, q/k, y/i, -ayev/-aev, doubled letters):
+    "Tokayev", "Tokaev" and "Токаев" → "tokaev"; "Kazvodkhoz" → "kazvodhoz"."""
+    from anyascii import anyascii
+    words = fold(anyascii(unicodedata.normalize("NFC", str(text)))).split()
+    out = []
+    for w in words:
+        for pattern, repl in _SKELETON_RULES:
+            w = pattern.sub(repl, w)
+        out.append(w)
+    return " ".join(w for w in out if w)
 
 
 def fold(text: str) -> str:
@@ -172,14 +208,21 @@ CREATE TABLE resource(id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, label TE
                       kind TEXT, class_iri TEXT, links INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE label(id INTEGER PRIMARY KEY, resource INTEGER NOT NULL REFERENCES resource(id),
                    text TEXT NOT NULL, norm TEXT NOT NULL, is_pref INTEGER NOT NULL, lang TEXT,
-                   links INTEGER NOT NULL DEFAULT 0);
+                   links INTEGER NOT NULL DEFAULT 0, skel TEXT NOT NULL DEFAULT '',
+                   compact TEXT NOT NULL DEFAULT '');
+CREATE TABLE note(id INTEGER PRIMARY KEY, resource INTEGER NOT NULL REFERENCES resource(id),
+                  text TEXT NOT NULL, norm TEXT NOT NULL);
 CREATE TABLE short_prefix(prefix TEXT NOT NULL, rank INTEGER NOT NULL, label INTEGER NOT NULL,
                           PRIMARY KEY(prefix, rank)) WITHOUT ROWID;
 CREATE VIRTUAL TABLE label_fts USING fts5(
     norm, content='label', content_rowid='id',
     tokenize='unicode61 remove_diacritics 2', prefix='2 3 4');
+CREATE VIRTUAL TABLE skel_fts USING fts5(skel, content='label', content_rowid='id', prefix='2 3 4');
+CREATE VIRTUAL TABLE note_fts USING fts5(
+    norm, content='note', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='3');
 """
 _INDEXES = """
+CREATE INDEX label_compact ON label(compact);
 CREATE INDEX label_norm ON label(norm, is_pref, links);
 CREATE INDEX label_resource ON label(resource);
 CREATE INDEX resource_kind ON resource(kind);
@@ -202,14 +245,17 @@ def _display_rank(is_pref: bool, lang: str | None) -> int:
     return 3
 
 
-def build_index(rows: Iterable[Sequence], path: Path, *, base: str = WCID_DEFAULT) -> int:
+def build_index(rows: Iterable[Sequence], path: Path, *, base: str = WCID_DEFAULT,
+                notes: Iterable[Sequence] = ()) -> int:
     """Write the label index for *rows* to *path* and return the number of labels indexed.
 
     Each row is ``(iri, label, is_pref, class_iri)`` or ``(iri, label, is_pref, class_iri,
     links)`` (see :func:`index_rows`); terms may be rdflib terms or strings,
     ``class_iri`` and ``links`` may be None. A resource with several classes keeps the
     first one in ``wc:``, else the first seen. The file is written beside *path* and
-    renamed over it, so a reader never sees a half-built index.
+    renamed over it, so a reader never sees a half-built index. *notes* are
+    ``(iri, text)`` descriptions, searched as a lower-ranked field (only of resources
+    that have a label).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -263,12 +309,26 @@ def build_index(rows: Iterable[Sequence], path: Path, *, base: str = WCID_DEFAUL
             con.executemany(
                 "INSERT INTO resource(id, iri, label, kind, class_iri, links) VALUES (?,?,?,?,?,?)",
                 ((ids[iri], iri, r["label"], r["kind"], r["class"], r["links"]) for iri, r in resources.items()))
+            def with_skeleton():
+                for iri, text, norm, pref, lang in labels:
+                    skel = skeleton(text)
+                    yield (ids[iri], text, norm, pref, lang, resources[iri]["links"], skel, skel.replace(" ", ""))
             con.executemany(
-                "INSERT INTO label(resource, text, norm, is_pref, lang, links) VALUES (?,?,?,?,?,?)",
-                ((ids[iri], text, norm, pref, lang, resources[iri]["links"]) for iri, text, norm, pref, lang in labels))
+                "INSERT INTO label(resource, text, norm, is_pref, lang, links, skel, compact) "
+                "VALUES (?,?,?,?,?,?,?,?)", with_skeleton())
+            note_seen: set[tuple[int, str]] = set()
+            note_rows = []
+            for note in notes:
+                iri, text = str(note[0]), " ".join(str(note[1]).split())
+                if iri in ids and text and (ids[iri], text) not in note_seen:
+                    note_seen.add((ids[iri], text))
+                    note_rows.append((ids[iri], text, fold(text)))
+            con.executemany("INSERT INTO note(resource, text, norm) VALUES (?,?,?)", note_rows)
             con.executemany("INSERT INTO short_prefix(prefix, rank, label) VALUES (?, ?, ?)",
                             _short_prefix_rows(labels, resources))
             con.execute("INSERT INTO label_fts(label_fts) VALUES('rebuild')")
+            con.execute("INSERT INTO skel_fts(skel_fts) VALUES('rebuild')")
+            con.execute("INSERT INTO note_fts(note_fts) VALUES('rebuild')")
             con.execute("INSERT INTO label_fts(label_fts) VALUES('optimize')")
             con.executescript(_INDEXES)
             con.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
@@ -324,7 +384,8 @@ def index_is_current(path: Path) -> bool:
 
 def build_index_from_backend(backend, path: Path, *, base: str = WCID_DEFAULT) -> int:
     """Build the index of everything in a store backend (embedded or remote)."""
-    return build_index(index_rows(backend.select), path, base=base)
+    return build_index(index_rows(backend.select), path, base=base,
+                       notes=((r["iri"], r["text"]) for r in backend.select(INDEX_QUERIES["notes"])))
 
 
 def _truthy(v) -> bool:
@@ -349,6 +410,7 @@ class SearchIndex:
         self.path = Path(path)
         self._local = threading.local()
         self._fuzzy_cache: tuple[tuple, list[tuple[str, int]]] | None = None
+        self._vocab_cache: tuple[tuple, list[str], dict[str, list[int]]] | None = None
         self._lock = threading.Lock()
         self._connect()  # fail now, with a clear message, when there is no usable index
 
@@ -450,6 +512,44 @@ class SearchIndex:
                     # bm25() is negative, smaller is better; map to (0, 1).
                     relevance = -row[7] / (1.0 - row[7])
                     offer(relevance * (1 + _boost(row[5])) / 2, row[6], row[:6])
+        # Tier 4: spelling- and script-blind (skeletons): the whole query run together
+        # equals or begins a label ("nursultan"), or every word matches a skeleton word.
+        skel = skeleton(q)
+        if len(best) < limit and len(skel.replace(" ", "")) > SHORT_PREFIX:
+            compact = skel.replace(" ", "")
+            for row in con.execute(
+                    f"SELECT {cols}, l.text, l.compact FROM label l JOIN resource r ON r.id = l.resource "
+                    f"WHERE l.compact >= ? AND l.compact < ?{kind_sql} ORDER BY r.links DESC LIMIT ?",
+                    [compact, compact + _MAX_CHAR, *kind_args, limit * 3]):
+                exact = row[7] == compact
+                offer((1.9 if exact else 1.5) + _boost(row[5]), row[6], row[:6])
+            match = fts_query(skel)
+            if match and len(best) < limit:
+                for row in con.execute(
+                        f"SELECT {cols}, l.text, bm25(skel_fts) AS s FROM skel_fts "
+                        f"JOIN label l ON l.id = skel_fts.rowid JOIN resource r ON r.id = l.resource "
+                        f"WHERE skel_fts MATCH ?{kind_sql} ORDER BY s LIMIT ?",
+                        [match, *kind_args, limit * 5]):
+                    relevance = -row[7] / (1.0 - row[7])
+                    offer(0.8 * relevance * (1 + _boost(row[5])) / 2, row[6], row[:6])
+        # Tier 5: the words in a description, well below any label match.
+        if len(best) < limit and len(norm) > SHORT_PREFIX:
+            match = fts_query(q)
+            if match:
+                for row in con.execute(
+                        f"SELECT {cols}, n.text, bm25(note_fts) AS s FROM note_fts "
+                        f"JOIN note n ON n.id = note_fts.rowid JOIN resource r ON r.id = n.resource "
+                        f"WHERE note_fts MATCH ?{kind_sql} ORDER BY s LIMIT ?",
+                        [match, *kind_args, limit * 5]):
+                    relevance = -row[7] / (1.0 - row[7])
+                    offer(0.3 * relevance * (1 + _boost(row[5])) / 2, _excerpt(row[6], norm), row[:6])
+        # Tier 6: typos, only when nothing matched otherwise.
+        if not best and len(skel.replace(" ", "")) >= 4:
+            for score, label_id in self._fuzzy_labels(con, skel, limit * 3):
+                row = con.execute(f"SELECT {cols}, l.text FROM label l JOIN resource r ON r.id = l.resource "
+                                  f"WHERE l.id = ?{kind_sql}", [label_id, *kind_args]).fetchone()
+                if row is not None:
+                    offer(0.25 * score + 0.05 * _boost(row[5]), row[6], row[:6])
         ranked = sorted(best.values(), key=lambda t: (-t[0], t[2][2].casefold()))[:limit]
         return [Hit(iri=r[1], label=r[2], matched=m, kind=r[3], score=s, class_iri=r[4], links=r[5])
                 for s, m, r in ranked]
@@ -491,6 +591,51 @@ class SearchIndex:
                 break
         return hits
 
+    def _fuzzy_labels(self, con, skel: str, limit: int) -> list[tuple[float, int]]:
+        """(score in 0..1, label id) of labels whose skeleton has, for every query word of
+        three letters or more, a word within :data:`FUZZY_CUTOFF` of it; best first."""
+        from rapidfuzz import fuzz, process
+
+        words, postings = self._vocabulary(con)
+        qwords = [w for w in skel.split() if len(w) >= 3] or skel.split()
+        if all(w in postings for w in qwords):
+            return []  # no word to correct: the exact tiers found what there is
+        per_label: dict[int, list[float]] = {}
+        for i, qw in enumerate(qwords):
+            found: dict[int, float] = {}
+            for _, score, idx in process.extract(qw, words, scorer=fuzz.ratio, limit=50,
+                                                 score_cutoff=FUZZY_CUTOFF):
+                for label_id in postings[words[idx]]:
+                    found[label_id] = max(found.get(label_id, 0.0), score)
+            if i == 0:
+                per_label = {k: [v] for k, v in found.items()}
+            else:
+                per_label = {k: v + [found[k]] for k, v in per_label.items() if k in found}
+            if not per_label:
+                return []
+        # among labels whose words all match, those closest to the query as a whole first
+        # ("unpd" → the altLabel "UNDP" before long titles that contain "UNDP")
+        import heapq
+        top = heapq.nlargest(max(limit * 5, 50), ((sum(v) / len(v), k) for k, v in per_label.items()))
+        whole = dict(con.execute(
+            f"SELECT id, skel FROM label WHERE id IN ({','.join('?' * len(top))})", [k for _, k in top]).fetchall())
+        ranked = sorted(((mean * 0.8 + 0.2 * fuzz.ratio(skel, whole.get(k, ""))) / 100.0, k) for mean, k in top)
+        ranked.reverse()
+        return ranked[:limit]
+
+    def _vocabulary(self, con) -> tuple[list[str], dict[str, list[int]]]:
+        """The distinct words of the label skeletons and the labels holding each (cached
+        per index file)."""
+        stamp = self._stamp()
+        with self._lock:
+            if self._vocab_cache is None or self._vocab_cache[0] != stamp:
+                postings: dict[str, list[int]] = defaultdict(list)
+                for label_id, skel in con.execute("SELECT id, skel FROM label"):
+                    for w in set(skel.split()):
+                        postings[w].append(label_id)
+                self._vocab_cache = (stamp, list(postings), dict(postings))
+            return self._vocab_cache[1], self._vocab_cache[2]
+
     def _fuzzy_choices(self, con) -> list[tuple[str, int, str]]:
         stamp = self._stamp()
         with self._lock:
@@ -506,10 +651,23 @@ class SearchIndex:
             self._local.con = None
 
 
+def _excerpt(text: str, norm_query: str, width: int = 80) -> str:
+    """A short piece of description *text* around the first query word."""
+    words = norm_query.split()
+    folded = fold(text)
+    if len(text) <= width or not words:
+        return text if len(text) <= width else text[:width - 1] + "…"
+    # fold() keeps lengths close enough for a window; find the word in the folded text
+    at = folded.find(words[0])
+    start = max(0, min(at - width // 3, len(text) - width)) if at >= 0 else 0
+    piece = text[start:start + width]
+    return ("…" if start > 0 else "") + piece + ("…" if start + width < len(text) else "")
+
+
 def _boost(links: int) -> float:
     # Capped below 1 so that links reorder hits within a tier but never across tiers.
     return min(0.9, 0.1 * math.log1p(max(links or 0, 0)))
 
 
 __all__ = ["INDEX_QUERIES", "index_rows", "Hit", "SearchIndex", "build_index", "build_index_from_backend", "index_is_current",
-           "fold", "fts_query", "kind_from_iri", "SCHEMA_VERSION"]
+           "fold", "fts_query", "kind_from_iri", "skeleton", "SCHEMA_VERSION"]

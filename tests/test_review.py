@@ -20,7 +20,7 @@ from rdflib.namespace import PROV, RDF, SKOS
 from graph.config import PROJECT_ROOT
 from graph.namespaces import WC, WCID
 
-from conftest import make_settings
+from tests.conftest import make_settings
 
 FIX = Path(__file__).parent / "fixtures" / "review"
 SLUG = "workshop-basin-planning-astana-2021"
@@ -381,3 +381,24 @@ def test_cli_add_refuses_binary_text(cli, tmp_path):
     bad.write_bytes(b"\xff\xfe\x00binary")
     r = cli("review", "add", str(FIX / "draft.trig"), "--text", str(bad))
     assert r.code == 2 and "not UTF-8" in r.err
+
+
+def test_entity_pages_do_not_show_statement_evidence_as_unnamed_nodes(ws):
+    """After landing, the event and the organisation are linked from StatementEvidence
+    nodes (rdf:subject / rdf:object): those are not related resources of the page."""
+    from graph.describe import describe
+    from graph.review.land import land
+    from graph.store import open_backend
+    s, queue = ws
+    queue_fixture(queue)
+    queue.decide_above(SLUG, 0.0)
+    land(s, SLUG)
+    with open_backend(s) as b:
+        for iri in (EVENT, CAREC, PERSON):
+            d = describe(b, str(iri))
+            assert d is not None
+            blank = [(g.iri, v.link.iri) for g in d.inverse for v in g.values if v.link and v.link.is_blank]
+            assert blank == [], blank
+            # the organiser link itself is still shown
+        d = describe(b, str(CAREC))
+        assert any(str(v.link.iri) == str(EVENT) for g in d.inverse for v in g.values if v.link)

@@ -2,8 +2,9 @@
 
 * ``/`` — what the dataset is, its counts (from the store), search, entry points, licence,
   last build time.
-* ``/-/health`` — JSON ``{"ok": true, "store": {"reachable": true, ...}}``; 503 when the
-  store does not answer.
+* ``/-/health`` — JSON ``{"ok": true, "store": {"reachable": true, ...}}``, asked of the
+  store and a worker each time within ``WCKG_HEALTH_TIMEOUT``; 503 naming the failing part.
+* ``/-/ready`` — readiness for load balancers (no query).
 * ``/-/version`` — package version, store build id and time.
 * ``/docs`` — Swagger UI over ``/openapi.json``, from ``node_modules/swagger-ui-dist``
   (FastAPI's default page loads it from a CDN, which the site never does).
@@ -91,24 +92,92 @@ async def home(request: Request, backend: BackendDep, settings: SettingsDep) -> 
     }, headers={"Link": '</index.json>; rel="alternate"; type="application/json"', "Vary": "Accept"})
 
 
-@router.get("/-/health", summary="Health probe: the app answers and the store is reachable")
-async def health(request: Request, backend: BackendDep, settings: SettingsDep) -> JSONResponse:
-    t0 = time.perf_counter()
+#: Health and readiness run on threads of their own, never behind the query threads.
+_PROBE_LIMITER: Any = None
+
+
+def _probe_limiter():
+    global _PROBE_LIMITER
+    if _PROBE_LIMITER is None:
+        import anyio
+        _PROBE_LIMITER = anyio.CapacityLimiter(4)
+    return _PROBE_LIMITER
+
+
+def _check_backend(backend: Any, timeout: float) -> dict[str, Any]:
+    """What the backend says of itself (the embedded store asks a worker and reopens its
+    files; never the answer cache); a plain query for a backend without ``health``."""
+    health = getattr(backend, "health", None)
+    if health is not None:
+        return health(timeout)
     try:
-        res = await run_in_threadpool(backend.query, "ASK { ?s ?p ?o }", timeout=min(5.0, settings.query_timeout))
-        reachable = True
-        nonempty = bool(res.boolean)
-        problem = None
+        res = backend.query("ASK { ?s ?p ?o }", timeout=timeout)
+        return {"ok": bool(res.boolean), "store": True, "has_data": bool(res.boolean)}
     except WckgError as e:
-        log.warning("health check: store not reachable: %s", e)
-        reachable, nonempty, problem = False, False, type(e).__name__
-    body: dict[str, Any] = {"ok": reachable, "store": {
-        "backend": settings.backend, "reachable": reachable, "has_data": nonempty,
-        "ms": round((time.perf_counter() - t0) * 1000, 1)}}
-    if problem:
-        body["store"]["error"] = problem
-    return JSONResponse(body, status_code=200 if reachable else 503,
-                        headers={"Cache-Control": "no-store"})
+        return {"ok": False, "failing": "store", "error": type(e).__name__}
+
+
+async def _health_once(request: Request, backend: Any, timeout: float) -> dict[str, Any]:
+    """One check at a time: concurrent probes share the check in flight (a flood of
+    probes costs one worker call, not one each)."""
+    import asyncio
+
+    import anyio
+    state = request.app.state
+    pending = getattr(state, "health_in_flight", None)
+    if pending is not None and not pending.done():
+        return await asyncio.shield(pending)
+
+    async def run() -> dict[str, Any]:
+        try:
+            with anyio.fail_after(timeout + 0.5):
+                return await anyio.to_thread.run_sync(_check_backend, backend, timeout,
+                                                      limiter=_probe_limiter(), abandon_on_cancel=True)
+        except TimeoutError:
+            return {"ok": False, "failing": "worker", "error": f"no answer within {timeout:g} s"}
+
+    task = asyncio.ensure_future(run())
+    state.health_in_flight = task
+    return await asyncio.shield(task)
+
+
+@router.get("/-/health", summary="Health probe: the store and a query worker answer within WCKG_HEALTH_TIMEOUT")
+async def health(request: Request, backend: BackendDep, settings: SettingsDep) -> JSONResponse:
+    """Asks the store for real each time (within ``WCKG_HEALTH_TIMEOUT`` seconds): the
+    embedded store has a worker of the site lane answer and reopen the store's files, so
+    a corrupted store or saturated workers show here. ``failing`` names the part that
+    did not answer (``store`` or ``worker``); 503 then."""
+    t0 = time.perf_counter()
+    found = await _health_once(request, backend, settings.health_timeout)
+    ok = bool(found.get("ok"))
+    if not ok:
+        log.warning("health check failing (%s): %s", found.get("failing"), found.get("error"))
+    store = {"backend": settings.backend, "reachable": bool(found.get("store")) and found.get("failing") != "worker",
+             "has_data": bool(found.get("has_data")), "ms": round((time.perf_counter() - t0) * 1000, 1)}
+    for key in ("build_id", "graphs", "sandboxed"):
+        if key in found:
+            store[key] = found[key]
+    if not ok:
+        store["error"] = found.get("error") or found.get("store_error") or "not answering"
+    body: dict[str, Any] = {"ok": ok, "store": store,
+                            "worker": {"answered": bool(found.get("worker", found.get("store")))}}
+    if not ok:
+        body["failing"] = found.get("failing", "store")
+    return JSONResponse(body, status_code=200 if ok else 503, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/-/ready", summary="Readiness for load balancers: the app started and its store is open")
+async def ready(request: Request, settings: SettingsDep) -> JSONResponse:
+    """Cheap (no query): 200 once the lifespan opened the store and the worker pools are up;
+    503 before, during shutdown, or when the store has no current build."""
+    backend = getattr(request.app.state, "backend", None)
+    if backend is None:
+        return JSONResponse({"ready": False, "reason": "the store is not open"}, status_code=503,
+                            headers={"Cache-Control": "no-store"})
+    probe = getattr(backend, "ready", None)
+    state = probe() if probe is not None else {"ok": True}
+    return JSONResponse({"ready": bool(state.get("ok")), **{k: v for k, v in state.items() if k != "ok"}},
+                        status_code=200 if state.get("ok") else 503, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/-/version", summary="Package version and store build")

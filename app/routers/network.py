@@ -85,10 +85,12 @@ ListQ = Annotated[list[str], Query()]
 
 class Params:
     def __init__(self, relation: list[str], year_from: str | None, year_to: str | None, country: list[str],
-                 org_kind: list[str], topic: list[str], people: bool, metric: str, depth: int = 1):
+                 org_kind: list[str], topic: list[str], people: bool, metric: str, depth: int = 1,
+                 weak: bool = False, rollup: bool = False):
         self.relation, self.year_from, self.year_to = relation, year_from, year_to
         self.country, self.org_kind, self.topic = country, org_kind, topic
         self.people, self.metric, self.depth = people, metric, depth
+        self.weak, self.rollup = weak, rollup
 
     def query_string(self, **override: Any) -> str:
         items: list[tuple[str, str]] = []
@@ -102,6 +104,10 @@ class Params:
         items += [("topic", t) for t in self.topic]
         if self.people:
             items.append(("people", "true"))
+        if self.weak:
+            items.append(("weak", "true"))
+        if self.rollup:
+            items.append(("rollup", "true"))
         if self.metric != "degree":
             items.append(("metric", self.metric))
         if self.depth != 1:
@@ -173,8 +179,10 @@ def network_page(request: Request, backend: BackendDep, settings: SettingsDep,
                  relation: RelationQ = [], year_from: Annotated[str | None, Query(alias="from")] = None,
                  year_to: Annotated[str | None, Query(alias="to")] = None, country: ListQ = [],
                  org_kind: ListQ = [], topic: ListQ = [], people: bool = False, metric: str = "degree",
+                 weak: Annotated[bool, Query(description="add the weak layer (organiser–participant, co-attendance)")] = False,
+                 rollup: Annotated[bool, Query(description="units count as the organisation at the top of their chain")] = False,
                  kind: Annotated[str, Query(description="partnership, bipartite or activity")] = "partnership") -> Response:
-    p = Params(relation, year_from, year_to, country, org_kind, topic, people, metric)
+    p = Params(relation, year_from, year_to, country, org_kind, topic, people, metric, weak=weak, rollup=rollup)
     return _answer(request, backend, settings, p, kind=kind, focus=None, suffix=None)
 
 
@@ -184,8 +192,10 @@ def network_export(request: Request, suffix: str, backend: BackendDep, settings:
                    relation: RelationQ = [], year_from: Annotated[str | None, Query(alias="from")] = None,
                    year_to: Annotated[str | None, Query(alias="to")] = None, country: ListQ = [],
                    org_kind: ListQ = [], topic: ListQ = [], people: bool = False, metric: str = "degree",
+                 weak: Annotated[bool, Query(description="add the weak layer (organiser–participant, co-attendance)")] = False,
+                 rollup: Annotated[bool, Query(description="units count as the organisation at the top of their chain")] = False,
                    kind: str = "partnership") -> Response:
-    p = Params(relation, year_from, year_to, country, org_kind, topic, people, metric)
+    p = Params(relation, year_from, year_to, country, org_kind, topic, people, metric, weak=weak, rollup=rollup)
     return _answer(request, backend, settings, p, kind=kind, focus=None, suffix=suffix)
 
 
@@ -195,9 +205,9 @@ def ego_page(request: Request, entity_kind: str, slug: str, backend: BackendDep,
              relation: RelationQ = [], year_from: Annotated[str | None, Query(alias="from")] = None,
              year_to: Annotated[str | None, Query(alias="to")] = None, country: ListQ = [],
              org_kind: ListQ = [], topic: ListQ = [], people: bool = False,
-             metric: str = "degree") -> Response:
+             metric: str = "degree", weak: bool = False, rollup: bool = False) -> Response:
     name, suffix = _split_suffix(slug)
-    p = Params(relation, year_from, year_to, country, org_kind, topic, people, metric, depth)
+    p = Params(relation, year_from, year_to, country, org_kind, topic, people, metric, depth, weak=weak, rollup=rollup)
     iri = f"{settings.base_iri}{entity_kind}/{name}"
     data = N.cached_graph_data(backend)
     if entity_kind not in EGO_KINDS or iri not in data.agents:
@@ -243,7 +253,8 @@ def _answer(request: Request, backend, settings, p: Params, *, kind: str, focus:
         raise ParameterError("metric", f"unknown metric {p.metric!r}", hint="use one of " + ", ".join(N.METRICS))
     data = data or N.cached_graph_data(backend)
     filters = N.make_filters(data, relations=p.relation, year_from=p.year_from, year_to=p.year_to,
-                             countries=p.country, org_kinds=p.org_kind, topics=p.topic, people=p.people)
+                             countries=p.country, org_kinds=p.org_kind, topics=p.topic, people=p.people,
+                             weak=p.weak, rollup=p.rollup)
     G, metrics = _network(data, filters, kind, focus, p.depth)
     size_by = p.metric if p.metric in N.SIZE_METRICS else "degree"
     base_path = request.url.path
@@ -300,8 +311,38 @@ def _answer(request: Request, backend, settings, p: Params, *, kind: str, focus:
         "countries": data.countries, "topics": dict(sorted(data.topics.items(), key=lambda kv: kv[1].lower())),
         "metric_names": N.METRICS, "size_metrics": N.SIZE_METRICS, "metric_labels": N.METRIC_LABELS,
         "organisations": N.organisation_count(G), "edges": G.number_of_edges(),
+        "weighting": N.WEIGHTING, "metric_explanations": N.METRIC_EXPLANATIONS,
+        "tie_legend": _tie_legend(G),
+        "slider": _slider_span(G, filters), "timeline_query": _timeline_query(focus, data),
     }
     return render(request, "network.html", ctx, headers=headers)
+
+
+def _slider_span(G, filters: N.NetworkFilters) -> tuple[int, int] | None:
+    """The years the year slider runs over: those of the links' activities, within the
+    period filter; None when fewer than two years are dated."""
+    years = [y for _, _, d in G.edges(data=True) for e in d.get("evidence") or []
+             for y in (e.get("year_from"), e.get("year_to")) if y is not None]
+    if not years:
+        return None
+    lo, hi = min(years), max(years)
+    if filters.year_from is not None:
+        lo = max(lo, filters.year_from)
+    if filters.year_to is not None:
+        hi = min(hi, filters.year_to)
+    return (lo, hi) if lo < hi else None
+
+
+def _timeline_query(focus: str | None, data: N.GraphData) -> str:
+    """The timeline's filter for the same organisation (the slider adds from/to)."""
+    return ("?" + urlencode({"organisation": focus})) if focus and not data.agents[focus].is_person else ""
+
+
+def _tie_legend(G) -> list[dict[str, str]]:
+    """The kinds of link present in *G*, strong first."""
+    present = {t for _, _, d in G.edges(data=True) for t in str(d.get("ties", "")).split(",") if t}
+    return [{"kind": k, **v} for k, v in sorted(N.TIE_KINDS.items(), key=lambda kv: (kv[1]["strength"] != "strong", kv[0]))
+            if k in present]
 
 
 def _download(body: bytes, media: str, filename: str, headers: dict[str, str]) -> Response:

@@ -414,8 +414,9 @@ def ontology_suffix(suffix: str, request: Request, backend: BackendDep, settings
 def _ontology(fmt: Format, request: Request, backend, settings):
     link = {"Link": link_header("/ontology")}
     if fmt is not HTML:
-        ctx_url = settings.public_url.rstrip("/") + "/ontology/context.jsonld"
-        return rdf_response(_ontology_triples(settings), fmt, context_ref=ctx_url, headers=link)
+        # the context inline: the JSON-LD parses without fetching anything
+        return rdf_response(_ontology_triples(settings), fmt, context_ref=pub.load_context(settings)["@context"],
+                            headers=link)
     g = ontology_graph(settings)
     onto = URIRef(settings.ontology_iri)
     if (onto, RDF.type, OWL.Ontology) not in g:

@@ -134,7 +134,8 @@ _LABELS_LOCK = threading.Lock()
 
 def run_named(backend: Any, q: NamedQuery, bound: Mapping[str, Any], settings: Any) -> Any:
     """Run a named query with the site's limits."""
-    return backend.query(q.text, params=dict(bound), timeout=settings.query_timeout, limit=settings.max_rows)
+    return backend.query(q.text, params=dict(bound), timeout=settings.query_timeout, limit=settings.max_rows,
+                         max_bytes=settings.max_answer_bytes, lane="public")
 
 
 #: Labels of the current build of the embedded store: {build id: {IRI: label or None}}.
@@ -282,7 +283,9 @@ async def query_page(name: str, request: Request, backend: BackendDep, settings:
 
     ctx["editor_link"] = editor_link(q.text, bound)
     t0 = time.perf_counter()
-    res = await run_in_threadpool(run_named, backend, q, bound, settings)
+    from ..limits import public_query
+    async with public_query(request):  # per-client rate and concurrency, bounded queue (app.limits)
+        res = await run_in_threadpool(run_named, backend, q, bound, settings)
     headers["X-WCKG-Truncated"] = "true" if res.truncated else "false"
     headers["X-WCKG-Row-Limit"] = str(settings.max_rows)
 

@@ -174,7 +174,7 @@ def _accept_is_specific(request: Request) -> bool:
 # ---------------------------------------------------------------------------------------
 
 CORS_PATHS = ("/sparql",)
-EXPOSED = "X-WCKG-Truncated, X-WCKG-Row-Limit, X-WCKG-Time-Limit, Content-Type, Link"
+EXPOSED = "X-WCKG-Truncated, X-WCKG-Truncated-By, X-WCKG-Row-Limit, X-WCKG-Answer-Limit, Retry-After, X-WCKG-Time-Limit, Content-Type, Link"
 
 
 class SparqlCorsMiddleware:
@@ -252,9 +252,12 @@ async def run_sparql(request: Request, backend: Any, settings: Any, query: str,
             _check_format_known(",".join(fmt))  # before the query runs, not after
     dg = _check_graph_iris(default_graphs, "default-graph-uri") or None
     ng = _check_graph_iris(named_graphs, "named-graph-uri") or None
-    res = await run_in_threadpool(
-        backend.query, query, timeout=settings.query_timeout, limit=settings.max_rows,
-        default_graphs=dg, named_graphs=ng)
+    from ..limits import public_query
+    async with public_query(request):  # per-client rate and concurrency, bounded queue (app.limits)
+        res = await run_in_threadpool(
+            lambda: backend.query(query, timeout=settings.query_timeout, limit=settings.max_rows,
+                                  default_graphs=dg, named_graphs=ng,
+                                  max_bytes=settings.max_answer_bytes, lane="public"))
     if fmt:
         media, name = resolve_format(fmt, res.kind)
     else:
@@ -266,9 +269,10 @@ async def run_sparql(request: Request, backend: Any, settings: Any, query: str,
         name = chosen
         media = (RDF_OUTPUT_FORMATS[name][1] if res.kind == "graph" else RESULT_FORMATS[name][1])
     body = await run_in_threadpool(res.serialize, name)
-    headers = {
+    headers = {**({"X-WCKG-Truncated-By": res.truncated_by} if getattr(res, "truncated_by", None) else {}),
         "X-WCKG-Truncated": "true" if res.truncated else "false",
         "X-WCKG-Row-Limit": str(settings.max_rows),
+        "X-WCKG-Answer-Limit": str(settings.max_answer_bytes),
         "Vary": "Accept",
         "Cache-Control": "no-cache",
     }

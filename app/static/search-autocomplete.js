@@ -1,4 +1,6 @@
 /* Autocomplete for every search box marked data-autocomplete, and the header search box.
+   With data-autocomplete="fill", picking a suggestion puts its IRI into the field instead of
+   following its link (the review's relink and correct forms).
    Suggestions come from /search.json; labels are set with textContent (never innerHTML), and
    links only point at the hrefs the server computed (site paths or http(s) URLs). */
 (function () {
@@ -62,6 +64,13 @@
     function go(i) {
       var el = items[i];
       if (!el) return;
+      if (input.dataset.autocomplete === "fill" && el.dataset.iri) {
+        // a form field (the review's relink): put the chosen resource's IRI in it, stay on the page
+        input.value = el.dataset.iri;
+        lastQuery = input.value;
+        close();
+        return;
+      }
       var href = safeHref(el.dataset.href);
       if (href) window.location.assign(href);
     }
@@ -79,6 +88,7 @@
         li.setAttribute("role", "option");
         li.setAttribute("aria-selected", "false");
         li.dataset.href = href;
+        if (typeof r.iri === "string" && /^https?:\/\//i.test(r.iri)) li.dataset.iri = r.iri;
         var kind = document.createElement("span");
         kind.className = "ac-kind";
         kind.textContent = r.kindLabel || r.kind || "";

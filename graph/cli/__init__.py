@@ -45,4 +45,5 @@ from . import network_cmds  # noqa: E402,F401
 from . import serve_cmds  # noqa: E402,F401
 from . import validate_cmds  # noqa: E402,F401
 from . import publish_cmds  # noqa: E402,F401
+from . import extract_cmds  # noqa: E402,F401
 from . import review_cmds  # noqa: E402,F401

@@ -42,6 +42,11 @@ def network(
                            "cooperation-platform, organisation")] = None,
     topic: Annotated[Optional[list[str]], typer.Option(help="keep activities on this topic (IRI, slug or label)")] = None,
     people: Annotated[bool, typer.Option("--people/--no-people", help="include people as nodes")] = False,
+    weak: Annotated[bool, typer.Option("--weak/--strong-only", help="add the weak layer (organiser–participant, "
+                                       "co-attendance of an event) to the strong ties")] = False,
+    rollup: Annotated[bool, typer.Option("--rollup/--no-rollup", help="units (country offices, departments: "
+                                         "org:subOrganizationOf) count as the organisation at the top of "
+                                         "their chain; an ego network's focus stays itself")] = False,
     metric: Annotated[str, typer.Option(help="sort the table and size the nodes by this metric: degree, "
                                              "weighted_degree, betweenness, eigenvector, brokerage, "
                                              "country_brokerage (community, component sort only)")] = "degree",
@@ -58,7 +63,8 @@ def network(
     components) and write it. Every link carries the activities that make it."""
     try:
         _run(out_file, kind, focus, depth, year_from, year_to, relation or [], country or [], org_kind or [],
-             topic or [], people, metric, top, metrics_csv, rdf, per_year, betweenness_sample, store)
+             topic or [], people, metric, top, metrics_csv, rdf, per_year, betweenness_sample, store,
+             weak=weak, rollup=rollup)
     except WckgError as e:
         fail(e)
 
@@ -70,7 +76,8 @@ def _check_suffix(path: Path | None, allowed: tuple[str, ...], option: str) -> N
 
 
 def _run(out_file, kind, focus, depth, year_from, year_to, relation, country, org_kind, topic, people,
-         metric, top, metrics_csv, rdf, per_year, betweenness_sample, store) -> None:
+         metric, top, metrics_csv, rdf, per_year, betweenness_sample, store, *, weak=False,
+         rollup=False) -> None:
     from .. import netview
     from .. import network as N
     from ..build import ensure_built
@@ -101,7 +108,8 @@ def _run(out_file, kind, focus, depth, year_from, year_to, relation, country, or
     with open_backend(settings) as backend:
         data = N.fetch_graph_data(backend)
     filters = N.make_filters(data, relations=relation, year_from=year_from, year_to=year_to,
-                             countries=country, org_kinds=org_kind, topics=topic, people=people)
+                             countries=country, org_kinds=org_kind, topics=topic, people=people,
+                             weak=weak, rollup=rollup)
     focus_iri = N.resolve_focus(data, focus, settings.base_iri) if focus else None
     G = N.build_network(data, kind, filters, focus=focus_iri, depth=depth)
     t_build = time.perf_counter() - t0

@@ -58,16 +58,18 @@ table). :func:`metrics_dataset` states the metrics in RDF, in the named graph
 
 from .build import (ACTIVITY_COLORS, BETWEENNESS_SAMPLE, BETWEENNESS_SAMPLE_MIN, EXACT_BETWEENNESS_MAX,
                     FAMILIES, METRIC_LABELS, METRICS, METRICS_GRAPH, NETWORK_KINDS, ORG_KINDS, ROLES,
-                    SEED, SIZE_METRICS, YEAR_MAX, YEAR_MIN, Activity, Agent, GraphData, NetworkFilters,
+                    SEED, SIZE_METRICS, STRENGTHS, TIE_KINDS, WEIGHTING, YEAR_MAX, YEAR_MIN, Activity,
+                    Agent, GraphData, Incidences, NetworkFilters, group_incidences, names_in,
+                    normalise_text, rollup_map, tie_kind, tie_strength,
                     UnknownFocus, activity_network, betweenness_sample_size, bipartite_network,
                     build_network, cached_graph_data, ego_network, fetch_graph_data,
                     filtered_incidences, make_filters, organisation_count, parse_org_kinds,
                     parse_relations, parse_year, partnership_network, resolve_focus)
-from .export import (EXPORT_FORMATS, edges_csv, evidence_summary, export_format, gexf_bytes,
+from .export import (EXPORT_FORMATS, dynamic_gexf_bytes, dynamic_graph, static_gexf_bytes, edges_csv, evidence_summary, export_format, gexf_bytes,
                      graphml_bytes, metrics_dataset, metrics_rdf_bytes, node_link, node_link_bytes,
                      nodes_csv, scalar_graph, write_network, yearly_csv)
-from .metrics import (PARALLEL_LOUVAIN_MIN_EDGES, Metrics, YearSlice, compute_metrics,
-                      eigenvector_centrality, yearly_rows, yearly_slices)
+from .metrics import (METRIC_EXPLANATIONS, PARALLEL_LOUVAIN_MIN_EDGES, Metrics, YearSlice,
+                      compute_metrics, eigenvector_centrality, metric_notes, yearly_rows, yearly_slices)
 
 __all__ = [
     "FAMILIES", "ROLES", "ORG_KINDS", "NETWORK_KINDS", "METRICS", "SIZE_METRICS", "METRICS_GRAPH",
@@ -80,5 +82,7 @@ __all__ = [
     "resolve_focus", "compute_metrics", "yearly_slices", "yearly_rows", "scalar_graph", "node_link",
     "gexf_bytes", "graphml_bytes", "node_link_bytes", "edges_csv", "nodes_csv", "yearly_csv",
     "metrics_dataset", "metrics_rdf_bytes", "write_network", "export_format", "EXPORT_FORMATS",
-    "evidence_summary", "organisation_count",
+    "evidence_summary", "organisation_count", "TIE_KINDS", "STRENGTHS", "WEIGHTING", "Incidences",
+    "group_incidences", "names_in", "normalise_text", "rollup_map", "tie_kind", "tie_strength",
+    "METRIC_EXPLANATIONS", "metric_notes", "dynamic_gexf_bytes", "dynamic_graph", "static_gexf_bytes",
 ]

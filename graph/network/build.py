@@ -28,6 +28,9 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "agreement": ("party", "funder", "recipient"),
     "event": ("organiser", "participant", "supporter", "chair", "chair-organisation"),
     "programme": ("funder", "implementer", "partner", "supporter"),
+    # an organisation (or state) that is a member of a platform or body (org:Membership
+    # whose org:member is not a person): role ``member`` for the member, ``body`` for it
+    "membership": ("member", "body"),
 }
 ROLES: tuple[str, ...] = tuple(sorted({r for rs in FAMILIES.values() for r in rs}))
 _ROLE_PROPERTIES = ("party", "funder", "recipient", "organiser", "participant", "supporter",
@@ -43,11 +46,82 @@ ORG_KINDS: dict[str, dict[str, str]] = {
     "civil-society-organisation": {"class": "CivilSocietyOrganisation", "label": "Civil society organisation", "color": "#ff7f0e"},
     "cooperation-platform": {"class": "CooperationPlatform", "label": "Cooperation platform", "color": "#17becf"},
     "organisation": {"class": "Organisation", "label": "Organisation (other)", "color": "#7f7f7f"},
+    "state": {"class": "State", "label": "State (as an actor)", "color": "#393b79"},
     "person": {"class": "Person", "label": "Person", "color": "#e377c2"},
 }
 _CLASS_TO_KIND = {v["class"]: k for k, v in ORG_KINDS.items()}
 #: Colours of activity nodes in bipartite views.
-ACTIVITY_COLORS = {"event": "#bcbd22", "agreement": "#8c564b", "programme": "#aec7e8"}
+ACTIVITY_COLORS = {"event": "#bcbd22", "agreement": "#8c564b", "programme": "#aec7e8",
+                   "membership": "#c49c94"}
+
+#: What a link between two agents means: the kind of tie one shared activity makes
+#: between them, from the family of the activity and the roles of the two ends
+#: (:func:`tie_kind`). ``strong`` ties are commitments (signing, funding, implementing,
+#: organising together, membership); ``weak`` ties are presence at the same event. The
+#: network shows the strong ties unless the weak layer is switched on.
+TIE_KINDS: dict[str, dict[str, str]] = {
+    "co-signed": {"label": "Co-signed an agreement", "strength": "strong", "color": "#8c564b",
+                  "description": "both are parties to the same agreement"},
+    "funded": {"label": "Funded", "strength": "strong", "color": "#d62728",
+               "description": "one funds an agreement or programme the other receives or implements"},
+    "co-funded": {"label": "Co-funded", "strength": "strong", "color": "#e7969c",
+                  "description": "both fund the same programme or agreement"},
+    "co-implemented": {"label": "Implemented together", "strength": "strong", "color": "#1f77b4",
+                       "description": "implementer and partner (or two partners) of the same programme"},
+    "supported": {"label": "Supported the same programme", "strength": "strong", "color": "#9edae5",
+                  "description": "supporter of a programme with another of its funders, implementers, partners or supporters"},
+    "co-organised": {"label": "Organised together", "strength": "strong", "color": "#2ca02c",
+                     "description": "organisers or supporters of the same event"},
+    "member-of": {"label": "Member of", "strength": "strong", "color": "#c49c94",
+                  "description": "one is a member of the other (a platform, council or body)"},
+    "organised-for": {"label": "Organiser and participant", "strength": "weak", "color": "#bcbd22",
+                      "description": "one organised or supported an event the other attended"},
+    "co-attended": {"label": "Attended the same event", "strength": "weak", "color": "#c7c7c7",
+                    "description": "both took part in the same event"},
+}
+STRENGTHS = ("strong", "weak")
+
+#: Why links are weighted as they are (shown on the page and written into exports).
+WEIGHTING = ("Each shared activity of n agents adds 1/(n−1) to the weight of each of its "
+             "n(n−1)/2 links (Newman 2001, collaboration networks): a bilateral agreement "
+             "adds 1, a ceremony of nine adds 1/8 to each of its 36 links. So every activity "
+             "adds exactly 1 to the weighted degree of each agent taking part, and a large "
+             "gathering cannot outweigh a bilateral commitment. n counts the agents the "
+             "activity links in the network being built (after the relation and people "
+             "switches, before the country and kind filters).")
+
+_ORGANISERS = frozenset({"organiser", "supporter"})
+_FUNDERS = frozenset({"funder"})
+_RECEIVERS = frozenset({"recipient", "implementer", "party", "partner"})
+
+
+def tie_kind(family: str, roles_u: Iterable[str], roles_v: Iterable[str]) -> str:
+    """The kind of tie (a key of :data:`TIE_KINDS`) one activity of *family* makes between
+    agents taking the roles *roles_u* and *roles_v* in it (order does not matter)."""
+    ru, rv = frozenset(roles_u), frozenset(roles_v)
+    if family == "membership":
+        return "member-of"
+    if family == "event":
+        if ru & _ORGANISERS and rv & _ORGANISERS:
+            return "co-organised"
+        if ru & _ORGANISERS or rv & _ORGANISERS:
+            return "organised-for"
+        return "co-attended"
+    # agreements and programmes
+    fu, fv = bool(ru & _FUNDERS), bool(rv & _FUNDERS)
+    if fu and fv:
+        return "co-funded"
+    if (fu and rv & _RECEIVERS) or (fv and ru & _RECEIVERS):
+        return "funded"
+    if family == "agreement":
+        return "co-signed"
+    if "supporter" in ru or "supporter" in rv:
+        return "supported"
+    return "co-implemented"
+
+
+def tie_strength(kind: str) -> str:
+    return TIE_KINDS[kind]["strength"]
 
 NETWORK_KINDS = ("partnership", "bipartite", "activity", "ego")
 #: Node metrics, in table order. Numeric ones can size nodes.
@@ -134,6 +208,15 @@ class GraphData:
     incidences: list[tuple[str, str, str]]
     topics: dict[str, str]          # topic IRI → label
     countries: dict[str, str]       # country IRI → label
+    #: activity → its ``wc:evidence`` sentences (the sentences about it as a whole)
+    sentences: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: (subject, object) → quotes of the ``wc:StatementEvidence`` of statements linking them
+    statement_quotes: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    #: (subject, object) → the ``wc:mentionText`` values: how a quote names the object
+    mentions: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    #: organisation → the organisation it is a unit of (``org:subOrganizationOf``; the
+    #: first by IRI when there are several)
+    parents: dict[str, str] = field(default_factory=dict)
     fetched_at: str = ""
     fetch_seconds: float = 0.0
     #: unique per fetch in this process (a cache key that, unlike id(), is never reused)
@@ -151,6 +234,8 @@ SELECT ?agent ?type ?label ?lang ?country ?countryLabel WHERE {
   { ?type rdfs:subClassOf* wc:Organisation . ?agent a ?type . }
   UNION
   { ?agent a wc:Person . BIND(wc:Person AS ?type) }
+  UNION
+  { ?agent a wc:State . BIND(wc:State AS ?type) }
   OPTIONAL { ?agent skos:prefLabel ?label . BIND(LANG(?label) AS ?lang) }
   OPTIONAL { ?agent wc:country ?country .
              OPTIONAL { ?country skos:prefLabel ?countryLabel
@@ -191,10 +276,28 @@ SELECT ?act ?topic ?label WHERE {
 }"""
 
 Q_MEMBERSHIPS = _PROLOGUE + """
-SELECT ?person ?org ?asOf WHERE {
+SELECT ?m ?person ?org ?asOf ?start ?end ?src ?label ?lang WHERE {
   ?m org:member ?person ; org:organization ?org .
   OPTIONAL { ?m wc:asOf ?asOf }
+  OPTIONAL { ?m wc:startDate ?start }
+  OPTIONAL { ?m wc:endDate ?end }
+  OPTIONAL { ?m prov:wasDerivedFrom ?src }
+  OPTIONAL { ?m skos:prefLabel ?label . BIND(LANG(?label) AS ?lang) }
 }"""
+
+#: the sentences stating a resource as a whole (filtered to activities in Python)
+Q_SENTENCES = _PROLOGUE + """
+SELECT ?act ?text WHERE { ?act wc:evidence ?text . FILTER(isLiteral(?text)) }"""
+
+#: statement-level evidence (vocabulary 0.2): the quote of each statement
+Q_STATEMENT_EVIDENCE = _PROLOGUE + """
+SELECT ?s ?o ?quote ?mention WHERE {
+  ?se a wc:StatementEvidence ; rdf:subject ?s ; rdf:object ?o ; wc:quote ?quote .
+  OPTIONAL { ?se wc:mentionText ?mention }
+}"""
+
+Q_PARENTS = _PROLOGUE + """
+SELECT ?unit ?parent WHERE { ?unit org:subOrganizationOf ?parent . FILTER(isIRI(?parent)) }"""
 
 _WC = str(WC)
 _SERIALS = itertools.count(1)
@@ -286,6 +389,8 @@ def fetch_graph_data(backend) -> GraphData:
     t0 = time.perf_counter()
     results = _run_all(backend, {"agents": Q_AGENTS, "alt": Q_ALT_LABELS, "topics": Q_TOPICS,
                                  "incidences": Q_INCIDENCES, "posts": Q_MEMBERSHIPS,
+                                 "sentences": Q_SENTENCES, "statements": Q_STATEMENT_EVIDENCE,
+                                 "parents": Q_PARENTS,
                                  **{"act-" + f: q for f, q in Q_ACTIVITIES.items()}})
     # --- agents -------------------------------------------------------------------------
     labels: dict[str, dict[str, str]] = defaultdict(dict)
@@ -376,10 +481,44 @@ def fetch_graph_data(backend) -> GraphData:
             agents[agent] = Agent(iri=agent, label=_slug_label(agent), kind="organisation")
         inc.add((act, role, agent))
 
-    # --- the chair's organisation ---------------------------------------------------------
+    # --- memberships: a person's posts; an organisation's membership of a body -------------
     posts: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
+    org_members: dict[str, dict[str, Any]] = {}
     for row in results["posts"]:
-        posts[str(row["person"])].append((str(row["org"]), _year(row.get("asOf"))))
+        member = str(row["person"])
+        if member in agents and agents[member].is_person:
+            posts[member].append((str(row["org"]), _year(row.get("asOf"))))
+            continue
+        if member not in agents or str(row["org"]) == member:
+            continue
+        d = org_members.setdefault(str(row["m"]), {"member": member, "body": str(row["org"]), "dates": set(),
+                                                   "src": set(), "labels": {}})
+        for var in ("asOf", "start", "end"):
+            if var in row:
+                d["dates"].add((var, str(row[var])))
+        if "src" in row:
+            d["src"].add(str(row["src"]))
+        if "label" in row:
+            d["labels"].setdefault(str(row.get("lang", "")), str(row["label"]))
+    for m, d in sorted(org_members.items()):
+        if m in activities:
+            continue
+        if d["body"] not in agents:
+            agents[d["body"]] = Agent(iri=d["body"], label=_slug_label(d["body"]), kind="organisation")
+        starts = sorted(v for k, v in d["dates"] if k in ("start", "asOf"))
+        ends = sorted(v for k, v in d["dates"] if k in ("end", "asOf"))
+        y0 = _year(starts[0]) if starts else None
+        y1 = _year(ends[-1]) if ends else None
+        label = (_pick_label(d["labels"], m) if d["labels"] else
+                 f"{agents[d['member']].label} member of {agents[d['body']].label}")
+        activities[m] = Activity(iri=m, family="membership", type="Membership", label=label,
+                                 date=starts[0] if starts else None,
+                                 year_from=y0 if y0 is not None else y1, year_to=y1 if y1 is not None else y0,
+                                 source=min(d["src"]) if d["src"] else None)
+        inc.add((m, "member", d["member"]))
+        inc.add((m, "body", d["body"]))
+
+    # --- the chair's organisation ---------------------------------------------------------
     for act, role, agent in list(inc):
         if role != "chair" or agent not in posts:
             continue
@@ -389,8 +528,28 @@ def fetch_graph_data(backend) -> GraphData:
                 agents[org] = Agent(iri=org, label=_slug_label(org), kind="organisation")
             inc.add((act, "chair-organisation", org))
 
+    # --- evidence: sentences about each activity, quotes of each statement ----------------
+    sentences: dict[str, set[str]] = defaultdict(set)
+    for row in results["sentences"]:
+        if str(row["act"]) in activities:
+            sentences[str(row["act"])].add(str(row["text"]))
+    quotes: dict[tuple[str, str], set[str]] = defaultdict(set)
+    mentions: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in results["statements"]:
+        key = (str(row["s"]), str(row["o"]))
+        quotes[key].add(str(row["quote"]))
+        if "mention" in row:
+            mentions[key].add(str(row["mention"]))
+    parents: dict[str, str] = {}
+    for row in sorted(results["parents"], key=lambda r: (str(r["unit"]), str(r["parent"]))):
+        parents.setdefault(str(row["unit"]), str(row["parent"]))
+
     return GraphData(agents=agents, activities=activities, incidences=sorted(inc),
                      topics=topics, countries=dict(sorted(countries.items())),
+                     sentences={k: tuple(sorted(v)) for k, v in sentences.items()},
+                     statement_quotes={k: tuple(sorted(v)) for k, v in quotes.items()},
+                     mentions={k: tuple(sorted(v)) for k, v in mentions.items()},
+                     parents=dict(sorted(parents.items())),
                      fetched_at=_now(), fetch_seconds=time.perf_counter() - t0, serial=next(_SERIALS))
 
 
@@ -405,6 +564,8 @@ def _closest_posts(posts: list[tuple[str, int | None]], year: int | None) -> lis
 def _agent_kind(types: set[str]) -> str:
     if _WC + "Person" in types:
         return "person"
+    if _WC + "State" in types:
+        return "state"
     specific = sorted(_CLASS_TO_KIND[t[len(_WC):]] for t in types
                       if t.startswith(_WC) and t[len(_WC):] in _CLASS_TO_KIND
                       and t[len(_WC):] not in ("Organisation", "Person"))
@@ -471,6 +632,11 @@ class NetworkFilters:
     org_kinds: frozenset[str] = frozenset()               # keys of ORG_KINDS
     topics: frozenset[str] = frozenset()                  # topic IRIs
     people: bool = False
+    #: the weak layer (organiser–participant, co-attendance) on top of the strong ties
+    weak: bool = False
+    #: units (country offices, departments: ``org:subOrganizationOf``) count as the
+    #: organisation at the top of their chain (the focus of an ego network stays itself)
+    rollup: bool = False
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -478,6 +644,7 @@ class NetworkFilters:
             "from": self.year_from, "to": self.year_to,
             "countries": sorted(self.countries), "org_kinds": sorted(self.org_kinds),
             "topics": sorted(self.topics), "people": self.people,
+            "weak": self.weak, "rollup": self.rollup,
         }
 
 
@@ -562,7 +729,8 @@ def _resolve_named(name: str, values: Iterable[str], known: Mapping[str, str], w
 
 def make_filters(data: GraphData, *, relations: Iterable[str] = (), year_from: Any = None,
                  year_to: Any = None, countries: Iterable[str] = (), org_kinds: Iterable[str] = (),
-                 topics: Iterable[str] = (), people: bool = False) -> NetworkFilters:
+                 topics: Iterable[str] = (), people: bool = False, weak: bool = False,
+                 rollup: bool = False) -> NetworkFilters:
     """Validate user-given filter values against the data; every error names its parameter."""
     yf, yt = parse_year("from", year_from), parse_year("to", year_to)
     if yf is not None and yt is not None and yf > yt:
@@ -573,7 +741,7 @@ def make_filters(data: GraphData, *, relations: Iterable[str] = (), year_from: A
         countries=_resolve_named("country", countries, data.countries, "country"),
         org_kinds=parse_org_kinds(org_kinds),
         topics=_resolve_named("topic", topics, data.topics, "topic"),
-        people=bool(people))
+        people=bool(people), weak=bool(weak), rollup=bool(rollup))
 
 
 def _activity_ok(a: Activity, f: NetworkFilters) -> bool:
@@ -599,11 +767,50 @@ def _agent_ok(g: Agent, f: NetworkFilters) -> bool:
     return True
 
 
-def filtered_incidences(data: GraphData, f: NetworkFilters) -> dict[str, dict[str, list[str]]]:
-    """activity → {agent → [roles]} after the filters."""
-    out: dict[str, dict[str, list[str]]] = {}
+def rollup_map(data: GraphData, keep: Iterable[str] = ()) -> dict[str, str]:
+    """organisation → the organisation it counts as when units roll up: the top of its
+    ``org:subOrganizationOf`` chain (a country office → its agency's top organisation, a
+    department → its ministry → the government), stopping at any organisation of *keep*
+    (an ego network's focus keeps its identity and takes its units' links). Only
+    organisations that change are in the map; cycles stop where they close."""
+    keep = set(keep)
+    out: dict[str, str] = {}
+    for unit in data.parents:
+        if unit in keep or unit not in data.agents or data.agents[unit].is_person:
+            continue
+        seen = {unit}
+        top = unit
+        while top not in keep:
+            parent = data.parents.get(top)
+            if parent is None or parent in seen or parent not in data.agents:
+                break
+            seen.add(parent)
+            top = parent
+        if top != unit:
+            out[unit] = top
+    return out
+
+
+@dataclass
+class Incidences:
+    """The filtered incidences of the activities: ``members[act][node]`` = the roles of
+    *node* (after roll-up) in *act*; ``originals[act][node]`` = the agents it stands for;
+    ``size[act]`` = n, the number of agents the activity links (see :data:`WEIGHTING`)."""
+
+    members: dict[str, dict[str, list[str]]]
+    originals: dict[str, dict[str, set[str]]]
+    size: dict[str, int]
+
+
+def group_incidences(data: GraphData, f: NetworkFilters, *, keep: Iterable[str] = ()) -> Incidences:
+    """The incidences that pass the filters, grouped by activity, with units rolled up
+    (``f.rollup``; *keep*: organisations that stay themselves)."""
+    members: dict[str, dict[str, list[str]]] = {}
+    originals: dict[str, dict[str, set[str]]] = {}
+    seen_agents: dict[str, set[str]] = defaultdict(set)
     act_ok: dict[str, bool] = {}
     agent_ok: dict[str, bool] = {}
+    up = rollup_map(data, keep) if f.rollup else {}
     for act, role, agent in data.incidences:
         a = data.activities[act]
         if f.relations and (a.family, role) not in f.relations:
@@ -613,13 +820,25 @@ def filtered_incidences(data: GraphData, f: NetworkFilters) -> dict[str, dict[st
             ok = act_ok[act] = _activity_ok(a, f)
         if not ok:
             continue
-        ok = agent_ok.get(agent)
+        g = data.agents[agent]
+        if g.is_person and not f.people:
+            continue
+        node = up.get(agent, agent)
+        seen_agents[act].add(node)
+        ok = agent_ok.get(node)
         if ok is None:
-            ok = agent_ok[agent] = _agent_ok(data.agents[agent], f)
+            ok = agent_ok[node] = _agent_ok(data.agents[node], f)
         if not ok:
             continue
-        out.setdefault(act, {}).setdefault(agent, []).append(role)
-    return out
+        members.setdefault(act, {}).setdefault(node, []).append(role)
+        originals.setdefault(act, {}).setdefault(node, set()).add(agent)
+    size = {act: len(seen_agents[act]) for act in members}
+    return Incidences(members, originals, size)
+
+
+def filtered_incidences(data: GraphData, f: NetworkFilters) -> dict[str, dict[str, list[str]]]:
+    """activity → {agent → [roles]} after the filters (and the roll-up)."""
+    return group_incidences(data, f).members
 
 
 # ======================================================================================
@@ -637,16 +856,24 @@ def _activity_attrs(a: Activity) -> dict[str, Any]:
             "type": a.type, "date": a.date or "", "source": a.source or ""}
 
 
-def partnership_network(data: GraphData, filters: NetworkFilters = NetworkFilters()) -> nx.Graph:
-    """Organisations (and people, when ``filters.people``) linked by shared activities;
-    ``weight`` = number of shared activities, ``evidence`` = one entry per activity, oldest
-    first. Entries with the same activity and roles are one shared (read-only) dict: a
-    meeting of 40 participants makes 780 links but one entry."""
-    by_act = filtered_incidences(data, filters)
-    # per link: [evidence entries, bit set of families, first year, last year]
+def partnership_network(data: GraphData, filters: NetworkFilters = NetworkFilters(), *,
+                        keep: Iterable[str] = ()) -> nx.Graph:
+    """Organisations (and people, when ``filters.people``) linked by shared activities.
+
+    Every shared activity makes a *tie* of a kind (:data:`TIE_KINDS`, from the family and
+    the two roles); only strong ties unless ``filters.weak``. Each link carries
+    ``weight`` (the sum over its activities of 1/(n−1), :data:`WEIGHTING`), ``count``
+    (shared activities), ``strength`` (strong when any of its ties is), ``ties`` (the
+    kinds), ``kinds`` (the families), ``first_year``/``last_year``, and ``evidence``: one
+    entry per activity, oldest first, with the tie, the roles, the activity's weight and
+    ``sentence``: a sentence that names both ends (a statement's quote, else a sentence
+    about the activity), or None when no sentence of the graph names both."""
+    inc = group_incidences(data, filters, keep=keep)
+    by_act = inc.members
     edges: dict[tuple[str, str], list] = {}
     nodes: set[str] = set()
     acts = data.activities
+    finder = _SentenceFinder(data)
     # oldest first (undated last), then by IRI: every evidence list comes out sorted, and
     # the insertion order (hence every metric) depends on the data only
     order = sorted(by_act, key=lambda x: (acts[x].date is None, acts[x].date or "", x))
@@ -654,41 +881,159 @@ def partnership_network(data: GraphData, filters: NetworkFilters = NetworkFilter
         members = by_act[act]
         a = acts[act]
         agents = sorted(members)
-        nodes.update(agents)
+        if len(agents) == 1:
+            nodes.update(agents)
+            continue
+        share = 1.0 / max(1, inc.size[act] - 1)
         role = {g: "+".join(sorted(set(rs))) for g, rs in members.items()}
-        shared: dict[tuple[str, str], dict[str, Any]] = {}
+        roleset = {g: frozenset(rs) for g, rs in members.items()}
+        shared: dict[tuple, dict[str, Any]] = {}
         bit = _FAMILY_BITS[a.family]
         y0, y1 = a.year_from, a.year_to
         for i, u in enumerate(agents):
             ru = role[u]
             for v in agents[i + 1:]:
+                tie = tie_kind(a.family, roleset[u], roleset[v])
+                if not filters.weak and TIE_KINDS[tie]["strength"] == "weak":
+                    continue
                 rv = role[v]
-                entry = shared.get((ru, rv))
+                sentence = finder.sentence(act, inc.originals[act][u], inc.originals[act][v])
+                key = (ru, rv, tie, sentence)
+                entry = shared.get(key)
                 if entry is None:
-                    entry = shared[(ru, rv)] = {
+                    entry = shared[key] = {
                         "kind": a.family, "type": a.type, "resource": act, "label": a.label,
-                        "date": a.date, "source": a.source, "roles": [ru, rv]}
+                        "date": a.date, "year_from": y0, "year_to": y1, "source": a.source,
+                        "roles": [ru, rv], "tie": tie, "strength": TIE_KINDS[tie]["strength"],
+                        "weight": round(share, 6), "sentence": sentence}
+                nodes.add(u)
+                nodes.add(v)
                 rec = edges.get((u, v))
                 if rec is None:
-                    edges[(u, v)] = [[entry], bit, y0, y1]
+                    edges[(u, v)] = [[entry], bit, y0, y1, share, {tie}]
                 else:
                     rec[0].append(entry)
                     rec[1] |= bit
+                    rec[4] += share
+                    rec[5].add(tie)
                     if y0 is not None:
                         if rec[2] is None or y0 < rec[2]:
                             rec[2] = y0
                         if rec[3] is None or y1 > rec[3]:
                             rec[3] = y1
-    G = nx.Graph(network="partnership", filters=json.dumps(filters.describe(), sort_keys=True))
-    G.add_nodes_from((n, _agent_attrs(data.agents[n])) for n in sorted(nodes))
-    G.add_edges_from((u, v, {"weight": len(rec[0]), "evidence": rec[0], "kinds": _KINDS_OF_BITS[rec[1]],
+    G = nx.Graph(network="partnership", filters=json.dumps(filters.describe(), sort_keys=True),
+                 weighting="newman-1/(n-1)")
+    up_units: dict[str, set[str]] = defaultdict(set)
+    for origs in inc.originals.values():
+        for node, agents_ in origs.items():
+            up_units[node].update(x for x in agents_ if x != node)
+    for n in sorted(nodes):
+        attrs = _agent_attrs(data.agents[n])
+        if up_units.get(n):
+            attrs["units"] = sorted(up_units[n])
+        G.add_node(n, **attrs)
+    G.add_edges_from((u, v, {"weight": round(rec[4], 6), "count": len(rec[0]), "evidence": rec[0],
+                             "kinds": _KINDS_OF_BITS[rec[1]], "ties": ",".join(sorted(rec[5])),
+                             "strength": "strong" if any(TIE_KINDS[t]["strength"] == "strong" for t in rec[5])
+                                         else "weak",
                              "first_year": rec[2], "last_year": rec[3]})
                      for (u, v), rec in edges.items())
     return G
 
 
-_FAMILY_BITS = {"agreement": 1, "event": 2, "programme": 4}
-_KINDS_OF_BITS = {bits: ",".join(f for f, b in sorted(_FAMILY_BITS.items()) if bits & b) for bits in range(8)}
+_FAMILY_BITS = {"agreement": 1, "event": 2, "programme": 4, "membership": 8}
+_KINDS_OF_BITS = {bits: ",".join(f for f, b in sorted(_FAMILY_BITS.items()) if bits & b) for bits in range(16)}
+
+
+# --------------------------------------------------------------------------------------
+# the sentence behind a link
+# --------------------------------------------------------------------------------------
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"',
+                         "\u00bb": '"', "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-",
+                         "\u00a0": " "})
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def normalise_text(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive form for finding a name in a sentence:
+    ``" ministry of water "``-style, padded with spaces so that a name matches whole words."""
+    import unicodedata
+    t = unicodedata.normalize("NFKD", str(text).translate(_QUOTES))
+    t = "".join(c for c in t if not unicodedata.combining(c)).casefold()
+    return " " + _NON_WORD.sub(" ", t).strip() + " "
+
+
+def names_in(text_norm: str, names: Iterable[str]) -> bool:
+    """Whether the normalised sentence *text_norm* contains one of *names* (normalised)."""
+    return any(n in text_norm for n in names if len(n) > 3)
+
+
+class _SentenceFinder:
+    """For an activity and two sets of agents, the first sentence that names one of each:
+    first the quotes of the activity's statements (``wc:StatementEvidence``), then its
+    ``wc:evidence`` sentences. Caches per activity, so each sentence is normalised once."""
+
+    def __init__(self, data: GraphData):
+        self.data = data
+        self._candidates: dict[str, list[tuple[str, str]]] = {}
+        self._names: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._hits: dict[tuple[str, str], frozenset[int]] = {}
+
+    def candidates(self, act: str) -> list[tuple[str, str]]:
+        c = self._candidates.get(act)
+        if c is None:
+            texts: list[str] = []
+            for (s, _o), qs in self._statement_quotes(act):
+                texts.extend(qs)
+            texts.extend(self.data.sentences.get(act, ()))
+            seen: set[str] = set()
+            c = []
+            for t in texts:
+                if t not in seen:
+                    seen.add(t)
+                    c.append((t, normalise_text(t)))
+            self._candidates[act] = c
+        return c
+
+    def _statement_quotes(self, act: str):
+        idx = getattr(self, "_by_subject", None)
+        if idx is None:
+            idx = self._by_subject = defaultdict(list)
+            for key, qs in sorted(self.data.statement_quotes.items()):
+                idx[key[0]].append((key, qs))
+        return idx.get(act, [])
+
+    def names(self, act: str, agent: str) -> tuple[str, ...]:
+        key = (act, agent)
+        n = self._names.get(key)
+        if n is None:
+            g = self.data.agents.get(agent)
+            raw = [g.label, *g.alt_labels] if g is not None else []
+            raw += list(self.data.mentions.get(key, ()))
+            n = self._names[key] = tuple(sorted({normalise_text(x) for x in raw if x}))
+        return n
+
+    def hits(self, act: str, agent: str) -> frozenset[int]:
+        key = (act, agent)
+        h = self._hits.get(key)
+        if h is None:
+            names = self.names(act, agent)
+            h = self._hits[key] = frozenset(i for i, (_t, norm) in enumerate(self.candidates(act))
+                                            if names_in(norm, names))
+        return h
+
+    def sentence(self, act: str, us: Iterable[str], vs: Iterable[str]) -> str | None:
+        hu: set[int] = set()
+        for u in us:
+            hu |= self.hits(act, u)
+        if not hu:
+            return None
+        hv: set[int] = set()
+        for v in vs:
+            hv |= self.hits(act, v)
+        both = hu & hv
+        return self.candidates(act)[min(both)][0] if both else None
 
 
 def bipartite_network(data: GraphData, filters: NetworkFilters = NetworkFilters()) -> nx.Graph:
@@ -798,7 +1143,7 @@ def ego_network(data: GraphData, focus: str, depth: int = 1,
         raise UnknownFocus(focus, [])
     if data.agents[focus].is_person and not filters.people:
         filters = replace(filters, people=True)
-    G = partnership_network(data, filters)
+    G = partnership_network(data, filters, keep=(focus,))
     if focus not in G:
         H = nx.Graph(**G.graph)
         H.add_node(focus, **_agent_attrs(data.agents[focus]))

@@ -6,7 +6,9 @@ import csv
 import io
 import json
 import math
+from collections.abc import Iterable
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import networkx as nx
@@ -48,24 +50,40 @@ def scalar_graph(G: nx.Graph) -> nx.Graph:
     node_keys: dict[str, Any] = dict(_NODE_DEFAULTS)
     for _, d in G.nodes(data=True):
         for k, v in d.items():
-            if k not in node_keys:
-                node_keys[k] = _zero_like(v)
+            if k not in node_keys or (node_keys[k] is None and v is not None):
+                node_keys[k] = None if v is None else _zero_like(v)
     for n, d in G.nodes(data=True):
-        H.add_node(n, **{k: _scalar(d.get(k), default) for k, default in node_keys.items()})
+        H.add_node(n, **_scalars(d, node_keys))
     edge_keys: dict[str, Any] = {}
     for _, _, d in G.edges(data=True):
         for k, v in d.items():
-            if k != "evidence" and k not in edge_keys:
-                edge_keys[k] = _zero_like(v)
+            if k != "evidence" and (k not in edge_keys or (edge_keys[k] is None and v is not None)):
+                edge_keys[k] = None if v is None else _zero_like(v)
     has_evidence = any("evidence" in d for _, _, d in G.edges(data=True))
     for u, v, d in G.edges(data=True):
-        attrs = {k: _scalar(d.get(k), default) for k, default in edge_keys.items()}
+        attrs = _scalars(d, edge_keys)
         if has_evidence:
             ev = d.get("evidence") or []
             attrs.update(evidence_json=json.dumps(ev, ensure_ascii=False, sort_keys=True),
                          evidence_count=len(ev), evidence_summary=evidence_summary(ev))
         H.add_edge(u, v, **attrs)
     return H
+
+
+#: Year attributes stay integers: left out where unknown (never ``""``).
+_YEAR_KEYS = frozenset({"first_year", "last_year", "year_from", "year_to"})
+
+
+def _scalars(d: Mapping[str, Any], keys: Mapping[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k, default in keys.items():
+        v = d.get(k)
+        if k in _YEAR_KEYS:
+            if v is not None:
+                out[k] = int(v)
+            continue
+        out[k] = _scalar(v, "" if default is None else default)
+    return out
 
 
 def _zero_like(v: Any) -> Any:
@@ -98,7 +116,7 @@ def _scalar(v: Any, default: Any) -> Any:
 
 EXPORT_FORMATS: dict[str, str] = {
     ".html": "interactive view (vis-network, offline)",
-    ".gexf": "GEXF 1.2 (Gephi)",
+    ".gexf": "GEXF 1.2, dynamic: spells of integer years on nodes and links, colours by kind (Gephi timeline)",
     ".graphml": "GraphML (Cytoscape, yEd)",
     ".json": "node-link JSON",
     ".csv": "CSV edge list (and FILE-nodes.csv: the node list with metrics)",
@@ -115,10 +133,79 @@ def export_format(path: Path) -> str:
     return suffix
 
 
-def gexf_bytes(G: nx.Graph) -> bytes:
+def static_gexf_bytes(G: nx.Graph) -> bytes:
+    """Static GEXF 1.2 (every node and link at once, no time)."""
     buf = io.BytesIO()
     nx.write_gexf(scalar_graph(G), buf)
     return buf.getvalue()
+
+
+def _merge_spells(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Year intervals merged where they overlap or touch: [(2017, 2017), (2018, 2020)] →
+    [(2017, 2020)]."""
+    out: list[list[int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def _rgb(hex_color: str) -> dict[str, int]:
+    h = hex_color.lstrip("#")
+    return {"r": int(h[0:2], 16), "g": int(h[2:4], 16), "b": int(h[4:6], 16), "a": 1.0}
+
+
+def dynamic_graph(G: nx.Graph) -> nx.Graph:
+    """The scalar copy of *G* with time: every link gets the ``spells`` of its shared
+    activities (integer years, inclusive; overlapping ones merged), every node the
+    spells of its links, and colours (``viz``) by organisation kind and by kind of tie.
+    Links whose activities are all undated get no spell (present throughout)."""
+    from .build import ACTIVITY_COLORS, ORG_KINDS, TIE_KINDS
+    H = scalar_graph(G)
+    node_spans: dict[str, list[tuple[int, int]]] = {n: [] for n in G}
+    for u, v, d in G.edges(data=True):
+        spans = [(int(e["year_from"]), int(e["year_to"])) for e in d.get("evidence") or []
+                 if e.get("year_from") is not None and e.get("year_to") is not None]
+        if not spans and d.get("first_year") is not None:
+            spans = [(int(d["first_year"]), int(d.get("last_year") or d["first_year"]))]
+        spells = _merge_spells(spans)
+        if spells:
+            H.edges[u, v]["spells"] = spells
+            node_spans[u] += spells
+            node_spans[v] += spells
+        ties = [t for t in str(d.get("ties", "")).split(",") if t in TIE_KINDS]
+        if ties:
+            main = min(ties, key=lambda t: (TIE_KINDS[t]["strength"] != "strong", t))
+            H.edges[u, v]["viz"] = {"color": _rgb(TIE_KINDS[main]["color"])}
+    for n, d in G.nodes(data=True):
+        undated_link = any(not H.edges[n, x].get("spells") for x in G.adj[n])
+        if node_spans[n] and not undated_link:
+            H.nodes[n]["spells"] = _merge_spells(node_spans[n])
+        kind = d.get("kind", "organisation")
+        color = (ACTIVITY_COLORS.get(kind) if d.get("node_type") == "activity"
+                 else ORG_KINDS.get(kind, ORG_KINDS["organisation"])["color"]) or "#7f7f7f"
+        H.nodes[n]["viz"] = {"color": _rgb(color)}
+    H.graph["mode"] = "dynamic"
+    return H
+
+
+def gexf_bytes(G: nx.Graph) -> bytes:
+    """The GEXF export: dynamic (:func:`dynamic_gexf_bytes`)."""
+    return dynamic_gexf_bytes(G)
+
+
+def dynamic_gexf_bytes(G: nx.Graph) -> bytes:
+    """Dynamic GEXF 1.2 for Gephi's timeline: spells of integer years on nodes and links
+    (``timeformat="integer"``), colours by kind. networkx reads it back with ``int``
+    spells."""
+    buf = io.BytesIO()
+    nx.write_gexf(dynamic_graph(G), buf, version="1.2draft")
+    text = buf.getvalue()
+    # networkx names integer time "long", which GEXF 1.2 does not know; "integer" is the
+    # GEXF name, and networkx reads it as int too
+    return text.replace(b'timeformat="long"', b'timeformat="integer"', 1)
 
 
 def graphml_bytes(G: nx.Graph) -> bytes:
@@ -147,13 +234,16 @@ def node_link_bytes(G: nx.Graph, metrics: Metrics | None = None) -> bytes:
 def edges_csv(G: nx.Graph) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["source", "target", "source_label", "target_label", "weight", "kinds",
-                "first_year", "last_year", "evidence_count", "evidence_summary", "evidence_json"])
+    w.writerow(["source", "target", "source_label", "target_label", "weight", "count", "strength", "ties",
+                "kinds", "first_year", "last_year", "evidence_count", "sentence", "evidence_summary",
+                "evidence_json"])
     for u, v, d in sorted(G.edges(data=True), key=lambda e: (e[0], e[1])):
         ev = d.get("evidence") or []
+        sentence = next((e["sentence"] for e in ev if e.get("sentence")), "")
         w.writerow([u, v, G.nodes[u].get("label", ""), G.nodes[v].get("label", ""),
-                    d.get("weight", 1), d.get("kinds", d.get("role", "")),
-                    d.get("first_year") or "", d.get("last_year") or "", len(ev), evidence_summary(ev),
+                    d.get("weight", 1), d.get("count", len(ev) or 1), d.get("strength", ""), d.get("ties", ""),
+                    d.get("kinds", d.get("role", "")),
+                    d.get("first_year") or "", d.get("last_year") or "", len(ev), sentence, evidence_summary(ev),
                     json.dumps(ev, ensure_ascii=False, sort_keys=True)])
     return buf.getvalue()
 

@@ -58,7 +58,10 @@ def compute_metrics(G: nx.Graph, *, betweenness_sample: int | None = None,
     # in a second process: on large graphs it does, while this one computes the rest.
     t0 = time.perf_counter()
     index = {v: i for i, v in enumerate(nodes)}
-    wedges = [(index[u], index[v], d.get("weight", 1)) for u, v, d in G.edges(data=True)]
+    # communities come from the strong ties alone (a weak layer, when shown, does not
+    # merge groups that only met at the same events)
+    wedges = [(index[u], index[v], d.get("weight", 1)) for u, v, d in G.edges(data=True)
+              if d.get("strength", "strong") == "strong"]
     louvain_job, louvain_pool = None, None
     if m >= PARALLEL_LOUVAIN_MIN_EDGES and (os.cpu_count() or 1) > 1:
         try:
@@ -73,7 +76,7 @@ def compute_metrics(G: nx.Graph, *, betweenness_sample: int | None = None,
     t0 = time.perf_counter()
     for v in nodes:
         res[v]["degree"] = G.degree(v)
-        res[v]["weighted_degree"] = int(G.degree(v, weight="weight"))
+        res[v]["weighted_degree"] = round(float(G.degree(v, weight="weight")), 4)
     t["degree"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -92,7 +95,16 @@ def compute_metrics(G: nx.Graph, *, betweenness_sample: int | None = None,
     if m == 0:
         ec = {v: 0.0 for v in nodes}
     else:
-        ec, converged = eigenvector_centrality(G, tol=1e-8 if n < 5000 else 1e-6)
+        ec, converged = {}, True
+        # per connected component: on a disconnected graph the global eigenvector sits on
+        # the dominant component and every other group gets ~1e-8, which says nothing
+        for comp in nx.connected_components(G):
+            if len(comp) < 2:
+                continue
+            sub = G.subgraph(comp) if len(comp) < n else G
+            part, ok = eigenvector_centrality(sub, tol=1e-8 if len(comp) < 5000 else 1e-6)
+            ec.update(part)
+            converged = converged and ok
     for v in nodes:
         res[v]["eigenvector"] = round(float(ec.get(v, 0.0)), 8)
     t["eigenvector"] = time.perf_counter() - t0
@@ -133,6 +145,15 @@ def compute_metrics(G: nx.Graph, *, betweenness_sample: int | None = None,
         res[v]["country_brokerage"] = len(ks)
     t["components_brokerage"] = time.perf_counter() - t0
 
+    t0 = time.perf_counter()
+    strong = nx.Graph()
+    strong.add_nodes_from(range(n))
+    strong.add_weighted_edges_from(wedges)
+    modularity = (round(nx.community.modularity(strong, [[index[v] for v in c] for c in comms], weight="weight"), 4)
+                  if wedges else 0.0)
+    notes = metric_notes(G, res, comms, comps, modularity)
+    t["notes"] = time.perf_counter() - t0
+
     if set_attributes:
         for v in nodes:
             G.nodes[v].update(res[v])
@@ -141,10 +162,65 @@ def compute_metrics(G: nx.Graph, *, betweenness_sample: int | None = None,
         "betweenness": {"exact": k is None, "sample_size": k, "normalized": True, "weighted": False},
         "eigenvector": {"weighted": True, "converged": converged},
         "louvain": {"seed": seed, "resolution": 1.0, "weighted": True, "communities": len(comms),
-                    "separate_process": parallel},
+                    "separate_process": parallel, "modularity": modularity, "strong_ties_only": True},
         "components": len(comps),
+        "notes": notes,
     }
     return Metrics(nodes=res, params=params, timings=t)
+
+
+#: What each metric means, for the page and the exports.
+METRIC_EXPLANATIONS: dict[str, str] = {
+    "degree": "How many partners an organisation has in this network.",
+    "weighted_degree": "The sum of its link weights: with the 1/(n−1) weighting, the number of "
+                       "shared activities it took part in (a bilateral agreement counts 1, a "
+                       "nine-party ceremony counts 1 too, spread over eight partners).",
+    "betweenness": "The share of shortest paths between two other organisations that pass "
+                   "through it (hops, not weights): a broker between groups scores high; in a "
+                   "fully linked group nobody does.",
+    "eigenvector": "Weighted eigenvector centrality within its connected component: high when "
+                   "its partners are themselves central. Compare values within a component "
+                   "only.",
+    "community": "Louvain community (seed 42) of the weighted strong ties: groups more linked "
+                 "inside than outside. Modularity Q says how clear that structure is (below "
+                 "about 0.3 it is weak).",
+    "component": "Connected component: organisations reachable from each other through links.",
+    "brokerage": "How many other communities its partners belong to.",
+    "country_brokerage": "How many countries other than its own its partners are based in.",
+}
+
+
+def metric_notes(G: nx.Graph, res: dict[str, dict[str, Any]], comms: list[list[str]],
+                 comps: list[list[str]], modularity: float) -> dict[str, str]:
+    """Metric → why it carries no information on *G*, for the metrics that carry none
+    (rather than letting zeros or equal values pass for findings)."""
+    notes: dict[str, str] = {}
+    n = G.number_of_nodes()
+    if n == 0:
+        return notes
+    groups = [c for c in comps if len(c) > 1]
+    complete = bool(groups) and all(
+        G.subgraph(c).number_of_edges() == len(c) * (len(c) - 1) // 2 for c in groups)
+    if n >= 3 and all(r["betweenness"] == 0 for r in res.values()):
+        notes["betweenness"] = ("0 everywhere: no organisation lies on a shortest path between two "
+                                "others" + (" — every group is fully linked, and a complete graph has no brokers."
+                                            if complete else "."))
+    if complete:
+        notes["degree"] = "Every group is fully linked: degree only repeats the size of the group."
+        if all(max(res[v]["eigenvector"] for v in c) - min(res[v]["eigenvector"] for v in c) < 1e-6
+               for c in groups):
+            notes["eigenvector"] = ("Every group is fully linked with equal weights: all members of a "
+                                    "group have the same eigenvector centrality, so it ranks no one.")
+    nontrivial = [c for c in comms if len(c) > 1]
+    if n >= 3 and (len(nontrivial) <= len(groups) or modularity < 0.1):
+        notes["community"] = (f"No community structure beyond the connected components (modularity "
+                              f"Q = {modularity:.2f}): the communities are just the groups that are linked at all.")
+    if n >= 3 and all(r["brokerage"] == 0 for r in res.values()):
+        notes["brokerage"] = "0 everywhere: no organisation has partners in another community."
+    if n >= 2 and all(r["country_brokerage"] == 0 for r in res.values()):
+        notes["country_brokerage"] = ("0 everywhere: no link crosses a border (or the partners' "
+                                      "countries are not recorded).")
+    return notes
 
 
 #: Louvain runs in a second process, alongside the other metrics, from this many edges.

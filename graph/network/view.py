@@ -28,7 +28,7 @@ import networkx as nx
 
 from ..errors import ParameterError
 from ..namespaces import KINDS, WCID_DEFAULT
-from .build import ACTIVITY_COLORS, METRIC_LABELS, ORG_KINDS, SIZE_METRICS
+from .build import ACTIVITY_COLORS, METRIC_LABELS, ORG_KINDS, SIZE_METRICS, TIE_KINDS
 from .export import evidence_summary
 from .metrics import Metrics
 
@@ -166,13 +166,25 @@ def view_data(G: nx.Graph, metrics: Metrics | None = None, *, size_by: str = "de
     for u, v, d in sorted(edges, key=lambda e: (e[0], e[1])):
         w = d.get("weight", 1)
         ev = d.get("evidence") or []
+        ties = [t for t in str(d.get("ties", "")).split(",") if t in TIE_KINDS]
+        main_tie = min(ties, key=lambda t: (TIE_KINDS[t]["strength"] != "strong", t)) if ties else None
+        weak_only = d.get("strength") == "weak"
+        extra: dict[str, Any] = {}
+        if main_tie:
+            extra["color"] = {"color": TIE_KINDS[main_tie]["color"], "opacity": 0.55 if weak_only else 0.9}
+            extra["dashes"] = weak_only
         net.add_edge(
-            u, v, width=round(min(12.0, 1 + 1.6 * math.log2(max(w, 1))), 2),
+            u, v, width=round(min(12.0, 1 + 3 * math.log2(1 + max(float(w), 0.0))), 2),
             arrows={"to": {"enabled": False}},
-            weight=w, role=d.get("role", ""),
+            weight=w, role=d.get("role", ""), ties=ties, strength=d.get("strength", ""),
+            tieLabels=[TIE_KINDS[t]["label"] for t in ties],
+            # years of the shared activities, for the year slider (undated: none)
+            spans=sorted({(e["year_from"], e["year_to"]) for e in ev if e.get("year_from") is not None}),
+            shares=[[e.get("year_from"), e.get("year_to"), e.get("weight", 1)] for e in ev],
             evidence=[{"type": e.get("type") or e.get("kind"), "label": e.get("label"),
-                       "date": e.get("date") or ""} for e in ev[:6]],
-            evidenceCount=len(ev), summary=evidence_summary(ev),
+                       "date": e.get("date") or "", "tie": TIE_KINDS.get(e.get("tie"), {}).get("label", ""),
+                       "sentence": e.get("sentence") or ""} for e in ev[:6]],
+            evidenceCount=len(ev), summary=evidence_summary(ev), **extra,
         )
     return {
         "nodes": net.nodes, "edges": net.edges,

@@ -118,7 +118,7 @@ def materialise(draft: Draft, decisions: Decisions, meta: SourceMeta, *, exists:
         raise ReviewError(f"{len(out.pending)} fact(s) of {draft.slug!r} are not reviewed yet: "
                           + ", ".join(out.pending[:8]) + (" …" if len(out.pending) > 8 else ""),
                           hint=f"accept, correct or reject them (`wckg review show {draft.slug}`), "
-                               "or land with --drop-pending to leave them out")
+                               "or land with --drop-pending to leave them out", status=409)
 
     existing_cache: dict[str, bool] = {}
 
@@ -302,12 +302,12 @@ def land(settings: Settings, slug: str, *, drop_pending: bool = False, exists: C
         for existing in (data / "articles" / f"{slug}.ttl", data / "sources" / f"{slug}.ttl"):
             if existing.exists():
                 raise ReviewError(f"an article {slug!r} is already in the graph ({existing})",
-                                  hint="it cannot land twice; remove the draft with `wckg review drop`")
+                                  hint="it cannot land twice; remove the draft with `wckg review drop`", status=409)
         draft, decisions, meta = entry.draft(), entry.decisions(), entry.meta()
         m = materialise(draft, decisions, meta, exists=exists, drop_pending=drop_pending)
         if not m.landed:
             raise ReviewError(f"nothing to land: no fact of {slug!r} is accepted",
-                              hint="accept or correct facts first (`wckg review accept`)")
+                              hint="accept or correct facts first (`wckg review accept`)", status=409)
         header = (f"# Article graph wcid:graph/{slug}: facts of data/sources/{slug}.txt drafted by wckg extract\n"
                   f"# and accepted in review (wckg review land); evidence is verbatim from the source text.")
         outputs: list[tuple[Path, bytes]] = [

@@ -35,9 +35,14 @@ ACTIONS = ("accept", "reject", "correct")
 
 
 class ReviewError(WckgError):
-    """A review action that cannot be done (unknown draft or fact, bad target): exit 2."""
+    """A review action that cannot be done (unknown draft or fact, bad target): exit 2 on
+    the command line, ``status`` on the web (404 unknown draft, 409 conflict, 422 otherwise)."""
 
     exit_code = 2
+
+    def __init__(self, message: str, *, hint: str | None = None, status: int = 422):
+        self.status = status
+        super().__init__(message, hint=hint)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -181,10 +186,11 @@ class ReviewQueue:
         names = [x.slug for x in self.entries()]
         close = difflib.get_close_matches(slug, names, n=3)
         if (self.root / ".landed" / slug).is_dir():
-            raise ReviewError(f"the draft {slug!r} has already landed (data/articles/{slug}.ttl)")
+            raise ReviewError(f"the draft {slug!r} has already landed (data/articles/{slug}.ttl)", status=404)
         raise ReviewError(f"no draft {slug!r} in the review queue {self.root}",
                           hint=("did you mean: " + ", ".join(close)) if close else
-                          ("`wckg review list` shows the drafts" if names else "the queue is empty: run `wckg ingest ARTICLE`"))
+                          ("`wckg review list` shows the drafts" if names else "the queue is empty: run `wckg ingest ARTICLE`"),
+                          status=404)
 
     def add(self, draft_bytes: bytes, text: str, meta: SourceMeta, *, replace: bool = False,
             where: str = "the draft") -> Entry:
@@ -209,28 +215,28 @@ class ReviewQueue:
         data = self.settings.data_dir
         if (data / "articles" / f"{slug}.ttl").exists() or (data / "sources" / f"{slug}.ttl").exists():
             raise ReviewError(f"an article {slug!r} is already in the graph (data/articles/{slug}.ttl)",
-                              hint="choose another slug, or remove that article first")
+                              hint="choose another slug, or remove that article first", status=409)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         sources = data / "sources"
         if sources.is_dir():
             for p in sorted(sources.glob("*.txt")):
                 if hashlib.sha256(p.read_bytes()).hexdigest() == digest:
                     raise ReviewError(f"the same text is already in the graph as {p.relative_to(data)}",
-                                      hint="this article has been ingested before")
+                                      hint="this article has been ingested before", status=409)
             if meta.url:
                 for p in sorted(sources.glob("*.ttl")):
                     if f"<{meta.url}>" in p.read_text(encoding="utf-8", errors="replace"):
                         raise ReviewError(f"an article with the address {meta.url} is already in the graph ({p.relative_to(data)})",
-                                          hint="this article has been ingested before")
+                                          hint="this article has been ingested before", status=409)
         for e in self.entries():
             if e.slug == slug:
                 if not allow_queued:
                     raise ReviewError(f"a draft {slug!r} is already in the review queue",
-                                      hint="review it (`wckg review show`), or re-queue with --replace")
+                                      hint="review it (`wckg review show`), or re-queue with --replace", status=409)
                 continue
             m = e.meta()
             if m.sha256 == digest or (meta.url and m.url == meta.url):
-                raise ReviewError(f"the same article is already in the review queue as {e.slug!r}")
+                raise ReviewError(f"the same article is already in the review queue as {e.slug!r}", status=409)
 
     def retire(self, entry: Entry) -> None:
         """Move a landed entry under ``.landed/`` (kept for the record, out of the queue)."""

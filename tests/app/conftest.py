@@ -47,6 +47,7 @@ def server_env(settings, **extra: str) -> dict[str, str]:
         "WCKG_STORE": str(settings.store), "WCKG_DATA_DIR": str(settings.data_dir),
         "WCKG_ONTOLOGY_DIR": str(settings.ontology_dir), "WCKG_QUERIES_DIR": str(settings.queries_dir),
         "WCKG_BACKEND": "embedded", "WCKG_QUERY_WORKERS": "1",
+        "WCKG_QUERY_RATE": "100000/minute", "WCKG_CLIENT_QUERIES": "64", "WCKG_QUERY_QUEUE": "64",
     })
     env.update(extra)
     return env

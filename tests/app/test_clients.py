@@ -155,3 +155,40 @@ def test_sparqlwrapper_construct_and_describe_every_format(live_server, backend,
     body = res.response.read()
     rdflib_fmt = {"turtle": "turtle", "n3": "turtle", "xml": "xml", "rdf+xml": "xml", "json-ld": "json-ld"}[fmt]
     assert isomorphic(Graph().parse(data=body, format=rdflib_fmt), expected)
+
+
+# --- search that forgives, on the curated data ------------------------------------------------
+
+@pytest.mark.parametrize("q, expected", [
+    ("Tokaev", "Tokayev"), ("kazvodhoz", "Kazvodkhoz"), ("nursultan", "Astana"), ("Казахстан", "Kazakhstan"),
+    ("Spanish", "Xcalibur"), ("Tokayv", "Tokayev"),
+])
+def test_search_forgives_on_the_curated_data(client, q, expected):
+    r = client.get("/search.json", params={"q": q})
+    assert r.status_code == 200
+    labels = [h["label"] for h in r.json()["results"]]
+    assert labels and expected in labels[0], labels
+
+
+def test_every_example_of_the_home_page_finds_something(client):
+    import re
+    html = client.get("/").text
+    placeholder = re.search(r'id="home-search-q"[^>]*placeholder="e\.g\. ([^"]+)"', html).group(1)
+    examples = [e.strip() for e in placeholder.split(",")]
+    assert len(examples) >= 3
+    for e in examples:
+        assert client.get("/search.json", params={"q": e}).json()["results"], e
+
+
+# --- JSON-LD with its context inline -------------------------------------------------------------
+
+def test_site_ontology_jsonld_parses_without_fetching_a_context(client, monkeypatch):
+    import rdflib.plugins.shared.jsonld.util as util
+
+    def refuse(*a, **kw):
+        raise AssertionError(f"a context was fetched: {a}")
+    monkeypatch.setattr(util, "source_to_json", refuse)  # rdflib's fetcher of remote contexts
+    r = client.get("/ontology.jsonld")
+    assert r.status_code == 200
+    assert isinstance(r.json()["@context"], dict)
+    assert len(Graph().parse(data=r.text, format="json-ld")) > 100
