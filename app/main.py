@@ -42,6 +42,7 @@ ROUTERS: list[str] = [
     "app.routers.home",
     "app.routers.sparql",
     "app.routers.queries",
+    "app.routers.graphs",        # /graphs, /id/graph/{slug}, /data (Graph Store read side): before resources
     "app.routers.resources",     # linked-data pages /id/{kind}/{slug}
     "app.routers.search",        # /search
     "app.routers.timeline",      # /timeline
