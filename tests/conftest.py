@@ -45,6 +45,14 @@ def built_store(settings):
 
 
 @pytest.fixture(scope="session")
+def release(settings, built_store):
+    """The release bundle of the session's build, as `wckg build` writes it (the site
+    serves it; the validation gate is tested on its own)."""
+    from graph.build import make_release
+    return make_release(settings, validate=False)
+
+
+@pytest.fixture(scope="session")
 def backend(settings, built_store):
     from graph.store import open_backend
     b = open_backend(settings)

@@ -93,13 +93,13 @@ EVENT_TRIGGERS = [
     ("SigningCeremony", re.compile(r"\b(signed|signing|signature of)\b", re.I)),
     ("Inauguration", re.compile(r"\b(inaugurat(?:ion|ed|es)|launch(?:ed)? ceremony)\b", re.I)),
     ("Consultation", re.compile(r"\b(consultations?)\b", re.I)),
-    ("Conference", re.compile(r"\b(conference|summit|congress)\b", re.I)),
+    ("Conference", re.compile(r"\b(conferences?|summits?|congress)\b", re.I)),
     ("Forum", re.compile(r"\b(forum)\b", re.I)),
     ("SideEvent", re.compile(r"\b(side[- ]event)\b", re.I)),
-    ("Workshop", re.compile(r"\b(workshop|seminar|webinar)\b", re.I)),
+    ("Workshop", re.compile(r"\b(workshops?|seminars?|webinars?)\b", re.I)),
     ("Training", re.compile(r"\b(training(?: course)?|study tour)\b", re.I)),
     ("OfficialVisit", re.compile(r"\b(official visit|working visit|visited)\b", re.I)),
-    ("Meeting", re.compile(r"\b(meeting|met|session|roundtable|round table)\b", re.I)),
+    ("Meeting", re.compile(r"\b(meetings?|met|sessions?|roundtables?|round tables?)\b", re.I)),
     ("Milestone", re.compile(r"\b(joined|to join|became (?:a )?(?:member|party))\b", re.I)),
 ]
 EVENT_CORE = {"SigningCeremony": "signing", "Inauguration": "inauguration", "Consultation": "consultation",
@@ -241,6 +241,20 @@ class Frames:
             self.res[iri] = r
         return r
 
+    def ensure(self, entry) -> str:
+        """A resource the graph holds, named by the draft without a mention of its own
+        ("European Union" inside "European Union Water Initiative"): typed and labelled in the
+        bookkeeping graph so that the draft reads right on its own."""
+        if entry.iri not in self.res:
+            kind = entry.kind
+            types = {"organisation": ["wc:Organisation"], "person": ["wc:Person"], "programme": ["wc:Programme"],
+                     "policy": ["wc:PolicyDocument"], "country": ["wc:Country", "wc:Place"]}.get(kind, ["wc:Place"])
+            r = Resource(entry.iri, kind, types, label=entry.label)
+            r.new = False
+            r.__dict__["entry"] = entry
+            self.res[entry.iri] = r
+        return entry.iri
+
     def actor(self, m: Mention) -> tuple[str, str]:
         """IRI of an actor mention (a country acting is its state) and the text naming it."""
         e = m.entity
@@ -368,6 +382,15 @@ class Frames:
                 continue
             ev = self._new_event(cls, s, when, m)
             created = created or ev
+        if created is None and day_dates and i > 0 and re.search(
+                r"\b(will take place|took place|was held|will be held|is held|were held|is scheduled)\b", low):
+            # "The first will take place on June 15 2017 in Astana": the kind comes from the sentence before
+            prev_text = self.sents[i - 1].text
+            for cls, rx in EVENT_TRIGGERS:
+                m = rx.search(prev_text)
+                if m and cls not in ("SigningCeremony", "Milestone"):
+                    mm = re.search(r"\b(take place|took place|held|scheduled)\b", s.text)
+                    return self._new_event(cls, s, day_dates[0], mm)
         if created is None and last_event is not None and re.search(
                 r"\b(the (?:meeting|event|session|consultation|conference|workshop|forum)|participants)\b", low):
             self._roles(last_event, i)
@@ -789,7 +812,7 @@ class Frames:
                         found = self.gaz.lookup(head, {"organisation"})
                         hit = found[0] if found else None
                     if hit is not None:
-                        iri = hit.iri
+                        iri = hit.iri if hit.__class__.__name__ == "Entity" else self.ensure(hit)
                         r.link("wc:funder", iri, p.first.sent, head, 0.5,
                                inferred=f"the programme is named after {head} ('{lab}')")
                         break
@@ -807,7 +830,7 @@ class Frames:
                 if fm:
                     ent = self.gaz.lookup(fm.group(1), {"organisation"}) or []
                     art = orgs_by_label.get(norm(fm.group(1)))
-                    iri = art.iri if art else (ent[0].iri if ent else None)
+                    iri = art.iri if art else (self.ensure(ent[0]) if ent else None)
                     if iri:
                         r.link("wc:funder" if fm.group(2) != "supported" else "wc:supporter", iri, m.sent, fm.group(1), 0.75)
                 # "Conducted within the framework of the X, the Y" / "Y ... within the framework of X"

@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 from ..namespaces import WCID_DEFAULT
 from .article import slugify
 from .gazetteer import DEMONYMS, Entry, Gazetteer, is_acronym, norm
-from .mentions import Mention
+from .mentions import Mention, acronym_fits
 
 #: kind of mention → kinds of gazetteer entries it may link to, and the IRI kind minted
 LINK_KINDS = {
@@ -64,19 +64,6 @@ class Entity:
             if m.sent == sent:
                 return m
         return None
-
-
-def acronym_fits(acr: str, phrase: str) -> bool:
-    """Whether the letters of *acr* are the initials of (most of) the capitalised words of *phrase*."""
-    letters = [c for c in acr.upper() if c.isalpha()]
-    words = [w for w in re.findall(r"[A-Za-z][\w’'-]*", phrase) if w.lower() not in ("of", "for", "the", "and", "on", "in", "to")]
-    initials = [w[0].upper() for w in words]
-    if len(letters) < 2 or not initials or letters[0] != initials[0]:
-        return False
-    it = iter(initials)
-    if not all(ch in it for ch in letters):
-        return False
-    return len(letters) >= 0.6 * len(initials)
 
 
 def _nucleus_split(label: str) -> tuple[str, str]:

@@ -265,7 +265,33 @@ class MentionFinder:
                     label = text[start:end]
                     label = label[0].upper() + label[1:]
                     add(label, "organisation", start, end, s.index, how="body", conf=0.7)
+        self._expand_acronyms(doc, sentences, names, add)
         return names
+
+    def _expand_acronyms(self, doc: Doc, sentences: list[Sentence], names: dict[str, Name], add) -> None:
+        """An acronym the article uses without defining it ("the IFAS") whose expansion is part
+        of a longer name it gives ("Executive Committee of the International Fund for Saving
+        the Aral Sea") names that part."""
+        defined = {n.acronym for n in names.values() if n.acronym} | {a for n in names.values() if n.acronym
+                                                                        for a in re.split(r"[\s-]", n.acronym)}
+        seen: set[str] = set()
+        for s in sentences:
+            for t in doc[s.tok_start:s.tok_end]:
+                w = t.text
+                if len(w) < 3 or not w.isupper() or not w.isalpha() or w in seen or self.gaz.lookup(w):
+                    continue
+                seen.add(w)
+                if any(n.acronym == w for n in names.values()):
+                    continue
+                for n in list(names.values()):
+                    if n.kind != "organisation":
+                        continue
+                    m = re.search(r"\b(?:of|for)\s+(?:the\s+)?([A-Z].*)$", n.label)
+                    if m and acronym_fits(w, m.group(1)) and head_kind(m.group(1).split()) == "organisation":
+                        start = n.start + n.label.find(m.group(1)) if n.label in doc.text[n.start:n.end] else n.start
+                        add(m.group(1), "organisation", start, start + len(m.group(1)), n.sent, acronym=w, how="acronym", conf=0.7)
+                        break
+        del defined
 
     def _chunks(self, toks, s: Sentence, add) -> None:
         """Runs of capitalised tokens → names (see module docstring)."""
@@ -509,8 +535,12 @@ class MentionFinder:
             if n.kind in ("unknown", None) and not n.acronym:
                 continue
             by_label[n.label.lower()] = n
-            local.add(n.label.lower(), [tok(n.label.lower())])
-            local.add(n.label.lower(), [tok(n.label)])
+            pats = [tok(n.label.lower()), tok(n.label)]
+            written = doc.char_span(n.start, n.end)
+            if written is not None and written.text.lower() != n.label.lower():
+                by_label[written.text.lower()] = n
+                local.add(written.text.lower(), [written.as_doc()])
+            local.add(n.label.lower(), pats)
             if n.acronym:
                 by_label[n.acronym] = n
                 local_acr.add(n.acronym, [tok(n.acronym)])
@@ -703,6 +733,19 @@ class MentionFinder:
             extra.append(Mention(a, b, text[a:b], "organisation", _sentence_index(sentences)(a), "anaphor",
                                  ante.label, 0.7, antecedent=ante))
         return mentions + extra
+
+
+def acronym_fits(acr: str, phrase: str) -> bool:
+    """Whether the letters of *acr* are the initials of (most of) the capitalised words of *phrase*."""
+    letters = [c for c in acr.upper() if c.isalpha()]
+    words = [w for w in re.findall(r"[A-Za-z][\w’'-]*", phrase) if w.lower() not in ("of", "for", "the", "and", "on", "in", "to")]
+    initials = [w[0].upper() for w in words]
+    if len(letters) < 2 or not initials or letters[0] != initials[0]:
+        return False
+    it = iter(initials)
+    if not all(ch in it for ch in letters):
+        return False
+    return len(letters) >= 0.6 * len(initials)
 
 
 def _nucleus_len(label: str) -> int:

@@ -53,9 +53,14 @@ def _bnode(*parts) -> BNode:
     return BNode("b" + hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:16])
 
 
-def fact_id(s: str, p: str, o: str) -> str:
-    """The stable short id of a drafted statement."""
-    return hashlib.sha1(f"{s} {p} {o}".encode()).hexdigest()[:12]
+def fact_id(s, p, o) -> str:
+    """The stable short id of a drafted statement: the review's own scheme
+    (:func:`graph.review.draft.statement_id`), so both sides name a fact alike."""
+    try:
+        from ..review.draft import statement_id
+    except ImportError:  # pragma: no cover - review not installed
+        return hashlib.sha1(" ".join(str(t) for t in (s, p, o) if t is not None).encode()).hexdigest()[:10]
+    return statement_id(s, p, o)
 
 
 def write_draft(article: Article, sentences: list[Sentence], mentions: list[Mention], entities: list[Entity],
@@ -127,7 +132,7 @@ def write_draft(article: Article, sentences: list[Sentence], mentions: list[Ment
             facts.add((node, WC.inferenceReason, Literal(inferred, lang="en")))
 
     def draft_fact(subj, pred, obj, c: float) -> None:
-        fid = fact_id(str(subj), str(pred) if pred is not None else "", str(obj) if obj is not None else "")
+        fid = fact_id(subj, pred, obj)
         node = _bnode("fact", fid)
         draft.add((node, RDF.type, WC.DraftFact))
         draft.add((node, WC.factId, Literal(fid)))
@@ -155,8 +160,14 @@ def write_draft(article: Article, sentences: list[Sentence], mentions: list[Ment
             # an existing resource: its type and label in the bookkeeping graph only
             for t in r.types:
                 draft.add((s, RDF.type, curie(t)))
-            if r.label:
-                draft.add((s, SKOS.prefLabel, Literal(r.entity.entry.label if r.entity and r.entity.entry else r.label, lang=lang)))
+            entry = r.entity.entry if r.entity is not None else r.__dict__.get("entry")
+            if entry is not None:
+                draft.add((s, SKOS.prefLabel, Literal(entry.label, lang=lang)))
+                for alt in entry.labels:
+                    if alt != entry.label:
+                        draft.add((s, SKOS.altLabel, Literal(alt, lang=lang)))
+            elif r.label:
+                draft.add((s, SKOS.prefLabel, Literal(r.label, lang=lang)))
         has_statements = bool(r.links or r.literals or r.nodes)
         if r.new or has_statements:
             facts.add((s, PROV.wasDerivedFrom, src))

@@ -1,0 +1,88 @@
+"""Extraction speed: articles per second on one core once loaded, and gazetteer build time.
+
+    .venv/bin/python bench/bench_extract.py [--articles N] [--entities N]
+
+Articles: the five seed texts (data/sources/*.txt), cycled to N, each ~2,000 characters
+or more. Gazetteer: the curated graph plus N synthetic organisations, people and places
+(four labels each: ~10 triples per entity) in an in-memory pyoxigraph store; the baseline
+is the curated graph alone, measured in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph.config import PROJECT_ROOT, Settings
+from graph.ingest import Extractor, read_article
+from graph.ingest.gazetteer import Gazetteer
+from graph.load import discover, iter_quads
+
+WC = "https://w3id.org/wckg/ontology#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def curated_store(settings) -> ox.Store:
+    store = ox.Store()
+    store.bulk_extend(q for f in discover(settings) for q in iter_quads(f))
+    return store
+
+
+def add_synthetic(store: ox.Store, n: int) -> None:
+    g = ox.NamedNode("https://w3id.org/wckg/id/graph/bench")
+    kinds = [("organisation", "Organisation"), ("person", "Person"), ("place", "Place")]
+
+    def quads():
+        for i in range(n):
+            kind, cls = kinds[i % 3]
+            s = ox.NamedNode(f"https://w3id.org/wckg/id/{kind}/bench-{i}")
+            yield ox.Quad(s, RDF_TYPE, ox.NamedNode(WC + cls), g)
+            yield ox.Quad(s, ox.NamedNode(SKOS + "prefLabel"), ox.Literal(f"Bench {cls} Number {i} Water", language="en"), g)
+            yield ox.Quad(s, ox.NamedNode(SKOS + "altLabel"), ox.Literal(f"BENCH{i}", language="en"), g)
+            yield ox.Quad(s, ox.NamedNode(SKOS + "altLabel"), ox.Literal(f"Bench {cls} {i}", language="en"), g)
+            for k in range(6):
+                yield ox.Quad(s, ox.NamedNode(WC + f"note{k}"), ox.Literal(f"filler {i} {k}"), g)
+    store.bulk_extend(quads())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--articles", type=int, default=200)
+    ap.add_argument("--entities", type=int, default=100_000, help="synthetic entities (~10 triples each)")
+    args = ap.parse_args()
+    settings = Settings(_env_file=None, data_dir=PROJECT_ROOT / "data", ontology_dir=PROJECT_ROOT / "ontology")
+
+    store = curated_store(settings)
+    t = time.perf_counter()
+    base_gaz = Gazetteer.from_oxigraph(store)
+    base_s = time.perf_counter() - t
+    base_triples = len(store)
+    add_synthetic(store, args.entities)
+    t = time.perf_counter()
+    big_gaz = Gazetteer.from_oxigraph(store)
+    big_s = time.perf_counter() - t
+    print(f"gazetteer: curated {base_triples} triples {base_s:.2f} s ({len(base_gaz.entries)} named); "
+          f"with synthetic {len(store)} triples {big_s:.2f} s ({len(big_gaz.entries)} named)")
+
+    texts = [read_article(p) for p in sorted((PROJECT_ROOT / "data" / "sources").glob("*.txt"))]
+    for name, gaz in (("curated gazetteer", base_gaz), ("large gazetteer", big_gaz)):
+        t = time.perf_counter()
+        ex = Extractor(gaz)
+        load_s = time.perf_counter() - t
+        ex.extract(texts[0])  # warm-up
+        chars = 0
+        t = time.perf_counter()
+        for i in range(args.articles):
+            a = texts[i % len(texts)]
+            ex.extract(a).trig()
+            chars += len(a.text)
+        dt = time.perf_counter() - t
+        print(f"{name}: load {load_s:.2f} s; {args.articles} articles ({chars // args.articles} chars avg) "
+              f"in {dt:.2f} s = {args.articles / dt:.1f} articles/s, {chars / dt / 2000:.1f} x 2,000-char articles/s")
+
+
+if __name__ == "__main__":
+    main()
