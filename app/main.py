@@ -42,11 +42,13 @@ ROUTERS: list[str] = [
     "app.routers.home",
     "app.routers.sparql",
     "app.routers.queries",
+    "app.routers.graphs",        # /graphs, /id/graph/{slug}, /data (Graph Store read side): before resources
     "app.routers.resources",     # linked-data pages /id/{kind}/{slug}
     "app.routers.search",        # /search
     "app.routers.timeline",      # /timeline
     "app.routers.network",       # /network
     "app.routers.map",           # /map
+    "app.routers.indicators",    # /indicators
     "app.routers.publish",       # /downloads, /ontology, catalog
     "app.routers.review",        # /review (admin: machine drafts)
 ]
