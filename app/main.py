@@ -42,10 +42,13 @@ ROUTERS: list[str] = [
     "app.routers.home",
     "app.routers.sparql",
     "app.routers.queries",
+    "app.routers.graphs",        # /graphs, /id/graph/{slug}, /data (Graph Store read side): before resources
     "app.routers.resources",     # linked-data pages /id/{kind}/{slug}
     "app.routers.search",        # /search
     "app.routers.timeline",      # /timeline
     "app.routers.network",       # /network
+    "app.routers.map",           # /map
+    "app.routers.indicators",    # /indicators
     "app.routers.publish",       # /downloads, /ontology, catalog
     "app.routers.review",        # /review (admin: machine drafts)
 ]
@@ -59,6 +62,10 @@ VENDOR: dict[str, str] = {
     "yasgui": "@zazuko/yasgui/build",
     "swagger-ui": "swagger-ui-dist",
     "vis-timeline": "vis-timeline/standalone/umd",
+    "leaflet": "leaflet/dist",                       # /map
+    "leaflet.markercluster": "leaflet.markercluster/dist",
+    "topojson-client": "topojson-client/dist",
+    "world-atlas": "world-atlas",                    # Natural Earth boundaries (TopoJSON)
 }
 # ======================================================================================
 

@@ -18,10 +18,12 @@ VANN = Namespace("http://purl.org/vocab/vann/")
 WD = Namespace("http://www.wikidata.org/entity/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
-#: The identifier kinds of the core model: ``wcid:{kind}/{slug}``.
+#: The identifier kinds: ``wcid:{kind}/{slug}`` (the core model's, and those vocabulary 0.2 adds).
 KINDS = (
     "organisation", "person", "membership", "event", "agreement", "programme",
     "policy", "place", "topic", "source", "graph",
+    # vocabulary 0.2 (docs/model.md)
+    "claim", "participation",
 )
 
 #: Named graphs of the dataset (the article graphs are ``graph/{source-slug}``).

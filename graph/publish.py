@@ -231,7 +231,8 @@ def kind_prefixes(settings: Settings | None = None) -> dict[str, str]:
     base = settings.base_iri if settings else PREFIXES["wcid"]
     kinds = {"org_": "organisation", "per": "person", "mem": "membership", "ev": "event",
              "agr": "agreement", "prg": "programme", "pol": "policy", "pl": "place",
-             "top": "topic", "src": "source", "wcgraph": "graph"}
+             "top": "topic", "src": "source", "wcgraph": "graph",
+             "clm": "claim", "ptc": "participation"}
     out = dict(PREFIXES)
     out["wcid"] = base
     out.update({p: f"{base}{k}/" for p, k in kinds.items()})
@@ -463,7 +464,7 @@ FILES: dict[str, FileSpec] = {s.name: s for s in (
              "text/turtle", "RDF_TURTLE", "dump", True),
     FileSpec("wckg.jsonld.gz", "wckg dump: default graph (JSON-LD, gzip)",
              "The union of all named graphs as JSON-LD, compacted with the published context "
-             "(context.jsonld) that gives short keys to the core model.",
+             "(context.jsonld, embedded in the file) that gives short keys to the core model.",
              "application/ld+json", "JSON_LD", "dump", True),
     FileSpec("ontology.ttl", "wckg ontology (Turtle)", "The OWL ontology of the core model.",
              "text/turtle", "RDF_TURTLE", "ontology"),
@@ -550,7 +551,9 @@ def publish(settings: Settings, out_dir: Path | str, *, backend=None, base_url: 
     triples = union_triples(quads)
     prefixes = kind_prefixes(settings)
     context = load_context(settings)
-    ctx_ref = context_url(settings)
+    # the context travels inside every JSON-LD file: a client offline (or before the w3id
+    # redirect of context_url() exists) parses them without fetching anything
+    ctx_ref = context["@context"]
     writer = JsonLdWriter(context)
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -729,8 +732,8 @@ traced to the published article it comes from and the sentence that states it.
 Check a download with `sha256sum -c SHA256SUMS`. The `.gz` files are gzip members with no
 stored name or time; `zcat wckg.nq.gz | sort` is the canonical form of the data.
 
-The JSON-LD files refer to the context <{context_url(settings)}>; a copy is `context.jsonld`
-in this bundle (replace the `@context` URL with it to read the files offline).
+The JSON-LD files carry their context inline, so they parse offline; the same context is
+`context.jsonld` in this bundle and is published at <{context_url(settings)}>.
 
 ## Named graphs
 

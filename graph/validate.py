@@ -26,6 +26,9 @@ Python checks, reported like SHACL results:
 * ``wc:SourceTextCheck``: a source that evidence refers to has a text file;
 * ``wc:IdentifierKindCheck``: a ``{base}{kind}/{slug}`` subject has the class of its kind
   (a misspelt or missing type would escape every class shape).
+* the checks of evidence per statement in :mod:`graph.checks` (``PYTHON_CHECKS``): quotes at
+  their offsets in the source text, quotes that name the statement's object, and a
+  supporting sentence for every statement of an article.
 
 Every result says where its focus node is defined: the data file and the line of its
 first occurrence as a subject.
@@ -48,6 +51,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import PROV, RDF, SH, XSD
 
 from .config import Settings
+from .checks import PYTHON_CHECKS, CheckContext
+from .findings import SEVERITIES, ValidationResult
 from .errors import InputError
 from .load import DataFile, discover, iter_quads, parse_graph, to_rdflib
 from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, KINDS, PREFIXES, WC, WCID_DEFAULT, bind_prefixes
@@ -57,8 +62,6 @@ __all__ = [
     "load_shapes", "load_ontology", "class_hierarchy", "SEVERITIES",
 ]
 
-#: Severities in the order a report lists them.
-SEVERITIES = ("Violation", "Warning", "Info")
 
 #: Progress callback: ``progress(done, total, what)``.
 Progress = Callable[[int, int, str], None]
@@ -71,32 +74,6 @@ IDENTIFIER_CHECK = "wc:IdentifierKindCheck"
 # --------------------------------------------------------------------------------------
 # Report
 # --------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ValidationResult:
-    """One finding."""
-
-    severity: str            # "Violation" | "Warning" | "Info"
-    focus_node: str
-    path: str | None
-    value: str | None
-    message: str
-    shape: str               # the NodeShape (compact IRI), with the property shape's sh:name in parentheses
-    constraint: str          # e.g. "sh:MinCountConstraintComponent", "wc:EventDateNotAfterSource"
-    graph: str | None        # the named graph the focus node came from
-    file: Path | None = None
-    line: int | None = None
-
-    def location(self) -> str:
-        if self.file is None:
-            return "(no file)"
-        return f"{self.file}:{self.line}" if self.line else str(self.file)
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["file"] = str(self.file) if self.file is not None else None
-        return d
-
 
 @dataclass
 class ValidationReport:
@@ -297,6 +274,8 @@ class Unit:
     files: list[DataFile]
     build: Callable[[], Graph] = field(repr=False)
     _graph: Graph | None = field(default=None, repr=False)
+    #: the triples the unit's own files state (an article graph without its context); None: all
+    own: Graph | None = field(default=None, repr=False)
 
     @property
     def graph(self) -> Graph:
@@ -394,7 +373,7 @@ def build_units(per_file: dict[DataFile, Graph], *, graphs: set[str] | None = No
         if restrict is not None:
             focus &= restrict
         if focus:
-            units.append(Unit(name, focus, fl, article_unit(name, ag)))
+            units.append(Unit(name, focus, fl, article_unit(name, ag), own=ag))
     return units
 
 
@@ -510,6 +489,14 @@ class _ShapeNames:
 _SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
+def _statement_subject(g: Graph, node):
+    """The rdf:subject (an IRI) of a blank wc:StatementEvidence node, else None."""
+    if isinstance(node, URIRef) or node is None or (node, RDF.type, WC.StatementEvidence) not in g:
+        return None
+    s = g.value(node, RDF.subject)
+    return s if isinstance(s, URIRef) else None
+
+
 def _convert(results_graph: Graph, names: _ShapeNames, unit: Unit) -> list[ValidationResult]:
     out: list[ValidationResult] = []
     rg = results_graph
@@ -528,12 +515,21 @@ def _convert(results_graph: Graph, names: _ShapeNames, unit: Unit) -> list[Valid
             own = names.own_messages(shape)
             specific = [m for m in messages if str(m) not in own]
             messages = specific or messages
+        message = _pick_message(messages)
+        statement_subject = _statement_subject(unit.graph, focus)
+        if statement_subject is not None:
+            # a finding about a statement's evidence (a blank node) is reported on the statement's
+            # subject, which has a file and a line, and names the statement
+            p, o = unit.graph.value(focus, RDF.predicate), unit.graph.value(focus, RDF.object)
+            message = (f"evidence of the statement {_compact(str(p)) if p is not None else '?'} "
+                       f"{_term_text(o) or '?'}: {message}")
+            focus = statement_subject
         out.append(ValidationResult(
             severity=_SEVERITY.get(rg.value(r, SH.resultSeverity), "Violation"),
             focus_node=str(focus) if isinstance(focus, URIRef) else f"_:{focus}",
             path=_path_text(rg, rg.value(r, SH.resultPath)),
             value=_term_text(rg.value(r, SH.value)),
-            message=_pick_message(messages),
+            message=message,
             shape=names.describe(shape),
             constraint=constraint,
             graph=unit.name,
@@ -559,6 +555,7 @@ class SourceTexts:
         self.settings = settings
         self.prefix = settings.base_iri + "source/"
         self._cache: dict[str, str | None] = {}
+        self._raw: dict[str, str | None] = {}
 
     def path_of(self, source: str) -> Path | None:
         if not source.startswith(self.prefix):
@@ -568,19 +565,26 @@ class SourceTexts:
             return None
         return self.settings.data_dir / "sources" / f"{slug}.txt"
 
-    def text(self, source: str) -> str | None:
-        if source not in self._cache:
+    def raw(self, source: str) -> str | None:
+        """The text as the file holds it (offsets of statement evidence count in it)."""
+        if source not in self._raw:
             path = self.path_of(source)
             try:
-                self._cache[source] = _normalise(path.read_text(encoding="utf-8")) if path else None
+                self._raw[source] = path.read_text(encoding="utf-8") if path else None
             except (OSError, UnicodeDecodeError):
-                self._cache[source] = None
+                self._raw[source] = None
+        return self._raw[source]
+
+    def text(self, source: str) -> str | None:
+        if source not in self._cache:
+            raw = self.raw(source)
+            self._cache[source] = _normalise(raw) if raw is not None else None
         return self._cache[source]
 
 
 #: The class a resource of each identifier kind must have (``wcid:graph/...`` are named graphs).
 KIND_CLASSES: dict[str, tuple[str, ...]] = {
-    "organisation": (str(WC.Organisation),),
+    "organisation": (str(WC.Organisation), str(WC.State)),  # a state acting: organisation/state-{country}
     "person": (str(WC.Person),),
     "membership": ("http://www.w3.org/ns/org#Membership",),
     "event": (str(WC.Event),),
@@ -590,6 +594,8 @@ KIND_CLASSES: dict[str, tuple[str, ...]] = {
     "place": (str(WC.Place),),
     "topic": ("http://www.w3.org/2004/02/skos/core#Concept", "http://www.w3.org/2004/02/skos/core#ConceptScheme"),
     "source": (str(WC.SourceDocument),),
+    "claim": (str(WC.CountedClaim),),
+    "participation": (str(WC.Participation),),
 }
 
 
@@ -778,6 +784,7 @@ def validate_units(units: Sequence[Unit], settings: Settings, *, shapes: Graph |
     ontology = class_hierarchy(ontology if ontology is not None else load_ontology(settings))
     names = _ShapeNames(shapes)
     texts = SourceTexts(settings)
+    ctx = CheckContext(texts=texts, hierarchy=ontology)
     seen: set[tuple] = set()
     results: list[ValidationResult] = []
     with _prepared_sparql_cache(), _quiet_rdflib_terms():
@@ -786,7 +793,8 @@ def validate_units(units: Sequence[Unit], settings: Settings, *, shapes: Graph |
                 progress(i, len(units), f"validating {unit.name}")
             found = (_convert(_run_pyshacl(unit, shapes, ontology), names, unit)
                      + check_identifier_kinds(unit, settings.base_iri, ontology)
-                     + check_evidence(unit, texts))
+                     + check_evidence(unit, texts)
+                     + [r for check in PYTHON_CHECKS for r in check(unit, ctx)])
             for r in found:
                 key = (r.severity, r.focus_node, r.path, r.value, r.shape, r.constraint, r.message)
                 if key in seen:
@@ -917,7 +925,7 @@ def validate_with_context(settings: Settings, files: Sequence[DataFile],
             return g
         return build
 
-    units = [Unit(name, set(ag.subjects(unique=True)), fl, unit_graph(name, ag))
+    units = [Unit(name, set(ag.subjects(unique=True)), fl, unit_graph(name, ag), own=ag)
              for name, (ag, fl) in articles.items()]
     locator = Locator()
 

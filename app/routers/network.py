@@ -313,8 +313,29 @@ def _answer(request: Request, backend, settings, p: Params, *, kind: str, focus:
         "organisations": N.organisation_count(G), "edges": G.number_of_edges(),
         "weighting": N.WEIGHTING, "metric_explanations": N.METRIC_EXPLANATIONS,
         "tie_legend": _tie_legend(G),
+        "slider": _slider_span(G, filters), "timeline_query": _timeline_query(focus, data),
     }
     return render(request, "network.html", ctx, headers=headers)
+
+
+def _slider_span(G, filters: N.NetworkFilters) -> tuple[int, int] | None:
+    """The years the year slider runs over: those of the links' activities, within the
+    period filter; None when fewer than two years are dated."""
+    years = [y for _, _, d in G.edges(data=True) for e in d.get("evidence") or []
+             for y in (e.get("year_from"), e.get("year_to")) if y is not None]
+    if not years:
+        return None
+    lo, hi = min(years), max(years)
+    if filters.year_from is not None:
+        lo = max(lo, filters.year_from)
+    if filters.year_to is not None:
+        hi = min(hi, filters.year_to)
+    return (lo, hi) if lo < hi else None
+
+
+def _timeline_query(focus: str | None, data: N.GraphData) -> str:
+    """The timeline's filter for the same organisation (the slider adds from/to)."""
+    return ("?" + urlencode({"organisation": focus})) if focus and not data.agents[focus].is_person else ""
 
 
 def _tie_legend(G) -> list[dict[str, str]]:

@@ -18,27 +18,64 @@ first: data that does not conform gives a 503 that says so, never a half-written
 """
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from starlette.concurrency import run_in_threadpool
 
+from graph import dcat
 from graph import publish as pub
-from graph.errors import ConfigError, InputError, StoreError, ValidationFailed
+from graph.errors import StoreError
 from graph.load import discover, parse_graph
 
-from ..negotiation import HTML, MEDIA_ALIASES, PAGE_OFFERS, RDF_BY_SUFFIX, RDF_FORMATS, Format, choose
 from ..deps import BackendDep, SettingsDep
+from ..negotiation import (
+    HTML,
+    MEDIA_ALIASES,
+    PAGE_OFFERS,
+    RDF_BY_SUFFIX,
+    RDF_FORMATS,
+    Format,
+    choose,
+)
 from ..templating import curie, render
 
-router = APIRouter(tags=["publishing"])
+log = logging.getLogger("wckg.app")
+
+
+@asynccontextmanager
+async def _read_bundle_at_start(app: FastAPI) -> AsyncIterator[None]:
+    """Parse the bundle's catalogue and compile the page's template when the server starts
+    rather than on the first visit (the first parse also loads rdflib's Turtle parser:
+    most of a second)."""
+    from graph.build import release_dir
+
+    from ..templating import env
+    try:
+        for name in ("base.html", "downloads.html"):
+            env.get_template(name)
+        out = release_dir(app.state.settings)
+        if out is not None:
+            path = out / "catalog.ttl"
+            await run_in_threadpool(_parsed_catalog, path, path.stat().st_mtime_ns)
+    except Exception as e:  # a page problem is answered by the page, not by refusing to start
+        log.warning("could not read the release bundle at start: %s", e)
+    yield
+
+
+router = APIRouter(tags=["publishing"], lifespan=_read_bundle_at_start)
 
 
 # --- content negotiation ---------------------------------------------------------------
@@ -82,41 +119,28 @@ def rdf_response(triples: list[ox.Triple], fmt: Format, *, context_ref: Any, tur
     return Response(body, media_type=media, headers={"Vary": "Accept", **(headers or {})})
 
 
-# --- the bundle under the store ----------------------------------------------------------
+# --- the release bundle of the current build ----------------------------------------------
 
-_publish_lock = threading.Lock()
-
-
-def bundle_dir(settings) -> Path:
-    return Path(settings.store).expanduser() / "publish"
-
-
-def ensure_bundle(settings, backend) -> Path:
-    """The release bundle of what the store holds now, published when missing or older
-    than the store's build."""
-    out = bundle_dir(settings)
-    stamp = out.parent / "publish.build-id"
-    try:
-        build_id = str(backend.info().build_id)
-    except (StoreError, AttributeError):
-        build_id = "unknown"
-    with _publish_lock:
-        current = stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else None
-        if pub.is_bundle(out) and current == build_id:
-            return out
-        try:
-            pub.publish(settings, out, backend=backend)
-        except ValidationFailed as e:
-            raise HTTPException(503, "The graph does not conform to the project's shapes, so no release "
-                                     f"is published: {e.report.summary()}. Run `wckg validate` for the report.") from None
-        except (ConfigError, InputError) as e:
-            raise HTTPException(503, f"The release cannot be published: {e.message}") from None
-        stamp.write_text(build_id + "\n", encoding="utf-8")
+def ensure_bundle(settings) -> Path:
+    """The release bundle of the build being served (made by ``wckg build``; read as it is,
+    never published here); 503 naming the command when the build has none."""
+    from graph.build import release_dir
+    out = release_dir(settings)
+    if out is None:
+        raise HTTPException(503, "This build of the store has no release bundle (dumps, catalogue, VoID). "
+                                 "Run `wckg build` (it writes one unless --no-release or --validate none).")
     return out
 
 
 def _manifest(out: Path) -> dict:
     return json.loads((out / pub.MANIFEST).read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_catalog(path: Path, _mtime_ns: int) -> Graph:
+    """The bundle's catalogue, parsed once per file version (a bundle never changes once
+    written; a new build writes a new one)."""
+    return Graph().parse(path, format="turtle")
 
 
 # --- /downloads --------------------------------------------------------------------------
@@ -127,7 +151,7 @@ FILE_MEDIA = {".gz": "application/gzip", ".ttl": "text/turtle; charset=utf-8", "
 
 @router.get("/downloads", summary="The release files, with sizes and SHA-256 checksums")
 def downloads(request: Request, backend: BackendDep, settings: SettingsDep):
-    out = ensure_bundle(settings, backend)
+    out = ensure_bundle(settings)
     manifest = _manifest(out)
     if choose(request, PAGE_OFFERS) == "json":
         return JSONResponse(manifest, headers={"Vary": "Accept"})
@@ -140,7 +164,7 @@ def download_file(name: str, backend: BackendDep, settings: SettingsDep):
     # Only the bundle's own file names: no path, no dot-files, nothing else under the store.
     if name not in pub.BUNDLE_NAMES:
         raise HTTPException(404, f"The release has no file {name!r}; /downloads lists them.")
-    out = ensure_bundle(settings, backend)
+    out = ensure_bundle(settings)
     path = out / name
     if not path.is_file():
         raise HTTPException(404, f"The release has no file {name!r}; /downloads lists them.")
@@ -152,8 +176,8 @@ def download_file(name: str, backend: BackendDep, settings: SettingsDep):
 # --- /catalog and VoID ---------------------------------------------------------------------
 
 def _catalog_context(out: Path, manifest: dict, settings, page: str) -> dict:
-    from graph import dcat
-    cat = Graph().parse(out / "catalog.ttl", format="turtle")
+    path = out / "catalog.ttl"
+    cat = _parsed_catalog(path, path.stat().st_mtime_ns)
     ds = URIRef(dcat.dataset_iri(settings))
     DC = "http://purl.org/dc/terms/"
     DCATNS = "http://www.w3.org/ns/dcat#"
@@ -199,7 +223,7 @@ def _rdf_file(name: str, fmt_suffix: str | None, request: Request, backend, sett
             fmt = BY_SUFFIX["ttl"]
         if fmt is None:
             raise not_acceptable(offered)
-    out = ensure_bundle(settings, backend)
+    out = ensure_bundle(settings)
     if fmt is HTML:
         return render(request, "downloads.html", _catalog_context(out, _manifest(out), settings, page="catalog"),
                       headers={"Vary": "Accept", "Link": link_header("/catalog")})
@@ -390,8 +414,9 @@ def ontology_suffix(suffix: str, request: Request, backend: BackendDep, settings
 def _ontology(fmt: Format, request: Request, backend, settings):
     link = {"Link": link_header("/ontology")}
     if fmt is not HTML:
-        ctx_url = settings.public_url.rstrip("/") + "/ontology/context.jsonld"
-        return rdf_response(_ontology_triples(settings), fmt, context_ref=ctx_url, headers=link)
+        # the context inline: the JSON-LD parses without fetching anything
+        return rdf_response(_ontology_triples(settings), fmt, context_ref=pub.load_context(settings)["@context"],
+                            headers=link)
     g = ontology_graph(settings)
     onto = URIRef(settings.ontology_iri)
     if (onto, RDF.type, OWL.Ontology) not in g:

@@ -22,6 +22,17 @@ Org = Annotated[str | None, _IRI]
 Kind = Annotated[str | None, _IRI]
 Topic = Annotated[str | None, _IRI]
 Order = Annotated[str, Query(pattern="^(asc|desc)$", description="desc: newest first (default); asc: oldest first")]
+YearFrom = Annotated[int | None, Query(alias="from", ge=1000, le=2999, description="first year shown (the network page's year slider links here)")]
+YearTo = Annotated[int | None, Query(alias="to", ge=1000, le=2999, description="last year shown")]
+
+
+def _in_years(items: list, total: int, year_from: int | None, year_to: int | None) -> tuple[list, int]:
+    """The items dated within [year_from, year_to] (either end open)."""
+    if year_from is None and year_to is None:
+        return items, total
+    lo, hi = year_from or 0, year_to or 9999
+    kept = [i for i in items if i.year[:4].isdigit() and lo <= int(i.year[:4]) <= hi]
+    return kept, len(kept)
 
 
 def _clean(v: str | None) -> str | None:
@@ -56,9 +67,12 @@ def _facets(request: Request, backend: Any) -> dict[str, list[D.Facet]]:
 
 @router.get("/timeline.json", summary="Events and agreements over time (JSON)")
 def timeline_json(request: Request, backend: BackendDep, country: Country = None, organisation: Org = None,
-                  kind: Kind = None, topic: Topic = None, order: Order = "desc") -> Response:
+                  kind: Kind = None, topic: Topic = None, order: Order = "desc",
+                  year_from: YearFrom = None,
+                  year_to: YearTo = None) -> Response:
     filters = _filters(country, organisation, kind, topic)
     items, total = _items(backend, filters, order)
+    items, total = _in_years(items, total, year_from, year_to)
     facets = _facets(request, backend)
     base = request.app.state.settings.base_iri
 
@@ -76,11 +90,14 @@ def timeline_json(request: Request, backend: BackendDep, country: Country = None
 
 @router.get("/timeline", summary="Events and agreements over time (page; JSON by Accept)")
 def timeline_page(request: Request, backend: BackendDep, country: Country = None, organisation: Org = None,
-                  kind: Kind = None, topic: Topic = None, order: Order = "desc") -> Response:
+                  kind: Kind = None, topic: Topic = None, order: Order = "desc",
+                  year_from: YearFrom = None,
+                  year_to: YearTo = None) -> Response:
     if choose(request, PAGE_OFFERS) == "json":
-        return timeline_json(request, backend, country, organisation, kind, topic, order)
+        return timeline_json(request, backend, country, organisation, kind, topic, order, year_from, year_to)
     filters = _filters(country, organisation, kind, topic)
     items, total = _items(backend, filters, order)
+    items, total = _in_years(items, total, year_from, year_to)
     facets = dict(_facets(request, backend))
     for name, value in filters.items():
         # a choice outside the offered list (the organisations are the most active ones only)

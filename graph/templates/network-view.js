@@ -119,7 +119,66 @@
       }
     });
     window.wckgNetwork = { network: network, nodes: nodes, edges: edges, data: data };
+    yearSlider(data, nodes, edges);
     return network;
+  }
+
+  /* The year slider (#year-slider, two range inputs): redraws the network of the chosen
+   * span without reloading. A link stays when one of its shared activities is dated in or
+   * spans a year of the span; its width follows the weight those activities give. Undated
+   * activities count only while the span is the whole period. Nodes left with no link hide. */
+  function yearSlider(data, nodes, edges) {
+    var box = document.getElementById("year-slider");
+    if (!box) return;
+    var from = document.getElementById("span-from"), to = document.getElementById("span-to");
+    var fromOut = document.getElementById("span-from-value"), toOut = document.getElementById("span-to-value");
+    var status = document.getElementById("span-status"), timeline = document.getElementById("span-timeline");
+    var min = parseInt(box.getAttribute("data-min"), 10), max = parseInt(box.getAttribute("data-max"), 10);
+    var lastKey = null;
+    function widthOf(w) { return Math.round(Math.min(12, 1 + 3 * Math.log2(1 + Math.max(w, 0))) * 100) / 100; }
+    function apply() {
+      var lo = parseInt(from.value, 10), hi = parseInt(to.value, 10);
+      if (lo > hi) { if (this === from) { to.value = lo; hi = lo; } else { from.value = hi; lo = hi; } }
+      var key = lo + ":" + hi;
+      if (key === lastKey) return;
+      lastKey = key;
+      var whole = lo <= min && hi >= max;
+      var seen = {}, shown = 0, edgeUpdates = [];
+      data.edges.forEach(function (e, i) {
+        var w = 0;
+        (e.shares || []).forEach(function (s) {
+          if (s[0] === null || s[0] === undefined) { if (whole) w += s[2]; }
+          else if (s[1] >= lo && s[0] <= hi) w += s[2];
+        });
+        if (!e.shares) w = whole ? (e.weight || 1) : 0;
+        var hidden = w <= 0;
+        if (!hidden) { seen[e.from] = true; seen[e.to] = true; shown += 1; }
+        edgeUpdates.push({ id: "e" + i, hidden: hidden, width: hidden ? 1 : widthOf(w) });
+      });
+      edges.update(edgeUpdates);
+      var nodeUpdates = [], orgs = 0;
+      data.nodes.forEach(function (n) {
+        var hidden = !whole && !seen[n.id] && !n.focus;
+        if (!hidden) orgs += 1;
+        nodeUpdates.push({ id: n.id, hidden: hidden });
+      });
+      nodes.update(nodeUpdates);
+      fromOut.textContent = String(lo);
+      toOut.textContent = String(hi);
+      status.textContent = orgs + (orgs === 1 ? " node, " : " nodes, ") + shown + (shown === 1 ? " link" : " links")
+        + " in " + (lo === hi ? lo : lo + "–" + hi) + (whole ? " (and undated activities)" : "");
+      box.setAttribute("data-span", key);
+      if (timeline) {
+        var url = new URL(timeline.getAttribute("data-base") || timeline.getAttribute("href"), window.location.href);
+        url.searchParams.set("from", String(lo));
+        url.searchParams.set("to", String(hi));
+        timeline.setAttribute("href", url.pathname + url.search);
+      }
+    }
+    from.addEventListener("input", apply);
+    to.addEventListener("input", apply);
+    box.hidden = false;
+    apply.call(from);
   }
 
   function start(container, data) {

@@ -178,3 +178,17 @@ def test_every_example_of_the_home_page_finds_something(client):
     assert len(examples) >= 3
     for e in examples:
         assert client.get("/search.json", params={"q": e}).json()["results"], e
+
+
+# --- JSON-LD with its context inline -------------------------------------------------------------
+
+def test_site_ontology_jsonld_parses_without_fetching_a_context(client, monkeypatch):
+    import rdflib.plugins.shared.jsonld.util as util
+
+    def refuse(*a, **kw):
+        raise AssertionError(f"a context was fetched: {a}")
+    monkeypatch.setattr(util, "source_to_json", refuse)  # rdflib's fetcher of remote contexts
+    r = client.get("/ontology.jsonld")
+    assert r.status_code == 200
+    assert isinstance(r.json()["@context"], dict)
+    assert len(Graph().parse(data=r.text, format="json-ld")) > 100
