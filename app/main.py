@@ -48,6 +48,7 @@ ROUTERS: list[str] = [
     "app.routers.timeline",      # /timeline
     "app.routers.network",       # /network
     "app.routers.map",           # /map
+    "app.routers.indicators",    # /indicators
     "app.routers.publish",       # /downloads, /ontology, catalog
     "app.routers.review",        # /review (admin: machine drafts)
 ]

@@ -307,6 +307,8 @@ _WORKER_STORE: ox.Store | None = None
 _WORKER_DB: str | None = None
 #: Why this worker refuses to run queries (the sandbox could not be installed), or None.
 _WORKER_REFUSAL: str | None = None
+#: Why this worker has no store (it could not be opened), or None.
+_WORKER_STORE_ERROR: str | None = None
 
 
 def _worker_init(db_path: str, in_memory: bool = False, memory_mb: int | None = None,
@@ -328,7 +330,14 @@ def _worker_init(db_path: str, in_memory: bool = False, memory_mb: int | None = 
             _WORKER_REFUSAL = str(e)
     sandbox.limit_memory(memory_mb)
     _WORKER_DB = db_path
-    on_disk = ox.Store.read_only(db_path)
+    try:
+        on_disk = ox.Store.read_only(db_path)
+    except (OSError, RuntimeError, ValueError) as e:
+        # a missing or corrupted store: stay up and say so for every query (a worker that
+        # exited here would be restarted by the pool at once, again and again)
+        global _WORKER_STORE_ERROR
+        _WORKER_STORE_ERROR = f"the store at {db_path} cannot be opened: {e}"
+        return
     if in_memory:
         # scans answer 3-6x faster from memory (BENCHMARKS.md); costs ~1.7 GB per worker at 5M triples
         _WORKER_STORE = ox.Store()
@@ -341,9 +350,10 @@ def _worker_init(db_path: str, in_memory: bool = False, memory_mb: int | None = 
 def _worker_query(text, params, default_graphs, named_graphs, limit, max_bytes=None):
     """One query in a worker: the lexical check (under the query's time limit, like the
     rest), then the engine. Errors travel back as (kind, message, False) tuples."""
-    assert _WORKER_STORE is not None
     if _WORKER_REFUSAL is not None:
         return "sandbox-error", _WORKER_REFUSAL.encode(), False
+    if _WORKER_STORE is None:
+        return "store-error", (_WORKER_STORE_ERROR or "the worker has no store").encode(), False
     from .errors import ForbiddenQuery, QueryTooComplex
     try:
         check_query(text)
@@ -373,7 +383,8 @@ def _worker_health(deadline_ok: bool = True) -> dict:
     files open afresh (a corrupted or missing file fails here even when the open copy
     still answers from its caches)."""
     out: dict[str, Any] = {"worker": True, "pid": os.getpid(), "sandboxed": _WORKER_REFUSAL is None}
-    assert _WORKER_STORE is not None and _WORKER_DB is not None
+    if _WORKER_STORE is None or _WORKER_DB is None:
+        return {**out, "store": False, "has_data": False, "store_error": _WORKER_STORE_ERROR or "no store"}
     t0 = time.perf_counter()
     out["has_data"] = bool(_WORKER_STORE.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
     try:
@@ -617,13 +628,17 @@ class EmbeddedStore(_Backend):
             out["build_id"] = (manifest or {}).get("build_id")
             if not manifest:
                 return {**out, "ok": False, "failing": "store", "error": "no current build"}
+            problem = _store_files_problem(self.layout.db(self.layout.current_build()))
+            if problem:
+                return {**out, "ok": False, "failing": "store", "error": problem}
             pool = self._current_pool("site")
         except WckgError as e:
             return {**out, "ok": False, "failing": "store", "error": e.message}
         future = pool.schedule(_worker_health, timeout=timeout)
         try:
-            found = future.result()
+            found = future.result(timeout=timeout)  # waiting in the queue counts too
         except FutureTimeout:
+            future.cancel()
             return {**out, "ok": False, "failing": "worker",
                     "error": f"no query worker answered within {timeout:g} s"}
         except Exception as e:
@@ -644,6 +659,24 @@ class EmbeddedStore(_Backend):
         for pool, _build in pools:
             pool.stop()
             pool.join(timeout=5)
+
+
+def _store_files_problem(db: Path) -> str | None:
+    """What is visibly wrong with a RocksDB directory, read without opening it (opening a
+    damaged store is left to the workers: a crash there must not take the server down)."""
+    try:
+        current = (db / "CURRENT").read_bytes()
+    except OSError as e:
+        return f"the store's CURRENT file is unreadable: {e.strerror}"
+    name = current.decode("ascii", "replace").strip()
+    if not current.endswith(b"\n") or not name.startswith("MANIFEST-"):
+        return "the store's CURRENT file is damaged"
+    try:
+        if (db / name).stat().st_size == 0:
+            return f"the store's {name} is empty"
+    except OSError:
+        return f"the store's {name} is missing"
+    return None
 
 
 def _expired(e, text: str, lane: str, memory_mb: int | None) -> WckgError:

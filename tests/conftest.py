@@ -19,7 +19,7 @@ def make_settings(store: Path, **overrides) -> Settings:
                   queries_dir=PROJECT_ROOT / "queries", backend="embedded", query_workers=2,
                   query_timeout=30.0, max_rows=10000, admin_token=None,
                   # the suite sends many queries from one client: the abuse limits are tested in tests/security
-                  query_rate="100000/minute", client_queries=64, query_queue=64)
+                  query_rate="100000/minute", client_queries=64, query_queue=64, health_timeout=15.0)
     values.update(overrides)
     return Settings(_env_file=None, **values)
 
