@@ -215,17 +215,24 @@ def test_health_asks_the_store_not_a_cache(tmp_path, settings, built_store):
         assert r.json()["failing"] == "store" and r.json()["store"]["reachable"] is False
 
 
-def test_health_names_a_saturated_worker(settings, built_store):
-    s = settings.model_copy(update={"site_workers": 1, "health_timeout": 1.0})
+def test_health_answers_while_both_query_lanes_are_saturated_and_names_a_stuck_worker(settings, built_store):
+    s = settings.model_copy(update={"site_workers": 1, "query_workers": 1, "health_timeout": 3.0})
     from graph.store import EmbeddedStore
     store = EmbeddedStore(s)
     try:
-        t = threading.Thread(target=lambda: _swallow(lambda: store.query(RUNAWAY, timeout=8, lane="site")))
-        t.start()
+        assert store.health(30)["ok"] is True  # starts the health lane
+        busy = [threading.Thread(target=lambda lane=lane: _swallow(lambda: store.query(RUNAWAY, timeout=8, lane=lane)))
+                for lane in ("site", "public")]
+        for t in busy:
+            t.start()
         time.sleep(1.0)
+        assert store.health(3.0)["ok"] is True
+        store._current_pool("health").schedule(time.sleep, args=(6,))  # the probe's own worker stuck
+        time.sleep(0.5)
         found = store.health(1.0)
         assert found["ok"] is False and found["failing"] == "worker"
-        t.join(30)
+        for t in busy:
+            t.join(30)
     finally:
         store.close()
 
