@@ -240,8 +240,10 @@ def create_app(settings: Settings | None = None, *, backend: Any = None) -> Fast
     app.state.backend = backend
     app.state.version = pkg_version
 
+    from .conditional import ConditionalGetMiddleware
+    app.add_middleware(ConditionalGetMiddleware)   # ETag / Last-Modified / 304 on linked data and downloads
     from .routers.sparql import SparqlCorsMiddleware
-    app.add_middleware(SparqlCorsMiddleware)       # CORS * (no credentials) on /sparql only
+    app.add_middleware(SparqlCorsMiddleware)       # CORS * (no credentials) on /sparql and the linked data
     app.add_middleware(HeadAsGetMiddleware)
     from . import limits as request_limits
     from .middleware import PublicUrlMiddleware
