@@ -142,7 +142,7 @@ def _clean_orphans(layout: StoreLayout, keep: Iterable[Path]) -> list[Path]:
 def build(settings: Settings, *, force: bool = False, validate: str = "changed",  # noqa: C901, PLR0912, PLR0915
           progress: Callable[[str, int, int], None] | None = None,
           files: Sequence[DataFile] | None = None, metrics: bool = False,
-          release: bool = False) -> BuildReport:
+          release: bool = False, allow_removal: bool = False) -> BuildReport:
     # (one transaction from validation to the swap: its steps share the lock, the
     # temporary directory and the clean-up on failure, so it stays one function)
     """Build (or incrementally rebuild) the embedded store; atomic (see the module docstring).
@@ -152,7 +152,9 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
     ``progress(stage, done, total)`` is called as files load. ``metrics`` computes the
     partnership-network metrics on the new store and adds them as the named graph
     ``wcid:graph/metrics`` (queryable in SPARQL); without it a metrics graph of an earlier
-    build is dropped, since it would describe data that changed. ``release`` also writes
+    build is dropped, since it would describe data that changed. A build that would empty a
+    graph of the current store, or drop most of one, raises :class:`graph.dataloss.DataLossError`
+    unless ``allow_removal``. ``release`` also writes
     the release bundle (:func:`make_release`) of the new build into it, from the new
     store, behind the build's own validation; a build with ``validate="none"`` makes none.
     """
@@ -243,6 +245,13 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                     progress("computing network metrics", 0, 1)
                 _add_network_metrics(store, settings.base_iri)
             graphs = _graph_counts(store)
+            if old and not allow_removal:
+                # before anything is swapped in: no graph of the current store emptied or
+                # mostly dropped without --allow-removal (graph.dataloss)
+                from . import dataloss
+                dataloss.check(old.get("graphs", {}), graphs, old_files, new_manifest,
+                               lambda g: rebase(g, settings.base_iri),
+                               ignore=[rebase(METRICS_GRAPH, settings.base_iri)])
 
             # 3. the label index (graph.search)
             t0 = time.perf_counter()

@@ -380,7 +380,7 @@ def test_cli_add_refuses_binary_text(cli, tmp_path):
     bad = tmp_path / "a.txt"
     bad.write_bytes(b"\xff\xfe\x00binary")
     r = cli("review", "add", str(FIX / "draft.trig"), "--text", str(bad))
-    assert r.code == 2 and "not UTF-8" in r.err
+    assert r.code == 2 and "binary" in r.err and "Traceback" not in r.err
 
 
 def test_entity_pages_do_not_show_statement_evidence_as_unnamed_nodes(ws):
@@ -469,3 +469,16 @@ def test_cli_ingest_refuses_an_article_already_in_the_graph(cli, ws):
     r = cli("ingest", str(seed))
     assert r.code == 2 and "already in the graph" in r.err
     assert queue.entries() == []
+
+
+def test_cli_land_failure_prints_the_report_and_exits_1(cli, ws):
+    s, queue = ws
+    draft = (FIX / "draft.trig").read_text(encoding="utf-8").replace(
+        'wc:evidence "Astana, 3 March 2021', 'wc:evidence "Almaty, 3 March 2021', 1)
+    queue_fixture(queue, draft=draft.encode())
+    queue.decide_above(SLUG, 0.0)
+    r = cli("review", "land", SLUG)
+    assert r.code == 1
+    assert "does not occur verbatim" in r.err and f"Nothing of {SLUG} landed" in r.err
+    assert f"articles/{SLUG}.ttl:" in r.err          # where: the file as it would have been written
+    assert not (s.data_dir / "articles" / f"{SLUG}.ttl").exists()

@@ -35,6 +35,7 @@ def build(
     validate: Annotated[str, typer.Option(help="changed (default): validate what changed; full; none")] = "changed",
     metrics: Annotated[bool, typer.Option("--metrics", help="add partnership-network metrics as the graph wcid:graph/metrics")] = False,
     release: Annotated[bool, typer.Option("--release/--no-release", help="write the build's release bundle (dumps, catalogue, VoID) that /downloads serves")] = True,
+    allow_removal: Annotated[bool, typer.Option("--allow-removal", help="confirm that the build may empty a graph of the current store or drop most of one (a deleted or emptied file)")] = False,
 ) -> None:
     """Load ontology, shapes, reference data and every article graph into the store (atomic),
     with the release bundle the site serves."""
@@ -50,7 +51,7 @@ def build(
 
         try:
             report = run_build(settings, force=force, validate=validate, progress=progress, metrics=metrics,
-                               release=release)
+                               release=release, allow_removal=allow_removal)
         except ValidationFailed as e:
             bar.stop()
             err.print(e.report.to_text(), markup=False, highlight=False)

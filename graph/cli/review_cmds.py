@@ -189,7 +189,7 @@ def correct_cmd(
     slug: SlugArg,
     fact: Annotated[str, typer.Argument(metavar="FACT", help="the fact id")],
     store: StoreOpt = None,
-    object: Annotated[Optional[str], typer.Option("--object", metavar="IRI", help="a statement's right object (an IRI in the graph or the draft)")] = None,
+    object: Annotated[Optional[str], typer.Option("--object", metavar="IRI", help="a statement's right object: an IRI in the graph or the draft, or the right value of a literal (a date YYYY-MM-DD)")] = None,
     label: Annotated[Optional[str], typer.Option("--label", metavar="TEXT", help="a resource's right preferred label")] = None,
 ) -> None:
     """Accept a fact with a correction (its evidence is kept)."""

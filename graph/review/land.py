@@ -320,7 +320,8 @@ def validate_landing(settings: Settings, slug: str, m: Materialised):
     import tempfile
 
     from ..load import DataFile
-    from ..store import StoreLayout, _StoreContext
+    from ..build import _StoreContext
+    from ..store import StoreLayout
     from ..validate import Locator, validate_with_context
     layout = StoreLayout(settings.store)
     current = layout.current_build() if settings.backend == "embedded" else None
@@ -351,7 +352,7 @@ def land(settings: Settings, slug: str, *, drop_pending: bool = False, exists: C
     """Land the reviewed draft *slug* (see the module docstring). On any failure every file
     is as it was and the store is unchanged; :class:`graph.errors.ValidationFailed` carries
     the report of why."""
-    from ..store import build
+    from ..store import StoreLayout, build
     t0 = time.perf_counter()
     queue = ReviewQueue(settings)
     entry = queue.get(slug)
@@ -384,10 +385,17 @@ def land(settings: Settings, slug: str, *, drop_pending: bool = False, exists: C
             checked = validate_landing(settings, slug, m)
             if checked is not None and not checked.conforms:
                 raise ValidationFailed(checked)
-            # validated above (what lands, against its context): the build only loads
-            report = build(settings, validate="changed" if checked is None else "none", progress=progress)
+            # validated above (what lands, against its context): the build only loads; it
+            # keeps what the current build has (network metrics, a release bundle)
+            before = StoreLayout(settings.store).manifest() or {}
+            report = build(settings, validate="changed" if checked is None else "none", progress=progress,
+                           metrics=bool(before.get("metrics")),
+                           release=bool(before.get("release")) and checked is None)
             if checked is not None:
                 report.validation, report.validate_seconds = checked, checked.seconds
+                if before.get("release"):
+                    from ..build import make_release
+                    report.release = make_release(settings, validate=False)
         except BaseException:
             tx.rollback()
             raise
