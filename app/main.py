@@ -214,6 +214,8 @@ def create_app(settings: Settings | None = None, *, backend: Any = None) -> Fast
                         "ASK { ?s ?p ?o }", timeout=settings.query_timeout, lane=lane))
                 except errors.WckgError as e:
                     log.warning("the store did not answer a first query (%s lane): %s", lane, e)
+            if hasattr(opened, "health"):  # the health probe's own worker
+                await run_in_threadpool(opened.health, max(10.0, settings.health_timeout))
             yield
         finally:
             close = getattr(opened, "close", None)
@@ -238,8 +240,10 @@ def create_app(settings: Settings | None = None, *, backend: Any = None) -> Fast
     app.state.backend = backend
     app.state.version = pkg_version
 
+    from .conditional import ConditionalGetMiddleware
+    app.add_middleware(ConditionalGetMiddleware)   # ETag / Last-Modified / 304 on linked data and downloads
     from .routers.sparql import SparqlCorsMiddleware
-    app.add_middleware(SparqlCorsMiddleware)       # CORS * (no credentials) on /sparql only
+    app.add_middleware(SparqlCorsMiddleware)       # CORS * (no credentials) on /sparql and the linked data
     app.add_middleware(HeadAsGetMiddleware)
     from . import limits as request_limits
     from .middleware import PublicUrlMiddleware

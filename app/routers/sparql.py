@@ -174,7 +174,11 @@ def _accept_is_specific(request: Request) -> bool:
 # ---------------------------------------------------------------------------------------
 
 CORS_PATHS = ("/sparql",)
-EXPOSED = "X-WCKG-Truncated, X-WCKG-Truncated-By, X-WCKG-Row-Limit, X-WCKG-Answer-Limit, Retry-After, X-WCKG-Time-Limit, Content-Type, Link"
+#: Public, read-only linked data answers CORS ``*`` too, so that a web page elsewhere can
+#: fetch an entity, a graph or a dump (never the review pages, which use a cookie).
+CORS_PREFIXES = ("/id/", "/data", "/graphs", "/downloads", "/ontology", "/catalog", "/.well-known/void",
+                 "/search.json", "/classes")
+EXPOSED = "X-WCKG-Truncated, X-WCKG-Truncated-By, X-WCKG-Row-Limit, X-WCKG-Answer-Limit, Retry-After, X-WCKG-Time-Limit, Content-Type, Link, ETag, Last-Modified"
 
 
 class SparqlCorsMiddleware:
@@ -186,7 +190,8 @@ class SparqlCorsMiddleware:
         self.paths = paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].rstrip("/") not in self.paths:
+        if scope["type"] != "http" or (scope["path"].rstrip("/") not in self.paths
+                                       and not scope["path"].startswith(CORS_PREFIXES)):
             await self.app(scope, receive, send)
             return
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
@@ -194,7 +199,7 @@ class SparqlCorsMiddleware:
             await send({"type": "http.response.start", "status": 204, "headers": [
                 (b"access-control-allow-origin", b"*"),
                 (b"access-control-allow-methods", b"GET, POST, OPTIONS"),
-                (b"access-control-allow-headers", b"Accept, Content-Type"),
+                (b"access-control-allow-headers", b"Accept, Content-Type, If-None-Match, If-Modified-Since"),
                 (b"access-control-max-age", b"86400"),
                 (b"vary", b"Origin"),
             ]})

@@ -192,3 +192,34 @@ def test_site_ontology_jsonld_parses_without_fetching_a_context(client, monkeypa
     assert r.status_code == 200
     assert isinstance(r.json()["@context"], dict)
     assert len(Graph().parse(data=r.text, format="json-ld")) > 100
+
+
+# --- CORS and conditional GET on the linked data and the dumps ----------------------------------
+
+@pytest.mark.parametrize("path", ["/id/organisation/undp", "/id/organisation/undp.ttl", "/id/graph/reference.ttl",
+                                  "/data?graph=https://w3id.org/wckg/id/graph/ontology", "/graphs.json",
+                                  "/downloads/wckg.nq.gz"])
+def test_linked_data_has_cors_etag_and_answers_304(client, path):
+    r = client.get(path, headers={"Origin": "https://example.org", "Accept": "text/turtle"})
+    assert r.status_code == 200, r.text
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in r.headers
+    etag = r.headers["etag"]
+    assert r.headers.get("last-modified")
+    again = client.get(path, headers={"If-None-Match": etag, "Accept": "text/turtle"})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    since = client.get(path, headers={"If-Modified-Since": r.headers["last-modified"], "Accept": "text/turtle"})
+    assert since.status_code == 304
+    other = client.get(path, headers={"If-None-Match": '"something-else"', "Accept": "text/turtle"})
+    assert other.status_code == 200 and other.content == r.content
+
+
+def test_each_format_has_its_own_etag(client):
+    a = client.get("/id/organisation/undp.ttl").headers["etag"]
+    b = client.get("/id/organisation/undp.jsonld").headers["etag"]
+    assert a != b
+
+
+def test_review_pages_get_no_cors(client):
+    r = client.get("/review", headers={"Origin": "https://example.org"})
+    assert "access-control-allow-origin" not in r.headers
