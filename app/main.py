@@ -214,6 +214,8 @@ def create_app(settings: Settings | None = None, *, backend: Backend | None = No
                         "ASK { ?s ?p ?o }", timeout=settings.query_timeout, lane=lane))
                 except errors.WckgError as e:
                     log.warning("the store did not answer a first query (%s lane): %s", lane, e)
+            if hasattr(opened, "health"):  # the health probe's own worker
+                await run_in_threadpool(opened.health, max(10.0, settings.health_timeout))
             yield
         finally:
             close = getattr(opened, "close", None)

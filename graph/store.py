@@ -563,7 +563,13 @@ class EmbeddedStore(_Backend):
                 log.warning("query workers run WITHOUT the network sandbox (%s=1)", sandbox.OPT_OUT)
         return self._sandboxed
 
+    #: The lanes: "public" (visitors' queries), "site" (the site's own pages), "health"
+    #: (one worker for /-/health, so that a probe never waits behind either).
+    LANES = ("site", "public", "health")
+
     def lane_size(self, lane: str) -> int:
+        if lane == "health":
+            return 1
         return self.workers if lane == "public" else self.settings.site_workers
 
     def _current_pool(self, lane: str = "site"):
@@ -641,8 +647,10 @@ class EmbeddedStore(_Backend):
             raise StoreError(f"the query worker failed: {e}", hint="try again; if it repeats, rebuild the store") from None
 
     def health(self, timeout: float) -> dict:
-        """Ask a worker of the site lane to check itself and the store's files (never the
-        answer cache), within *timeout* seconds. Returns what it found; raises nothing."""
+        """Ask the health lane's worker to check itself and the store's files (never the
+        answer cache), within *timeout* seconds (waiting included). Returns what it found;
+        raises nothing. A worker of its own: a probe never waits behind page or SPARQL
+        queries, and says "worker" only when a query worker cannot be had at all."""
         out: dict[str, Any] = {"backend": "embedded"}
         try:
             manifest = self.layout.manifest()
@@ -652,7 +660,7 @@ class EmbeddedStore(_Backend):
             problem = _store_files_problem(self.layout.db(self.layout.current_build()))
             if problem:
                 return {**out, "ok": False, "failing": "store", "error": problem}
-            pool = self._current_pool("site")
+            pool = self._current_pool("health")
         except WckgError as e:
             return {**out, "ok": False, "failing": "store", "error": e.message}
         future = pool.schedule(_worker_health, timeout=timeout)

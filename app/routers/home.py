@@ -145,8 +145,8 @@ async def _health_once(request: Request, backend: Backend, timeout: float) -> di
 @router.get("/-/health", summary="Health probe: the store and a query worker answer within WCKG_HEALTH_TIMEOUT")
 async def health(request: Request, backend: BackendDep, settings: SettingsDep) -> JSONResponse:
     """Asks the store for real each time (within ``WCKG_HEALTH_TIMEOUT`` seconds): the
-    embedded store has a worker of the site lane answer and reopen the store's files, so
-    a corrupted store or saturated workers show here. ``failing`` names the part that
+    embedded store has the worker of its health lane answer and reopen the store's files,
+    so a corrupted store or workers that cannot be had show here. ``failing`` names the part that
     did not answer (``store`` or ``worker``); 503 then."""
     t0 = time.perf_counter()
     found = await _health_once(request, backend, settings.health_timeout)
