@@ -80,7 +80,11 @@ def main() -> None:
     result: dict = {"data": str(args.data), "runs": args.runs, "loadavg": os.getloadavg()}
     with tempfile.TemporaryDirectory(prefix="wckg-bench-landing-") as tmp:
         tmp = Path(tmp)
-        template = settings_for(tmp / "template", args.data)
+        # the store's manifest names files relative to the data folder's parent: the template
+        # and every run use a copy called data/, so a run's store is up to date with its files
+        shutil.copytree(args.data, tmp / "template" / "data",
+                        ignore=shutil.ignore_patterns("drafts", "all.nq", "manifest.json"))
+        template = settings_for(tmp / "template", tmp / "template" / "data")
         t0 = time.perf_counter()
         build(template, validate="none")
         result["setup_build_s"] = round(time.perf_counter() - t0, 3)
@@ -88,7 +92,7 @@ def main() -> None:
         runs = []
         last = None
         for i in range(args.runs):
-            r = one_landing(args.data, template.store, tmp / f"run{i}")
+            r = one_landing(template.data_dir, template.store, tmp / f"run{i}")
             last = r.pop("settings")
             runs.append(r)
             print(f"run {i + 1}: {json.dumps(r)}", file=sys.stderr)

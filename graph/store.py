@@ -354,6 +354,14 @@ def _worker_query(text, params, default_graphs, named_graphs, limit, max_bytes=N
         return "sandbox-error", _WORKER_REFUSAL.encode(), False
     if _WORKER_STORE is None:
         return "store-error", (_WORKER_STORE_ERROR or "the worker has no store").encode(), False
+    return answer_on(_WORKER_STORE, text, params, default_graphs, named_graphs, limit, max_bytes)
+
+
+def answer_on(store: ox.Store, text: str, params, default_graphs, named_graphs, limit,
+              max_bytes=None) -> tuple[str, bytes, bool | str]:
+    """One query on an open pyoxigraph store, checked first (:mod:`graph.safety`); errors
+    come back as (kind, message, False) for :func:`_to_result` (a worker's answer, or an
+    in-process store's: :class:`graph.memory.MemoryStore`)."""
     from .errors import ForbiddenQuery, QueryTooComplex
     try:
         check_query(text)
@@ -362,7 +370,7 @@ def _worker_query(text, params, default_graphs, named_graphs, limit, max_bytes=N
     except QueryTooComplex as e:
         return "too-complex", e.message.encode(), False
     try:
-        return _run_on_store(_WORKER_STORE, text, params, default_graphs, named_graphs, limit, max_bytes)
+        return _run_on_store(store, text, params, default_graphs, named_graphs, limit, max_bytes)
     except AnswerTooLarge as e:
         return "too-large", str(e.size).encode(), False
     except MemoryError:
@@ -451,6 +459,13 @@ class _Backend:
     to results and errors, shortcuts."""
 
     settings: Settings
+    #: what the backend offers beyond the contract (graph.backend: IMMUTABLE_BUILDS, ...)
+    capabilities: frozenset[str] = frozenset()
+
+    def local_store(self) -> ox.Store | None:
+        """A read-only pyoxigraph handle in this process on what the backend holds (for the
+        library's own fixed queries); None when the data lives elsewhere."""
+        return None
 
     def query(self, text: str, *, params: Params | None = None, timeout: float | None = None,
               limit: int | None = None, default_graphs: Sequence[str] | None = None,
@@ -500,6 +515,7 @@ class EmbeddedStore(_Backend):
     """The embedded pyoxigraph store, queried through a pool of worker processes."""
 
     backend = "embedded"
+    capabilities = frozenset({"immutable-builds", "local-store", "query-timeout"})
 
     def __init__(self, settings: Settings, *, workers: int | None = None):
         self.settings = settings
@@ -522,6 +538,11 @@ class EmbeddedStore(_Backend):
             raise StoreError(f"no store at {self.layout.root}", hint="run `wckg build` first")
         return build / "search.sqlite"
 
+    def local_store(self) -> ox.Store | None:
+        """The current build, opened read-only in this process (a build never changes)."""
+        build = self.layout.current_build()
+        return ox.Store.read_only(str(self.layout.db(build))) if build is not None else None
+
     def info(self) -> BuildInfo:
         manifest = self.layout.manifest()
         if not manifest:
@@ -542,7 +563,13 @@ class EmbeddedStore(_Backend):
                 log.warning("query workers run WITHOUT the network sandbox (%s=1)", sandbox.OPT_OUT)
         return self._sandboxed
 
+    #: The lanes: "public" (visitors' queries), "site" (the site's own pages), "health"
+    #: (one worker for /-/health, so that a probe never waits behind either).
+    LANES = ("site", "public", "health")
+
     def lane_size(self, lane: str) -> int:
+        if lane == "health":
+            return 1
         return self.workers if lane == "public" else self.settings.site_workers
 
     def _current_pool(self, lane: str = "site"):
@@ -620,8 +647,10 @@ class EmbeddedStore(_Backend):
             raise StoreError(f"the query worker failed: {e}", hint="try again; if it repeats, rebuild the store") from None
 
     def health(self, timeout: float) -> dict:
-        """Ask a worker of the site lane to check itself and the store's files (never the
-        answer cache), within *timeout* seconds. Returns what it found; raises nothing."""
+        """Ask the health lane's worker to check itself and the store's files (never the
+        answer cache), within *timeout* seconds (waiting included). Returns what it found;
+        raises nothing. A worker of its own: a probe never waits behind page or SPARQL
+        queries, and says "worker" only when a query worker cannot be had at all."""
         out: dict[str, Any] = {"backend": "embedded"}
         try:
             manifest = self.layout.manifest()
@@ -631,7 +660,7 @@ class EmbeddedStore(_Backend):
             problem = _store_files_problem(self.layout.db(self.layout.current_build()))
             if problem:
                 return {**out, "ok": False, "failing": "store", "error": problem}
-            pool = self._current_pool("site")
+            pool = self._current_pool("health")
         except WckgError as e:
             return {**out, "ok": False, "failing": "store", "error": e.message}
         future = pool.schedule(_worker_health, timeout=timeout)
@@ -711,6 +740,7 @@ class RemoteStore(_Backend):
     """
 
     backend = "remote"
+    capabilities = frozenset({"query-timeout"})
 
     def __init__(self, settings: Settings):
         self.settings = settings

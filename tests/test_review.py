@@ -469,3 +469,16 @@ def test_cli_ingest_refuses_an_article_already_in_the_graph(cli, ws):
     r = cli("ingest", str(seed))
     assert r.code == 2 and "already in the graph" in r.err
     assert queue.entries() == []
+
+
+def test_cli_land_failure_prints_the_report_and_exits_1(cli, ws):
+    s, queue = ws
+    draft = (FIX / "draft.trig").read_text(encoding="utf-8").replace(
+        'wc:evidence "Astana, 3 March 2021', 'wc:evidence "Almaty, 3 March 2021', 1)
+    queue_fixture(queue, draft=draft.encode())
+    queue.decide_above(SLUG, 0.0)
+    r = cli("review", "land", SLUG)
+    assert r.code == 1
+    assert "does not occur verbatim" in r.err and f"Nothing of {SLUG} landed" in r.err
+    assert f"articles/{SLUG}.ttl:" in r.err          # where: the file as it would have been written
+    assert not (s.data_dir / "articles" / f"{SLUG}.ttl").exists()

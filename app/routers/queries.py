@@ -25,13 +25,14 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from starlette.concurrency import run_in_threadpool
 
+from graph.backend import IMMUTABLE_BUILDS, Backend
 from graph.errors import ParameterError, QueryError, WckgError
 from graph.namespaces import WC
 from graph.queries import TYPE_HINTS, NamedQuery, bind_as_values, cached_library
 from graph.queries import get as get_query
 
-from ..negotiation import PAGE_OFFERS, choose
 from ..deps import BackendDep, SettingsDep
+from ..negotiation import PAGE_OFFERS, choose
 from ..templating import curie, local_path, render
 
 router = APIRouter(tags=["queries"])
@@ -76,7 +77,7 @@ _EXT = {"csv": "csv", "tsv": "tsv", "xml": "srx", "srj": "srj", "turtle": "ttl",
 # helpers other pages may use
 # ---------------------------------------------------------------------------------------
 
-def fetch_labels(backend: Any, iris: Iterable[Any], *, timeout: float | None = 10.0) -> dict[str, str]:
+def fetch_labels(backend: Backend, iris: Iterable[Any], *, timeout: float | None = 10.0) -> dict[str, str]:
     """Best label of each IRI (``skos:prefLabel@en``, then ``rdfs:label``, then ``dcterms:title``)."""
     wanted = sorted({str(i) for i in iris if isinstance(i, URIRef) and _SAFE_IRI.match(str(i))})
     labels: dict[str, tuple[int, str]] = {}
@@ -144,7 +145,7 @@ def cell(term: Any, labels: Mapping[str, str], base: str) -> dict[str, Any]:
 _LABELS_LOCK = threading.Lock()
 
 
-def run_named(backend: Any, q: NamedQuery, bound: Mapping[str, Any], settings: Any) -> Any:
+def run_named(backend: Backend, q: NamedQuery, bound: Mapping[str, Any], settings: Any) -> Any:
     """Run a named query with the site's limits."""
     return backend.query(q.text, params=dict(bound), timeout=settings.query_timeout, limit=settings.max_rows,
                          max_bytes=settings.max_answer_bytes, lane="public")
@@ -154,9 +155,9 @@ def run_named(backend: Any, q: NamedQuery, bound: Mapping[str, Any], settings: A
 _LABELS: dict[str, dict[str, str | None]] = {}
 
 
-def cached_labels(backend: Any, iris: Iterable[Any]) -> dict[str, str]:
-    """:func:`fetch_labels`, remembered for the current build of the embedded store."""
-    if getattr(backend, "backend", None) != "embedded":
+def cached_labels(backend: Backend, iris: Iterable[Any]) -> dict[str, str]:
+    """:func:`fetch_labels`, remembered per build when the backend's builds are immutable."""
+    if IMMUTABLE_BUILDS not in backend.capabilities:
         return fetch_labels(backend, iris)
     build_id = backend.info().build_id
     with _LABELS_LOCK:

@@ -8,17 +8,18 @@ The index is graph.search's SQLite FTS5 file, built with the store
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from graph.backend import Backend
 from graph.errors import StoreError
 from graph.namespaces import KINDS
 from graph.search import Hit, SearchIndex
 
-from ..negotiation import PAGE_OFFERS, choose
 from ..deps import BackendDep, SettingsDep
+from ..negotiation import PAGE_OFFERS, choose
 from ..templating import local_href, render
 
 router = APIRouter(tags=["search"])
@@ -34,7 +35,7 @@ KIND_NAMES = {"organisation": "Organisation", "person": "Person", "membership": 
               "class": "Class"}
 
 
-def search_index(request: Request, backend: Any) -> SearchIndex | None:
+def search_index(request: Request, backend: Backend) -> SearchIndex | None:
     """The app's search index, or None when the backend has none (logged once)."""
     try:
         path = backend.search_index_path
@@ -81,7 +82,7 @@ def class_page(iri: str) -> str:
     return f"/classes/{c}" if c != iri else local_href(iri)
 
 
-def _run(request: Request, backend: Any, q: str, limit: int, kinds: list[str]) -> tuple[list[Hit], bool]:
+def _run(request: Request, backend: Backend, q: str, limit: int, kinds: list[str]) -> tuple[list[Hit], bool]:
     index = search_index(request, backend)
     if index is None:
         return [], False

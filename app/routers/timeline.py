@@ -3,12 +3,13 @@ organisation, kind and topic (a GET form; each filter is an IRI bound by the eng
 SPARQL parameter), and its JSON twin ``/timeline.json``."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from graph import describe as D
+from graph.backend import Backend
 
 from ..deps import BackendDep
 from ..negotiation import PAGE_OFFERS, choose
@@ -44,14 +45,14 @@ def _filters(country, organisation, kind, topic) -> dict[str, str | None]:
             "topic": _clean(topic)}
 
 
-def _items(backend: Any, filters: dict, order: str) -> tuple[list[D.TimelineItem], int]:
+def _items(backend: Backend, filters: dict, order: str) -> tuple[list[D.TimelineItem], int]:
     """At most TIMELINE_LIMIT items in the chosen order, and how many match in all."""
     items = D.timeline(backend, descending=order == "desc", limit=D.TIMELINE_LIMIT, **filters)
     total = D.timeline_count(backend, **filters) if len(items) >= D.TIMELINE_LIMIT else len(items)
     return items, total
 
 
-def _facets(request: Request, backend: Any) -> dict[str, list[D.Facet]]:
+def _facets(request: Request, backend: Backend) -> dict[str, list[D.Facet]]:
     """The filter choices, recomputed when the build changes."""
     try:
         build = backend.info().build_id

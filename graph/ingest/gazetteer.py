@@ -73,11 +73,14 @@ def norm(s: str) -> str:
 
 def is_acronym(label: str) -> bool:
     """``UNDP``, ``EC-IFAS``, ``SIC ICWC``, ``IsDB``, ``WHO/Europe``: short, mostly capitals."""
-    if len(label) > 16 or not label[:1].isupper():
+    if len(label) > 16 or not label[:1].isupper() or len(label) > 1 and label[1].islower() and label[2:3].islower():
         return False
-    first = re.split(r"[\s/-]", label)[0]
-    caps = sum(1 for c in first if c.isupper())
-    return caps >= 2 and caps >= len([c for c in first if c.isalpha()]) - 1
+    first = _FIRST_WORD.match(label).group(0)
+    caps = sum(map(str.isupper, first))
+    return caps >= 2 and caps >= sum(map(str.isalpha, first)) - 1
+
+
+_FIRST_WORD = re.compile(r"[^\s/-]*")
 
 
 @dataclass(eq=False)
@@ -242,7 +245,7 @@ class Gazetteer:
                 e.labels.append(label)
         for e in entries.values():
             e.kind = next(CORE_KINDS[k] for k in _SPECIFIC_FIRST if k in e.classes)
-        g = cls.from_rows([], [], dated_rows, with_world=False)
+        g = cls.from_rows(class_rows, [], dated_rows, with_world=False)
         g.entries = entries
         for e in entries.values():
             g._index(e)

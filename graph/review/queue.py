@@ -215,6 +215,10 @@ class ReviewQueue:
             where: str = "the draft") -> Entry:
         """Queue a draft with its article text. With *replace*, a re-run of the extractor
         replaces the draft of a queued article and keeps the decisions made so far."""
+        from ..namespaces import WCID_DEFAULT
+        if self.settings.base_iri != WCID_DEFAULT:
+            # drafts, like the curated files, are kept in the published base (the store rebases)
+            draft_bytes = draft_bytes.replace(self.settings.base_iri.encode(), WCID_DEFAULT.encode())
         draft = Draft.parse(draft_bytes, where=where)
         meta.validate(where)
         slug = draft.slug

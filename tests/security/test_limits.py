@@ -215,17 +215,24 @@ def test_health_asks_the_store_not_a_cache(tmp_path, settings, built_store):
         assert r.json()["failing"] == "store" and r.json()["store"]["reachable"] is False
 
 
-def test_health_names_a_saturated_worker(settings, built_store):
-    s = settings.model_copy(update={"site_workers": 1, "health_timeout": 1.0})
+def test_health_answers_while_both_query_lanes_are_saturated_and_names_a_stuck_worker(settings, built_store):
+    s = settings.model_copy(update={"site_workers": 1, "query_workers": 1, "health_timeout": 3.0})
     from graph.store import EmbeddedStore
     store = EmbeddedStore(s)
     try:
-        t = threading.Thread(target=lambda: _swallow(lambda: store.query(RUNAWAY, timeout=8, lane="site")))
-        t.start()
+        assert store.health(30)["ok"] is True  # starts the health lane
+        busy = [threading.Thread(target=lambda lane=lane: _swallow(lambda: store.query(RUNAWAY, timeout=8, lane=lane)))
+                for lane in ("site", "public")]
+        for t in busy:
+            t.start()
         time.sleep(1.0)
+        assert store.health(3.0)["ok"] is True
+        store._current_pool("health").schedule(time.sleep, args=(6,))  # the probe's own worker stuck
+        time.sleep(0.5)
         found = store.health(1.0)
         assert found["ok"] is False and found["failing"] == "worker"
-        t.join(30)
+        for t in busy:
+            t.join(30)
     finally:
         store.close()
 
@@ -282,3 +289,35 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+# --- queries the engine cannot survive are refused before it sees them ----------------------
+
+HUGE_SUM = "SELECT * WHERE { BIND(" + "+".join(["1"] * 60000) + " AS ?x) }"   # ~120 KB
+DEEP = "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"
+
+
+@pytest.mark.parametrize("query", [HUGE_SUM, DEEP], ids=["60000-terms", "5000-parentheses"])
+def test_queries_that_would_crash_the_engine_are_400(client, query):
+    r = client.post("/sparql", content=query.encode(),
+                    headers={"Content-Type": "application/sparql-query", "Accept": "application/json"})
+    assert r.status_code == 400 and r.json()["error"] == "Query too complex", r.text[:300]
+    ok = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers=JSON)
+    assert ok.status_code == 200 and ok.json()["boolean"] is True
+
+
+def test_service_to_a_file_behind_an_escape_is_refused(client):
+    q = 'SELECT * WHERE { BIND("\\u0022" AS ?x) SERVICE <file:///etc/passwd> { ?s ?p ?o } BIND("\\u0022" AS ?y) }'
+    r = client.get("/sparql", params={"query": q}, headers={"Accept": "application/json"})
+    assert r.status_code == 403
+
+
+def test_wckg_query_refuses_a_huge_query_with_a_message(settings, built_store):
+    import os
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WCKG_")}
+    env.update(WCKG_STORE=str(settings.store), WCKG_QUERIES_DIR=str(settings.queries_dir))
+    r = subprocess.run([sys.executable, "-m", "graph.cli", "query", "--timeout", "2", "-"], input=HUGE_SUM,
+                       capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[2], timeout=120)
+    assert r.returncode != 0 and "operators" in r.stderr and "Traceback" not in r.stderr, r.stderr[-500:]
