@@ -15,7 +15,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse, Response
@@ -23,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph import errors
+from graph.backend import Backend
 from graph.config import PROJECT_ROOT, Settings, get_settings
 
 from .errors import error_response, install_error_handlers, wants_html
@@ -179,7 +179,7 @@ def _mount_static(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
 
-def create_app(settings: Settings | None = None, *, backend: Any = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, backend: Backend | None = None) -> FastAPI:
     """Build the web application.
 
     *settings* default to :func:`graph.config.get_settings`. *backend*, when given, is

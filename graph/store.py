@@ -354,6 +354,14 @@ def _worker_query(text, params, default_graphs, named_graphs, limit, max_bytes=N
         return "sandbox-error", _WORKER_REFUSAL.encode(), False
     if _WORKER_STORE is None:
         return "store-error", (_WORKER_STORE_ERROR or "the worker has no store").encode(), False
+    return answer_on(_WORKER_STORE, text, params, default_graphs, named_graphs, limit, max_bytes)
+
+
+def answer_on(store: ox.Store, text: str, params, default_graphs, named_graphs, limit,
+              max_bytes=None) -> tuple[str, bytes, bool | str]:
+    """One query on an open pyoxigraph store, checked first (:mod:`graph.safety`); errors
+    come back as (kind, message, False) for :func:`_to_result` (a worker's answer, or an
+    in-process store's: :class:`graph.memory.MemoryStore`)."""
     from .errors import ForbiddenQuery, QueryTooComplex
     try:
         check_query(text)
@@ -362,7 +370,7 @@ def _worker_query(text, params, default_graphs, named_graphs, limit, max_bytes=N
     except QueryTooComplex as e:
         return "too-complex", e.message.encode(), False
     try:
-        return _run_on_store(_WORKER_STORE, text, params, default_graphs, named_graphs, limit, max_bytes)
+        return _run_on_store(store, text, params, default_graphs, named_graphs, limit, max_bytes)
     except AnswerTooLarge as e:
         return "too-large", str(e.size).encode(), False
     except MemoryError:
@@ -451,6 +459,13 @@ class _Backend:
     to results and errors, shortcuts."""
 
     settings: Settings
+    #: what the backend offers beyond the contract (graph.backend: IMMUTABLE_BUILDS, ...)
+    capabilities: frozenset[str] = frozenset()
+
+    def local_store(self) -> ox.Store | None:
+        """A read-only pyoxigraph handle in this process on what the backend holds (for the
+        library's own fixed queries); None when the data lives elsewhere."""
+        return None
 
     def query(self, text: str, *, params: Params | None = None, timeout: float | None = None,
               limit: int | None = None, default_graphs: Sequence[str] | None = None,
@@ -500,6 +515,7 @@ class EmbeddedStore(_Backend):
     """The embedded pyoxigraph store, queried through a pool of worker processes."""
 
     backend = "embedded"
+    capabilities = frozenset({"immutable-builds", "local-store", "query-timeout"})
 
     def __init__(self, settings: Settings, *, workers: int | None = None):
         self.settings = settings
@@ -521,6 +537,11 @@ class EmbeddedStore(_Backend):
         if build is None:
             raise StoreError(f"no store at {self.layout.root}", hint="run `wckg build` first")
         return build / "search.sqlite"
+
+    def local_store(self) -> ox.Store | None:
+        """The current build, opened read-only in this process (a build never changes)."""
+        build = self.layout.current_build()
+        return ox.Store.read_only(str(self.layout.db(build))) if build is not None else None
 
     def info(self) -> BuildInfo:
         manifest = self.layout.manifest()
@@ -728,6 +749,7 @@ class RemoteStore(_Backend):
     """
 
     backend = "remote"
+    capabilities = frozenset({"query-timeout"})
 
     def __init__(self, settings: Settings):
         self.settings = settings

@@ -24,9 +24,10 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from graph import publish as pub
+from graph.backend import Backend
 
-from ..negotiation import HTML, MEDIA_ALIASES, RDF_FORMATS, Format, choose
 from ..deps import BackendDep, SettingsDep
+from ..negotiation import HTML, MEDIA_ALIASES, RDF_FORMATS, Format, choose
 from ..templating import render
 
 router = APIRouter(tags=["graphs"])
@@ -63,7 +64,7 @@ def _error(request: Request, status: int, title: str, detail: str, hint: str | N
     return error_response(request, status, title, detail, hint=hint, headers=headers)
 
 
-def _graphs(backend: Any) -> dict[str, int]:
+def _graphs(backend: Backend) -> dict[str, int]:
     return dict(backend.info().graphs)
 
 
@@ -73,7 +74,7 @@ def link_header(path: str) -> str:
     return ", ".join(parts)
 
 
-def _triples_of(backend: Any, graph: str | None, settings: Any) -> list[ox.Triple]:
+def _triples_of(backend: Backend, graph: str | None, settings: Any) -> list[ox.Triple]:
     """The triples of named graph *graph* (None: the default graph, the union)."""
     if graph is None:
         text = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
@@ -107,7 +108,7 @@ def _media(fmt: Format) -> str:
     return fmt.media_type + ("; charset=utf-8" if fmt.key in ("turtle", "ntriples", "trig", "nquads") else "")
 
 
-async def _rdf_answer(request: Request, backend: Any, settings: Any, graph: str | None, count: int,
+async def _rdf_answer(request: Request, backend: Backend, settings: Any, graph: str | None, count: int,
                       fmt: Format, headers: dict[str, str]) -> Response:
     if count > MAX_TRIPLES:
         return _error(request, 413, "Graph too large",
@@ -122,7 +123,7 @@ async def _rdf_answer(request: Request, backend: Any, settings: Any, graph: str 
 
 # --- the list of graphs ----------------------------------------------------------------
 
-def _graph_rows(backend: Any, settings: Any) -> list[dict]:
+def _graph_rows(backend: Backend, settings: Any) -> list[dict]:
     prefix = settings.base_iri + "graph/"
     rows = []
     for iri, n in sorted(_graphs(backend).items()):
@@ -151,7 +152,7 @@ def graphs_page(request: Request, backend: BackendDep, settings: SettingsDep) ->
 
 # --- one graph -------------------------------------------------------------------------
 
-def _describe_graph(backend: Any, settings: Any, iri: str, slug: str, count: int) -> dict:
+def _describe_graph(backend: Backend, settings: Any, iri: str, slug: str, count: int) -> dict:
     node = ox.NamedNode(iri)
     classes = [{"class": str(r["class"]), "n": int(r["n"])} for r in backend.select(
         f"SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {node} {{ ?s a ?class }} }} "

@@ -159,6 +159,18 @@ def downloads(request: Request, backend: BackendDep, settings: SettingsDep):
                   headers={"Vary": "Accept"})
 
 
+@router.get("/downloads.json", summary="The release files (JSON: the bundle's manifest)")
+def downloads_json(settings: SettingsDep):
+    return JSONResponse(_manifest(ensure_bundle(settings)),
+                        headers={"Link": '</downloads>; rel="alternate"; type="text/html"'})
+
+
+def _as_plain_json(resp: Response) -> Response:
+    """A JSON-LD answer as the ``.json`` twin of a page (the same document, ``application/json``)."""
+    resp.headers["content-type"] = "application/json"
+    return resp
+
+
 @router.get("/downloads/{name}", summary="One file of the release bundle")
 def download_file(name: str, backend: BackendDep, settings: SettingsDep):
     # Only the bundle's own file names: no path, no dot-files, nothing else under the store.
@@ -246,6 +258,8 @@ def catalog(request: Request, backend: BackendDep, settings: SettingsDep):
 
 @router.get("/catalog.{suffix}", summary="DCAT-AP 3 catalog in one format (ttl, jsonld, rdf, nt)")
 def catalog_suffix(suffix: str, request: Request, backend: BackendDep, settings: SettingsDep):
+    if suffix == "json":
+        return _as_plain_json(_rdf_file("catalog.ttl", "jsonld", request, backend, settings, html_page=True))
     return _rdf_file("catalog.ttl", suffix, request, backend, settings, html_page=True)
 
 
@@ -330,6 +344,20 @@ def build_terms(g: Graph, ns: str) -> list[Term]:
     return sorted(terms.values(), key=lambda t: (t.kind != "class", t.kind, t.local.lower()))
 
 
+#: A blank-node example (a statement's evidence, a signature, an amount) is shown by the
+#: resource it belongs to: the statement's subject, or the resource that points at it.
+_OWNER = ("OPTIONAL { FILTER(isBlank(?s)) { ?s <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?own } "
+          "UNION { ?own ?via ?s FILTER(isIRI(?own)) } %s }")
+
+
+def _shown(r: dict, var: str, label_var: str) -> dict:
+    node = r[var]
+    if isinstance(node, BNode) and r.get("owner") is not None:
+        owner = str(r["owner"])
+        return {var: owner, f"{var}_label": f"{r['ownerLabel'] if r.get('ownerLabel') else owner} (a node of it)"}
+    return {var: str(node), f"{var}_label": str(r[label_var]) if r.get(label_var) else None}
+
+
 _examples_cache: dict[tuple, dict] = {}
 _examples_lock = threading.Lock()
 
@@ -355,22 +383,26 @@ def add_examples(terms: list[Term], backend, per_term: int = 4) -> None:
         for t in terms:
             if t.kind == "class":
                 rows = backend.select(
-                    "SELECT ?c ?s (SAMPLE(?l) AS ?label) WHERE { ?s a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?c . "
-                    + label("?s", "?l") + " } GROUP BY ?c ?s ORDER BY ?s LIMIT %d" % per_term,
+                    "SELECT ?c ?s (SAMPLE(?l) AS ?label) (SAMPLE(?own) AS ?owner) (SAMPLE(?ownl) AS ?ownerLabel) "
+                    "WHERE { ?s a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?c . "
+                    + label("?s", "?l") + " " + _OWNER % label("?own", "?ownl")
+                    + " } GROUP BY ?c ?s ORDER BY ?s LIMIT %d" % per_term,
                     params={"c": URIRef(t.iri)})
-                cached[t.iri] = (counts.get(t.iri, 0), [
-                    {"s": str(r["s"]), "s_label": str(r["label"]) if r.get("label") else None} for r in rows])
+                cached[t.iri] = (counts.get(t.iri, 0), [_shown(r, "s", "label") for r in rows])
             else:
                 # (the engine binds a parameter only where the projection names it)
                 n = backend.select("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p", params={"p": URIRef(t.iri)})
                 rows = backend.select(
-                    "SELECT ?p ?s ?o (SAMPLE(?sl) AS ?slabel) (SAMPLE(?ol) AS ?olabel) WHERE { ?s ?p ?o . "
+                    "SELECT ?p ?s ?o (SAMPLE(?sl) AS ?slabel) (SAMPLE(?ol) AS ?olabel) (SAMPLE(?own) AS ?owner) "
+                    "(SAMPLE(?ownl) AS ?ownerLabel) WHERE { ?s ?p ?o . "
                     + label("?s", "?sl") + " "
-                    + label("?o", "?ol") + " } GROUP BY ?p ?s ?o ORDER BY ?s ?o LIMIT %d" % per_term,
+                    + label("?o", "?ol") + " " + _OWNER % label("?own", "?ownl")
+                    + " } GROUP BY ?p ?s ?o ORDER BY ?s ?o LIMIT %d" % per_term,
                     params={"p": URIRef(t.iri)})
                 cached[t.iri] = (int(n[0]["n"]) if n else 0, [
-                    {"s": str(r["s"]), "s_label": str(r["slabel"]) if r.get("slabel") else None,
-                     "o": str(r["o"]), "o_is_iri": isinstance(r["o"], URIRef),
+                    {**_shown(r, "s", "slabel"),
+                     "o": str(r["o"]) if not isinstance(r["o"], BNode) else "(a structured value)",
+                     "o_is_iri": isinstance(r["o"], URIRef),
                      "o_label": str(r["olabel"]) if r.get("olabel") else None} for r in rows])
         with _examples_lock:
             if build:
@@ -404,6 +436,8 @@ def context_document(settings: SettingsDep):
 def ontology_suffix(suffix: str, request: Request, backend: BackendDep, settings: SettingsDep):
     if suffix == "html":
         return _ontology(HTML, request, backend, settings)
+    if suffix == "json":
+        return _as_plain_json(_ontology(BY_SUFFIX["jsonld"], request, backend, settings))
     fmt = BY_SUFFIX.get(suffix)
     if fmt is None:
         raise HTTPException(404, f"No such format .{suffix}; use one of "
