@@ -278,3 +278,26 @@ def test_named_graph_query_in_every_rdf_format(client, suffix, fmt):
     r = client.get(f"/queries/entity-description.{suffix}", params={"entity": "https://w3id.org/wckg/id/organisation/undp"})
     assert r.status_code == 200, r.text
     assert len(Graph().parse(data=r.content, format=fmt)) > 0
+
+
+# --- newcomer traps -------------------------------------------------------------------------------
+
+def test_the_editors_default_query_starts_from_the_data(client, web_app):
+    import re
+    html = client.get("/sparql", headers={"Accept": "text/html"}).text
+    m = re.search(r'"defaultQuery":\s*"((?:[^"\\]|\\.)*)"', html)
+    assert m, "the editor's configuration carries its default query"
+    query = json.loads(f'"{m.group(1)}"')
+    assert "owl:Class" not in query and "NodeShape" not in query
+    r = client.get("/sparql", params={"query": query}, headers=JSON_RESULTS)
+    rows = r.json()["results"]["bindings"]
+    assert rows and all("/id/organisation/" in b["org"]["value"] for b in rows)
+
+
+def test_the_docs_need_nothing_outside_the_checkout():
+    from graph.config import PROJECT_ROOT
+    for doc in ["README.md", "DEVELOPERS.md", "data/README.md", "queries/README.md"]:
+        text = (PROJECT_ROOT / doc).read_text()
+        assert "../shared" not in text, doc
+    assert (PROJECT_ROOT / "docs" / "model.md").is_file()
+    assert (PROJECT_ROOT / "docs" / "competency-questions.md").is_file()
