@@ -159,6 +159,18 @@ def downloads(request: Request, backend: BackendDep, settings: SettingsDep):
                   headers={"Vary": "Accept"})
 
 
+@router.get("/downloads.json", summary="The release files (JSON: the bundle's manifest)")
+def downloads_json(settings: SettingsDep):
+    return JSONResponse(_manifest(ensure_bundle(settings)),
+                        headers={"Link": '</downloads>; rel="alternate"; type="text/html"'})
+
+
+def _as_plain_json(resp: Response) -> Response:
+    """A JSON-LD answer as the ``.json`` twin of a page (the same document, ``application/json``)."""
+    resp.headers["content-type"] = "application/json"
+    return resp
+
+
 @router.get("/downloads/{name}", summary="One file of the release bundle")
 def download_file(name: str, backend: BackendDep, settings: SettingsDep):
     # Only the bundle's own file names: no path, no dot-files, nothing else under the store.
@@ -246,6 +258,8 @@ def catalog(request: Request, backend: BackendDep, settings: SettingsDep):
 
 @router.get("/catalog.{suffix}", summary="DCAT-AP 3 catalog in one format (ttl, jsonld, rdf, nt)")
 def catalog_suffix(suffix: str, request: Request, backend: BackendDep, settings: SettingsDep):
+    if suffix == "json":
+        return _as_plain_json(_rdf_file("catalog.ttl", "jsonld", request, backend, settings, html_page=True))
     return _rdf_file("catalog.ttl", suffix, request, backend, settings, html_page=True)
 
 
@@ -422,6 +436,8 @@ def context_document(settings: SettingsDep):
 def ontology_suffix(suffix: str, request: Request, backend: BackendDep, settings: SettingsDep):
     if suffix == "html":
         return _ontology(HTML, request, backend, settings)
+    if suffix == "json":
+        return _as_plain_json(_ontology(BY_SUFFIX["jsonld"], request, backend, settings))
     fmt = BY_SUFFIX.get(suffix)
     if fmt is None:
         raise HTTPException(404, f"No such format .{suffix}; use one of "

@@ -208,6 +208,11 @@ def _expand_curie(text: str) -> str | None:
     return PREFIXES[m[1]] + m[2]
 
 
+@router.get("/classes.json", summary="Classes of the ontology with their number of instances (JSON)")
+def classes_json(request: Request, backend: BackendDep) -> Response:
+    return classes(request, backend, format="json")
+
+
 @router.get("/classes", summary="Classes of the ontology with their number of instances "
                             "(HTML, or JSON by Accept or ?format=json)")
 def classes(request: Request, backend: BackendDep,

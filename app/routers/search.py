@@ -112,6 +112,26 @@ def search_json(request: Request, backend: BackendDep, settings: SettingsDep,
                         headers={"Cache-Control": "no-cache", "Vary": "Accept"})
 
 
+@router.get("/search.csv", summary="Label search (CSV)")
+def search_csv(request: Request, backend: BackendDep, settings: SettingsDep,
+               q: Annotated[str, Query(description="words or the beginning of a label; acronyms work")] = "",
+               limit: Annotated[int, Query(ge=1, le=100)] = 50,
+               kind: Annotated[list[str] | None, Query()] = None) -> Response:
+    import csv
+    import io
+    kinds = _check_kinds(_kinds(kind))
+    hits, available = _run(request, backend, q, limit, kinds)
+    if not available:
+        return JSONResponse({"error": "the search index is not available; run `wckg build`"}, status_code=503)
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(["iri", "label", "matched", "kind", "class", "score"])
+    for h in hits:
+        w.writerow([h.iri, h.label, h.matched, h.kind or "", h.class_iri or "", f"{h.score:.4f}"])
+    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'inline; filename="search.csv"'})
+
+
 @router.get("/search", summary="Label search (page; JSON by Accept)")
 def search_page(request: Request, backend: BackendDep, settings: SettingsDep,
                 q: Annotated[str, Query(description="words or the beginning of a label; acronyms work")] = "",
@@ -125,7 +145,8 @@ def search_page(request: Request, backend: BackendDep, settings: SettingsDep,
     return render(request, "search.html", {
         "q": q, "results": results, "available": available, "kinds": kinds, "kind_names": KIND_NAMES,
         "all_kinds": [k for k in SEARCH_KINDS if k not in ("graph",)],
-    }, headers={"Vary": "Accept", "Link": f'</search.json?q={_quote(q)}>; rel="alternate"; type="application/json"'})
+    }, headers={"Vary": "Accept", "Link": f'</search.json?q={_quote(q)}>; rel="alternate"; type="application/json", '
+                                               f'</search.csv?q={_quote(q)}>; rel="alternate"; type="text/csv"'})
 
 
 def _quote(q: str) -> str:

@@ -439,11 +439,19 @@ def example_text(q: Any) -> str:
 
 async def editor_page(request: Request, backend: Backend, settings: Any) -> Response:
     examples = await run_in_threadpool(_named_query_examples, settings)
+    # start from the data, not the ontology: the organisations with their kind. Every
+    # organisation is typed with a subclass, hence `?kind rdfs:subClassOf* wc:Organisation`.
     default_query = (
         "PREFIX wc: <https://w3id.org/wckg/ontology#>\n"
-        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n\n"
-        "SELECT ?class (COUNT(?s) AS ?n) WHERE {\n  ?s a ?class .\n}\n"
-        "GROUP BY ?class\nORDER BY DESC(?n)\nLIMIT 50\n")
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n\n"
+        "# Organisations in the data and their kind (every kind is a subclass of wc:Organisation)\n"
+        "SELECT ?org ?name ?kind WHERE {\n"
+        "  ?org a ?kind .\n"
+        "  ?kind rdfs:subClassOf* wc:Organisation .\n"
+        "  ?org skos:prefLabel ?name .\n"
+        "  FILTER(LANG(?name) = \"en\")\n"
+        "}\nORDER BY ?name\nLIMIT 100\n")
     config = {
         "endpoint": endpoint_url(request, settings),
         "prefixes": PREFIXES,

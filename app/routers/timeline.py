@@ -89,6 +89,40 @@ def timeline_json(request: Request, backend: BackendDep, country: Country = None
     })
 
 
+@router.get("/timeline.csv", summary="Events and agreements over time (CSV, one row per item)")
+def timeline_csv(request: Request, backend: BackendDep, country: Country = None, organisation: Org = None,
+                 kind: Kind = None, topic: Topic = None, order: Order = "desc",
+                 year_from: YearFrom = None, year_to: YearTo = None) -> Response:
+    import csv
+    import io
+    filters = _filters(country, organisation, kind, topic)
+    items, total = _items(backend, filters, order)
+    items, total = _in_years(items, total, year_from, year_to)
+    rows = [i.to_json() for i in items]
+    columns = list(dict.fromkeys(k for r in rows for k in r)) or ["iri"]
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(columns)
+    for r in rows:
+        w.writerow([_csv_value(r.get(c)) for c in columns])
+    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'inline; filename="timeline.csv"',
+                             "Link": '</timeline>; rel="alternate"; type="text/html"'})
+
+
+def _csv_value(v) -> str:
+    """A JSON value as one CSV cell: lists joined by "; ", objects by their label or IRI."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dict):
+        return str(v.get("label") or v.get("iri") or "")
+    if isinstance(v, list):
+        return "; ".join(_csv_value(x) for x in v)
+    return str(v)
+
+
 @router.get("/timeline", summary="Events and agreements over time (page; JSON by Accept)")
 def timeline_page(request: Request, backend: BackendDep, country: Country = None, organisation: Org = None,
                   kind: Kind = None, topic: Topic = None, order: Order = "desc",

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from ..namespaces import WCID_DEFAULT, sparql_prologue
 
@@ -64,7 +65,7 @@ def norm(s: str) -> str:
     """A label for comparison: ASCII, lower case, typographic quotes and dashes normalised,
     punctuation to single spaces."""
     if not s.isascii():
-        s = s.replace("’", "'").replace("–", "-").replace("—", "-")
+        s = s.replace("’", "'").replace("–", "-").replace("—", "-").replace("\u2011", "-").replace("\u2010", "-")
         s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
     s = s.lower()
     s = s.replace("organization", "organisation").replace("programme", "program").replace("centre", "center")
@@ -287,7 +288,9 @@ class Gazetteer:
         """Entries with exactly this label (acronyms case-sensitive, names normalised)."""
         found = list(self.by_acronym.get(label, [])) if is_acronym(label) else []
         if not found:
-            found = [e for e in self.by_norm.get(norm(label), []) if not is_acronym(label) or label in e.labels]
+            key = norm(label)
+            found = [e for e in self.by_norm.get(key, [])
+                     if any(norm(lab) == key and (lab == label or not is_acronym(lab)) for lab in e.labels)]
         return [e for e in found if kinds is None or e.kind in kinds]
 
     def labels_of_kinds(self, kinds: set[str]) -> list[tuple[str, Entry]]:
@@ -350,5 +353,45 @@ def load_gazetteer(settings, *, require_store: bool = False) -> tuple[Gazetteer,
         if require_store:
             raise StoreError(f"no store at {settings.store}", hint="run `wckg build --store ...` first, or leave out --store")
         return Gazetteer.from_files(settings), f"the curated files in {settings.data_dir}"
+    cache = _cache_file(settings, build)
+    if cache is not None and cache.is_file():
+        import pickle
+        try:
+            with cache.open("rb") as f:
+                gaz = pickle.load(f)
+            if isinstance(gaz, Gazetteer):
+                return gaz, f"the store at {settings.store} (gazetteer cached in {cache.parent})"
+        except Exception:  # a stale or broken cache is rebuilt
+            pass
     store = ox.Store.read_only(str(layout.db(build)))
-    return Gazetteer.from_oxigraph(store), f"the store at {settings.store}"
+    gaz = Gazetteer.from_oxigraph(store)
+    if cache is not None:
+        _write_cache(cache, gaz)
+    return gaz, f"the store at {settings.store}"
+
+
+def _cache_file(settings, build):
+    """``{WCKG_CACHE_DIR}/gazetteer-{build id}-{base}.pickle``: a build never changes, so its
+    gazetteer can be reused until the next ``wckg build``."""
+    cache_dir = getattr(settings, "cache_dir", None)
+    if not cache_dir:
+        return None
+    import hashlib
+    key = hashlib.sha1(f"{settings.store.resolve()}|{build.name}|{settings.base_iri}".encode()).hexdigest()[:16]
+    return Path(cache_dir) / f"gazetteer-{key}.pickle"
+
+
+def _write_cache(cache: Path, gaz: "Gazetteer") -> None:
+    import os
+    import pickle
+    import tempfile
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        for old in cache.parent.glob("gazetteer-*.pickle"):
+            old.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(gaz, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a cache that cannot be written is no error

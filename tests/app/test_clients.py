@@ -223,3 +223,81 @@ def test_each_format_has_its_own_etag(client):
 def test_review_pages_get_no_cors(client):
     r = client.get("/review", headers={"Origin": "https://example.org"})
     assert "access-control-allow-origin" not in r.headers
+
+
+# --- machine twins ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/downloads.json", "/classes.json", "/ontology.json", "/catalog.json",
+                                  "/graphs.json", "/queries.json", "/timeline.json", "/search.json?q=undp"])
+def test_json_twins_exist(client, path):
+    r = client.get(path)
+    assert r.status_code == 200, (path, r.text[:200])
+    assert r.headers["content-type"].startswith("application/json")
+    assert r.json()
+
+
+@pytest.mark.parametrize("path", ["/search.csv?q=water", "/timeline.csv"])
+def test_csv_twins(client, path):
+    import csv
+    import io
+    r = client.get(path)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text, newline="")))
+    assert rows and all(row.get("iri") for row in rows)
+
+
+@pytest.mark.parametrize("suffix, media, parse", [
+    ("tsv", "text/tab-separated-values", "tsv"), ("srx", "application/sparql-results+xml", "xml"),
+    ("xml", "application/sparql-results+xml", "xml"), ("srj", "application/sparql-results+json", "json"),
+])
+def test_named_query_results_in_every_sparql_results_format(client, backend, suffix, media, parse):
+    import pyoxigraph as ox
+    url = f"/queries/cq7-partners-of-organisation.{suffix}"
+    r = client.get(url, params={"org": "https://w3id.org/wckg/id/organisation/undp"})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith(media)
+    fmt = {"tsv": ox.QueryResultsFormat.TSV, "xml": ox.QueryResultsFormat.XML,
+           "json": ox.QueryResultsFormat.JSON}[parse]
+    sols = list(ox.parse_query_results(r.content, format=fmt))
+    assert sols, "rows with their term types"
+    j = client.get("/queries/cq7-partners-of-organisation.json",
+                   params={"org": "https://w3id.org/wckg/id/organisation/undp"}).json()
+    assert len(sols) == len(j["rows"])
+
+
+def test_named_query_sparql_json_by_accept_keeps_term_types(client):
+    r = client.get("/queries/cq7-partners-of-organisation", params={"org": "https://w3id.org/wckg/id/organisation/undp"},
+                   headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/sparql-results+json")
+    b = r.json()["results"]["bindings"][0]
+    assert {v["type"] for v in b.values()} <= {"uri", "literal", "bnode"}
+
+
+@pytest.mark.parametrize("suffix, fmt", [("nt", "nt"), ("jsonld", "json-ld"), ("rdf", "xml"), ("ttl", "turtle")])
+def test_named_graph_query_in_every_rdf_format(client, suffix, fmt):
+    r = client.get(f"/queries/entity-description.{suffix}", params={"entity": "https://w3id.org/wckg/id/organisation/undp"})
+    assert r.status_code == 200, r.text
+    assert len(Graph().parse(data=r.content, format=fmt)) > 0
+
+
+# --- newcomer traps -------------------------------------------------------------------------------
+
+def test_the_editors_default_query_starts_from_the_data(client, web_app):
+    import re
+    html = client.get("/sparql", headers={"Accept": "text/html"}).text
+    m = re.search(r'"defaultQuery":\s*"((?:[^"\\]|\\.)*)"', html)
+    assert m, "the editor's configuration carries its default query"
+    query = json.loads(f'"{m.group(1)}"')
+    assert "owl:Class" not in query and "NodeShape" not in query
+    r = client.get("/sparql", params={"query": query}, headers=JSON_RESULTS)
+    rows = r.json()["results"]["bindings"]
+    assert rows and all("/id/organisation/" in b["org"]["value"] for b in rows)
+
+
+def test_the_docs_need_nothing_outside_the_checkout():
+    from graph.config import PROJECT_ROOT
+    for doc in ["README.md", "DEVELOPERS.md", "data/README.md", "queries/README.md"]:
+        text = (PROJECT_ROOT / doc).read_text()
+        assert "../shared" not in text, doc
+    assert (PROJECT_ROOT / "docs" / "model.md").is_file()
+    assert (PROJECT_ROOT / "docs" / "competency-questions.md").is_file()
