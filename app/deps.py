@@ -11,19 +11,13 @@ Both read ``request.app.state``, filled by :func:`app.main.create_app` and its l
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 
+from graph.backend import Backend
 from graph.config import Settings
 from graph.errors import StoreError
-
-if TYPE_CHECKING:  # the store module is only needed for the type
-    from graph.store import EmbeddedStore, RemoteStore
-
-    Backend = EmbeddedStore | RemoteStore
-else:
-    Backend = Any
 
 
 def get_app_settings(request: Request) -> Settings:

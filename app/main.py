@@ -15,7 +15,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse, Response
@@ -23,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph import errors
+from graph.backend import Backend
 from graph.config import PROJECT_ROOT, Settings, get_settings
 
 from .errors import error_response, install_error_handlers, wants_html
@@ -42,11 +42,13 @@ ROUTERS: list[str] = [
     "app.routers.home",
     "app.routers.sparql",
     "app.routers.queries",
+    "app.routers.graphs",        # /graphs, /id/graph/{slug}, /data (Graph Store read side): before resources
     "app.routers.resources",     # linked-data pages /id/{kind}/{slug}
     "app.routers.search",        # /search
     "app.routers.timeline",      # /timeline
     "app.routers.network",       # /network
     "app.routers.map",           # /map
+    "app.routers.indicators",    # /indicators
     "app.routers.publish",       # /downloads, /ontology, catalog
     "app.routers.review",        # /review (admin: machine drafts)
 ]
@@ -177,7 +179,7 @@ def _mount_static(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
 
-def create_app(settings: Settings | None = None, *, backend: Any = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, backend: Backend | None = None) -> FastAPI:
     """Build the web application.
 
     *settings* default to :func:`graph.config.get_settings`. *backend*, when given, is
@@ -212,6 +214,8 @@ def create_app(settings: Settings | None = None, *, backend: Any = None) -> Fast
                         "ASK { ?s ?p ?o }", timeout=settings.query_timeout, lane=lane))
                 except errors.WckgError as e:
                     log.warning("the store did not answer a first query (%s lane): %s", lane, e)
+            if hasattr(opened, "health"):  # the health probe's own worker
+                await run_in_threadpool(opened.health, max(10.0, settings.health_timeout))
             yield
         finally:
             close = getattr(opened, "close", None)
@@ -236,8 +240,10 @@ def create_app(settings: Settings | None = None, *, backend: Any = None) -> Fast
     app.state.backend = backend
     app.state.version = pkg_version
 
+    from .conditional import ConditionalGetMiddleware
+    app.add_middleware(ConditionalGetMiddleware)   # ETag / Last-Modified / 304 on linked data and downloads
     from .routers.sparql import SparqlCorsMiddleware
-    app.add_middleware(SparqlCorsMiddleware)       # CORS * (no credentials) on /sparql only
+    app.add_middleware(SparqlCorsMiddleware)       # CORS * (no credentials) on /sparql and the linked data
     app.add_middleware(HeadAsGetMiddleware)
     from . import limits as request_limits
     from .middleware import PublicUrlMiddleware

@@ -658,10 +658,16 @@ class Generator:
         graph = f"<{WCID}graph/{slug}>"
         publisher = self.orgs.pick()
         sentences: list[str] = []
+        #: (subject, predicate, object, the object's name, sentence) of every statement that needs
+        #: a wc:StatementEvidence (vocabulary 0.2: a link to an organisation, person or place)
+        stmts: list[tuple] = []
 
         def say(text: str) -> str:
             sentences.append(text)
             return text
+
+        def state(subj, pred: str, obj, sentence: str) -> None:
+            stmts.append((subj, P(pred), obj[1], obj[2], sentence))
 
         out = Out(self.out / "articles" / f"{slug}.ttl", graph, nq, self.count,
                   f"# Synthetic article graph wcid:graph/{slug} (bench/generate.py); evidence is verbatim "
@@ -700,8 +706,9 @@ class Generator:
             pos += [(P("wc:funder"), f[1]) for f in dict((f[0], f) for f in funders).values()]
             pos += [(P("wc:implementer"), o[1]) for o in impl]
             pos += [(P("wc:partner"), o[1]) for o in partners]
-            if rng.random() < 0.3:
-                pos.append((P("wc:supporter"), self.orgs.pick()[1]))
+            supporter = self.orgs.pick() if rng.random() < 0.3 else None
+            if supporter:
+                pos.append((P("wc:supporter"), supporter[1]))
             purpose = rng.choice(PURPOSES).format(t=ptopic[1])
             pos += [(P("wc:startDate"), T.year(start)), (P("wc:endDate"), T.year(end)),
                     (P("wc:status"), T.iri("top", rng.choice(("status-launched", "status-ongoing")))),
@@ -709,6 +716,15 @@ class Generator:
                     (P("wc:purpose"), T.en(f"A programme {purpose} in {country[2]}.")),
                     (P("wc:topic"), ptopic[0]), (DERIVED, src), (EVIDENCE, T.s(ev))]
             out.subject(term, pos)
+            for f in dict((f[0], f) for f in funders).values():
+                state(term, "wc:funder", f, ev)
+            for o in impl:
+                state(term, "wc:implementer", o, ev)
+            for o in partners:
+                state(term, "wc:partner", o, ev)
+            if supporter:
+                state(term, "wc:supporter", supporter, ev)
+            state(term, "wc:country", country, ev)
             prog = (term[1], term, name, None)
             progs.append(prog)
             self.programmes.append(prog)
@@ -780,6 +796,15 @@ class Generator:
             pos.append((DERIVED, src))
             pos += [(EVIDENCE, T.s(e)) for e in evs]
             out.subject(term, pos)
+            if place:
+                state(term, "wc:location", place, ev1)
+            state(term, "wc:organiser", organiser, ev1)
+            if chair:
+                state(term, "wc:chair", chair, evs[1])
+            for pt in participants:
+                state(term, "wc:participant", pt, evs[2 if chair else 1])
+            for sp in supporters:
+                state(term, "wc:supporter", sp, evs[-1])
             events.append((term, label, kind))
             if planned:
                 self.events_planned.append((term, label, kind, date, place))
@@ -787,13 +812,13 @@ class Generator:
 
             # the chair's post, stated in the same article
             if chair and rng.random() < 0.8:
-                self.membership(out, chair, issued, src, evs[1], f"{pid + k}")
+                self.membership(out, chair, issued, src, evs[1], f"{pid + k}", state=state)
 
         # other posts the article names
         for k in range(rng.choice((0, 1, 1, 2, 3))):
             person = self.people.pick()
             ev = None
-            self.membership(out, person, issued, src, ev, f"{pid + 50 + k}", say=say)
+            self.membership(out, person, issued, src, ev, f"{pid + 50 + k}", say=say, state=state)
 
         # agreements
         for k in range(rng.choice((0, 0, 1, 1, 2))):
@@ -818,6 +843,11 @@ class Generator:
                     (P("wc:purpose"), T.en(f"An agreement {purpose}.")), (P("wc:topic"), atopic[0]),
                     (DERIVED, src), (EVIDENCE, T.s(ev))]
             out.subject(term, pos)
+            for pt in parties:
+                state(term, "wc:party", pt, ev)
+            if cls == "GrantAgreement":
+                state(term, "wc:funder", parties[0], ev)
+                state(term, "wc:recipient", parties[1], ev)
             self.bump("agreements")
 
         # statuses of policy documents, as this article reports them
@@ -826,7 +856,6 @@ class Generator:
             ev = say(f"The {pd[2]} was reported as {status[7:].replace('-', ' ')} on {say_date(issued)}.")
             out.subject(pd[1], [(P("wc:status"), T.iri("top", status)), (DERIVED, src), (EVIDENCE, T.s(ev))])
             self.bump("policy statuses")
-        out.close()
 
         # the source: metadata (reference graph) and verbatim text
         title = f"{topic[1].capitalize()} cooperation in {headline_place[2]}: news of {say_date(issued)}"
@@ -846,9 +875,30 @@ class Generator:
                   f"More information is available from the press service of {publisher[2]}."]
         text = title + "\n\n" + "\n\n".join([filler[0]] + sentences + [filler[1]]) + "\n"
         (self.out / "sources" / f"{slug}.txt").write_text(text, encoding="utf-8")
+        self.statement_evidence(out, i, src, text, stmts)
+        out.close()
         self.bump("articles")
 
-    def membership(self, out: Out, person, issued: dt.date, src, evidence: str | None, key: str, say=None) -> None:
+    def statement_evidence(self, out: Out, i: int, src, text: str, stmts: list[tuple]) -> None:
+        """One wc:StatementEvidence per statement: the sentence that states it, with its offsets
+        in the text; a statement whose sentence does not name the object (a programme's partner)
+        is flagged inferred, with the reason."""
+        for n, (subj, pred, obj, name, sentence) in enumerate(dict.fromkeys(stmts)):
+            begin = text.find(sentence)
+            pos = [(A, P("wc:StatementEvidence")), (P("rdf:subject"), subj), (P("rdf:predicate"), pred),
+                   (P("rdf:object"), obj), (P("wc:quote"), T.s(sentence)),
+                   (P("wc:beginIndex"), T.typed(str(begin), "nonNegativeInteger")),
+                   (P("wc:endIndex"), T.typed(str(begin + len(sentence)), "nonNegativeInteger")),
+                   (DERIVED, src)]
+            if name not in sentence:
+                pos += [(P("wc:inferred"), T.TRUE),
+                        (P("wc:inferenceReason"), T.en("Synthetic data: the sentence states the resource, "
+                                                       "not this link."))]
+            out.subject((f"_:se{i}x{n}", f"_:se{i}x{n}"), pos)
+            self.bump("statement evidence")
+
+    def membership(self, out: Out, person, issued: dt.date, src, evidence: str | None, key: str, say=None,
+                   state=None) -> None:
         rng = self.rng
         role, pattern = rng.choice(POSTS)
         org = self.orgs.pick()
@@ -862,6 +912,9 @@ class Generator:
             (P("org:organization"), org[1]), (P("org:role"), T.iri("top", f"post-{role}")),
             (P("wc:postTitle"), T.s(title)), (P("wc:asOf"), T.date(issued)), (DERIVED, src),
             (EVIDENCE, T.s(evidence))])
+        if state is not None:
+            state(T.iri("mem", mslug), "org:member", person, evidence)
+            state(T.iri("mem", mslug), "org:organization", org, evidence)
         self.bump("memberships")
 
     # --- all --------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ QUOTE_CHECK = "wc:StatementQuoteCheck"
 NAMES_CHECK = "wc:StatementNamesObjectCheck"
 COVERAGE_CHECK = "wc:StatementEvidenceCheck"
 #: Severity of a statement without evidence.
-COVERAGE_SEVERITY = "Warning"
+COVERAGE_SEVERITY = "Violation"
 
 #: A statement is a link from a resource of one of these classes ...
 STATEMENT_SUBJECT_CLASSES = (WC.Event, WC.Agreement, WC.Programme, ORG.Membership, WC.Participation,

@@ -442,7 +442,7 @@ _SOURCE_META = """OPTIONAL { ?src dcterms:title ?title } OPTIONAL { ?src dcterms
       OPTIONAL { ?src wc:inferred ?inferred }
       OPTIONAL { ?src dcterms:publisher ?pub . %s }""" % _label_opts("pub")
 _EVIDENCE = PROLOGUE + f"""
-SELECT ?s ?g ?src ?title ?issued ?inferred ?pub {_label_cols("pub")} ?x ?p ?ev {_label_cols("x")} WHERE {{
+SELECT ?s ?g ?src ?title ?issued ?inferred ?pub {_label_cols("pub")} ?x ?p ?ev ?quote {_label_cols("x")} WHERE {{
   {{
     ?s prov:wasDerivedFrom ?src .
     {_SOURCE_META}
@@ -456,6 +456,8 @@ SELECT ?s ?g ?src ?title ?issued ?inferred ?pub {_label_cols("pub")} ?x ?p ?ev {
       {_SOURCE_META}
       OPTIONAL {{ GRAPH ?g {{ ?x wc:evidence ?ev }} }}
     }}
+    # the sentence that supports this very statement (vocabulary 0.2), preferred to ?x's own
+    OPTIONAL {{ GRAPH ?g {{ ?se rdf:subject ?x ; rdf:predicate ?p ; rdf:object ?s ; wc:quote ?quote }} }}
     FILTER(BOUND(?src))
     {_label_opts("x")}
   }}
@@ -607,8 +609,20 @@ def _evidence(backend, s: URIRef, base: str, labels: Mapping[str, str],
 
     xl = _labels_of(rows, "x")
     stmts: dict[str, dict[tuple, list[str]]] = defaultdict(dict)
+    # statements with their own evidence (wc:StatementEvidence) show its quotes, not every
+    # sentence of the resource that makes them
+    quoted: dict[str, dict[tuple, list[str]]] = defaultdict(dict)
     for r in rows:
-        if r.get("ev") is None or r.get("src") is None:
+        if r.get("src") is None or str(r["src"]) not in keep:
+            continue
+        x = r.get("x")
+        key = (str(x) if x is not None else None, str(r["p"]) if r.get("p") is not None else None)
+        if r.get("quote") is not None:
+            qs = quoted[str(r["src"])].setdefault(key, [])
+            if str(r["quote"]) not in qs:
+                qs.append(str(r["quote"]))
+    for r in rows:
+        if (r.get("ev") is None and r.get("quote") is None) or r.get("src") is None:
             continue
         src = str(r["src"])
         if src not in keep:
@@ -616,9 +630,9 @@ def _evidence(backend, s: URIRef, base: str, labels: Mapping[str, str],
         x = r.get("x")
         key = (str(x) if x is not None else None, str(r["p"]) if r.get("p") is not None else None)
         sents = stmts[src].setdefault(key, [])
-        ev = str(r["ev"])
-        if ev not in sents:
-            sents.append(ev)
+        for ev in (quoted[src].get(key) or ([str(r["ev"])] if r.get("ev") is not None else [])):
+            if ev not in sents:
+                sents.append(ev)
         # the graph that states a sentence from this source is the source's article graph
         if r.get("g") is not None and meta[src]["graph"] is None:
             meta[src]["graph"] = str(r["g"])

@@ -18,6 +18,7 @@ The verbatim text of a source is ``data/sources/{slug}.txt``; it is not put in t
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +56,7 @@ class DataFile:
         return self.path.stem
 
     def sha256(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        return hashlib.sha256(read_input(self.path)).hexdigest()
 
 
 def _ttl(folder: Path) -> list[Path]:
@@ -75,6 +76,11 @@ def discover(settings: Settings) -> list[DataFile]:
     files += [DataFile(p, str(GRAPH_REFERENCE), "reference") for p in _ttl(data / "reference")]
     files += [DataFile(p, str(GRAPH_REFERENCE), "source") for p in _ttl(data / "sources")]
     files += [DataFile(p, graph_iri(p.stem), "article") for p in _ttl(data / "articles")]
+    odd = [problem for f in files if (problem := file_problem(f.path))]
+    if odd:
+        raise InputError("; ".join(odd) if len(odd) == 1 else
+                         f"{len(odd)} files cannot be read as RDF: " + "; ".join(odd),
+                         hint="remove or fix them (a broken link, a folder or a pipe named like an RDF file)")
     if not files:
         raise InputError(f"no RDF files under {onto} or {data}",
                          hint="run from a checkout of the repository, or set WCKG_DATA_DIR and WCKG_ONTOLOGY_DIR")
@@ -96,8 +102,37 @@ def _slugify(stem: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "unnamed"
 
 
+def file_problem(path: Path) -> str | None:
+    """Why *path* cannot be read as a data file (one line naming it), or None. Checked
+    without opening it: opening a FIFO would wait for a writer forever."""
+    import stat
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            return f"{path} is a symbolic link to a missing file ({os.readlink(path)})"
+        return f"no such file: {path}"
+    except OSError as e:
+        return f"{path} cannot be read: {e.strerror}"
+    if stat.S_ISDIR(st.st_mode):
+        return f"{path} is a directory, not an RDF file"
+    if not stat.S_ISREG(st.st_mode):
+        return f"{path} is not a regular file (a pipe, socket or device)"
+    if not os.access(path, os.R_OK):
+        return f"{path} is not readable (permissions)"
+    return None
+
+
 def read_input(path: Path, *, what: str = "an RDF file", hint: str = "check the path") -> bytes:
-    """The bytes of a file the user named; an :class:`InputError` that says why not."""
+    """The bytes of a file the user named; an :class:`InputError` that says why not (a
+    FIFO or device is refused without being opened)."""
+    problem = file_problem(path)
+    if problem is not None:
+        if problem.startswith("no such file"):
+            raise InputError(problem, hint=hint)
+        if problem.endswith("not an RDF file") and what != "an RDF file":
+            problem = f"{path} is a directory, not {what}"
+        raise InputError(problem)
     try:
         return path.read_bytes()
     except FileNotFoundError:
@@ -133,6 +168,10 @@ def iter_quads(f: DataFile, *, base_iri: str = WCID_DEFAULT) -> Iterator[ox.Quad
     except SyntaxError as e:
         raise RdfSyntaxError(_syntax_message(e), location=Location(f.path, e.lineno, e.offset),
                              hint="fix the syntax at that position (an undeclared prefix needs a @prefix line)") from None
+    except MemoryError:
+        # pyoxigraph's parser buffers one token at most 16 MiB long
+        raise InputError(f"{f.path}: a literal or IRI longer than 16 MiB (the parser's limit)",
+                         hint="move the long text out of the RDF (e.g. into data/sources/*.txt)") from None
 
 
 def parse_quads(f: DataFile) -> list[ox.Quad]:

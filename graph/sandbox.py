@@ -83,9 +83,16 @@ def limit_memory(megabytes: int | None) -> None:
 
 
 def die_with_parent() -> None:
-    """SIGKILL this process when its parent dies (Linux ``PR_SET_PDEATHSIG``)."""
+    """SIGKILL this process when its parent dies (Linux ``PR_SET_PDEATHSIG``).
+
+    A worker of a ``forkserver`` pool is the forkserver's child, and the forkserver exits
+    when the server dies only once no process holds its "alive" pipe, which every forked
+    child inherits: the worker lets go of its copy here, so that a ``kill -9`` of the server
+    ends the forkserver and, through the death signal, every worker (even one deep in a
+    query that would run for hours)."""
     if not sys.platform.startswith("linux"):
         return
+    _release_forkserver_pipe()
     import ctypes
     parent = os.getppid()
     libc = ctypes.CDLL(None, use_errno=True)
@@ -93,6 +100,18 @@ def die_with_parent() -> None:
         return
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
+
+
+def _release_forkserver_pipe() -> None:
+    try:
+        from multiprocessing import forkserver
+        server = forkserver._forkserver
+        fd = getattr(server, "_forkserver_alive_fd", None)
+        if fd is not None:
+            os.close(fd)
+            server._forkserver_alive_fd = None
+    except (ImportError, AttributeError, OSError):
+        pass
 
 
 def unsandboxed_allowed() -> bool:

@@ -95,6 +95,7 @@ class BuildReport:
     validation: Any = None  # graph.validate.ValidationReport
     up_to_date: bool = False
     metrics_triples: int = 0  # triples of wcid:graph/metrics (0: no metrics in this build)
+    release: Path | None = None  # the build's release bundle (graph.build.release_dir)
 
 
 def _file_key(f: DataFile, settings: Settings) -> str:
@@ -150,181 +151,28 @@ class StoreLayout:
         return build / "oxigraph"
 
 
-@contextlib.contextmanager
-def _exclusive(layout: StoreLayout):
-    layout.root.mkdir(parents=True, exist_ok=True)
-    with open(layout.lock, "w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise StoreError(f"another `wckg build` is running on {layout.root}",
-                             hint="wait for it to finish") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _clean_orphans(layout: StoreLayout, keep: Iterable[Path]) -> list[Path]:
-    """Remove half-built directories and builds older than the current and previous one."""
-    keep = {p.resolve() for p in keep if p}
-    removed = []
-    if not layout.builds.is_dir():
-        return removed
-    for d in layout.builds.iterdir():
-        if d.resolve() in keep:
-            continue
-        shutil.rmtree(d, ignore_errors=True)
-        removed.append(d)
-    return removed
-
-
 def _new_build_id(manifest: Mapping[str, dict]) -> str:
     import hashlib
     digest = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:10]
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + digest
 
 
-def build(settings: Settings, *, force: bool = False, validate: str = "changed",
-          progress: Callable[[str, int, int], None] | None = None,
-          files: Sequence[DataFile] | None = None, metrics: bool = False) -> BuildReport:
-    """Build (or incrementally rebuild) the embedded store; atomic (see the module docstring).
-
-    ``validate``: "changed" validates the units of the changed graphs (all of them when the
-    ontology or reference data changed), "full" every unit, "none" skips validation.
-    ``progress(stage, done, total)`` is called as files load. ``metrics`` computes the
-    partnership-network metrics on the new store and adds them as the named graph
-    ``wcid:graph/metrics`` (queryable in SPARQL); without it a metrics graph of an earlier
-    build is dropped, since it would describe data that changed.
-    """
-    if settings.backend == "remote":
-        return RemoteStore(settings).build(force=force, validate=validate, progress=progress, files=files)
-    layout = StoreLayout(settings.store)
-    files = list(files) if files is not None else discover(settings)
-    new_manifest = file_manifest(files, settings)
-    with _exclusive(layout):
-        current = layout.current_build()
-        previous = _previous_build(layout)
-        _clean_orphans(layout, [current, previous])
-        old = (layout.manifest() or {}) if current else {}
-        old_files = old.get("files", {})
-        changed, removed = changed_graphs(old_files, new_manifest)
-        if force or current is None:
-            changed = {f.graph for f in files}
-            removed = set()
-        had_metrics = bool(old.get("metrics"))
-        from . import derived
-        if not changed and not removed and metrics == had_metrics and old.get("derived_version") == derived.signature():
-            info = _info_from_manifest(old, layout)
-            index_seconds = 0.0
-            if not _index_is_current(current / "search.sqlite"):
-                # an index written by an older wckg: rebuild it in place (atomic rename)
-                t0 = time.perf_counter()
-                store = ox.Store.read_only(str(layout.db(current)))
-                _build_search_index(store, current / "search.sqlite", settings.base_iri)
-                del store
-                index_seconds = time.perf_counter() - t0
-            return BuildReport(old["build_id"], [], sorted(info.graphs), [], info.triples, 0, 0, index_seconds,
-                               up_to_date=True)
-
-        # 1. validate what changed, before anything is written
-        t0 = time.perf_counter()
-        report = None
-        if validate != "none":
-            from .validate import validate as run_validation
-            scope = None
-            if validate == "changed" and current is not None and not force:
-                if changed & {str(GRAPH_ONTOLOGY), str(GRAPH_REFERENCE)}:
-                    scope = None  # context of every article changed: validate every unit
-                else:
-                    scope = set(changed)
-            if scope is not None and not removed:
-                # only article graphs changed: validate them against their context in the
-                # current store rather than parsing every file of the project
-                from .validate import validate_with_context
-                report = validate_with_context(settings, [f for f in files if f.graph in scope],
-                                               _StoreContext(layout.db(current), settings.base_iri))
-            else:
-                report = run_validation(settings, files, graphs=scope)
-            if not report.conforms:
-                raise ValidationFailed(report)
-        validate_seconds = time.perf_counter() - t0
-
-        # 2. load into a fresh directory beside the live one
-        layout.builds.mkdir(parents=True, exist_ok=True)
-        build_id = _new_build_id(new_manifest)
-        tmp = layout.builds / f"tmp-{build_id}"
-        t0 = time.perf_counter()
-        try:
-            if current is not None and not force:
-                tmp.mkdir()
-                ox.Store.read_only(str(layout.db(current))).backup(str(layout.db(tmp)))
-                store = ox.Store(str(layout.db(tmp)))
-                for g in sorted(changed | removed):
-                    with contextlib.suppress(Exception):
-                        store.remove_graph(ox.NamedNode(rebase(g, settings.base_iri)))
-            else:
-                tmp.mkdir()
-                store = ox.Store(str(layout.db(tmp)))
-            to_load = [f for f in files if f.graph in changed]
-            # one bulk load for every changed file: RocksDB bulk loading has a fixed cost
-            # per call (a transaction or bulk_load per file was 4.7x slower at 16k files)
-            store.bulk_extend(_quads_of(to_load, settings.base_iri, progress))
-            store.flush()
-            load_seconds = time.perf_counter() - t0
-            with contextlib.suppress(Exception):
-                store.remove_graph(ox.NamedNode(rebase(METRICS_GRAPH, settings.base_iri)))
-            if metrics:
-                if progress:
-                    progress("computing network metrics", 0, 1)
-                _add_network_metrics(store, settings.base_iri)
-            # derived data (graph.derived): dropped and computed again from this build's data
-            derived_report = derived.derive(store, settings.base_iri, progress=progress)
-            graphs = _graph_counts(store)
-
-            # 3. the label index (graph.search)
-            t0 = time.perf_counter()
-            _build_search_index(store, tmp / "search.sqlite", settings.base_iri)
-            index_seconds = time.perf_counter() - t0
-            del store
-            gc.collect()  # closes RocksDB before the directory is renamed
-
-            manifest = {"build_id": build_id, "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                        "files": new_manifest, "graphs": graphs, "triples": sum(graphs.values()),
-                        "changed_graphs": sorted(changed), "removed_graphs": sorted(removed),
-                        "validation": validate, "metrics": metrics,
-                        "derived_version": derived.signature(), "derived": derived_report}
-            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
-            _fsync_dir(tmp)
-            final = layout.builds / build_id
-            os.rename(tmp, final)
-            _swap_current(layout, final)
-        except BaseException:
-            store = None  # close RocksDB first: an open store can write into the directory after rmtree
-            gc.collect()
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        _clean_orphans(layout, [final, current])
-        reused = sorted(set(graphs) - {rebase(g, settings.base_iri) for g in changed | {METRICS_GRAPH, derived.DERIVED_GRAPH}})
-        return BuildReport(build_id, sorted(changed), reused, sorted(removed), manifest["triples"],
-                           load_seconds, validate_seconds, index_seconds, validation=report,
-                           metrics_triples=graphs.get(rebase(METRICS_GRAPH, settings.base_iri), 0))
+def build(settings: Settings, **kwargs: Any) -> BuildReport:
+    """Kept for callers of the old place: the build lives in :func:`graph.build.build`."""
+    from .build import build as run_build
+    return run_build(settings, **kwargs)
 
 
-def _quads_of(files: Sequence[DataFile], base_iri: str,
-              progress: Callable[[str, int, int], None] | None) -> Iterator[ox.Quad]:
-    for i, f in enumerate(files, 1):
-        yield from iter_quads(f, base_iri=base_iri)
-        if progress:
-            progress(f"loading {f.path.name}", i, len(files))
+def ensure_built(settings: Settings, progress: Callable[[str, int, int], None] | None = None) -> BuildReport | None:
+    """Kept for callers of the old place: see :func:`graph.build.ensure_built`."""
+    from .build import ensure_built as run
+    return run(settings, progress=progress)
+
+
+def is_up_to_date(settings: Settings) -> bool:
+    """Kept for callers of the old place: see :func:`graph.build.is_up_to_date`."""
+    from .build import is_up_to_date as run
+    return run(settings)
 
 
 def rebase(iri: str, base_iri: str) -> str:
@@ -333,41 +181,6 @@ def rebase(iri: str, base_iri: str) -> str:
 
 
 METRICS_GRAPH = WCID_DEFAULT + "graph/metrics"
-
-
-class _StoreContext:
-    """The validation context of an article from the current store: what the reference
-    graph says about the IRIs it mentions (and the types of the objects of that), and the
-    types other article graphs give those IRIs."""
-
-    BATCH = 500
-
-    def __init__(self, db: Path, base_iri: str = WCID_DEFAULT):
-        self.db = db
-        self.base_iri = base_iri
-
-    def __call__(self, mentioned, graph_name: str):
-        from rdflib import Graph
-        store = ox.Store.read_only(str(self.db))
-        g = Graph()
-        iris = sorted(str(i) for i in mentioned)
-        exclude = {rebase(x, self.base_iri) for x in
-                   (graph_name, str(GRAPH_ONTOLOGY), str(GRAPH_REFERENCE), METRICS_GRAPH,
-                    WCID_DEFAULT + "graph/derived")}
-        reference = rebase(str(GRAPH_REFERENCE), self.base_iri)
-        for i in range(0, len(iris), self.BATCH):
-            values = " ".join(str(ox.NamedNode(x)) for x in iris[i:i + self.BATCH])
-            ref = (f"CONSTRUCT {{ ?s ?p ?o . ?o a ?t }} WHERE {{ VALUES ?s {{ {values} }} "
-                   f"GRAPH <{reference}> {{ ?s ?p ?o OPTIONAL {{ ?o a ?t }} }} }}")
-            for t in store.query(ref):
-                g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-            other = (f"SELECT ?s ?t ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s a ?t }} }}")
-            for r in store.query(other):
-                if r["g"].value not in exclude:
-                    g.add((to_rdflib(r["s"]), to_rdflib(ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")),
-                           to_rdflib(r["t"])))
-        del store
-        return g
 
 
 class _OpenStore:
@@ -405,79 +218,11 @@ def _plain(term) -> str:
     return term.value
 
 
-def _add_network_metrics(store: ox.Store, base_iri: str) -> None:
-    """Partnership-network metrics of the data in *store*, added as ``wcid:graph/metrics``."""
-    from . import network
-    data = network.fetch_graph_data(_OpenStore(store))
-    G = network.partnership_network(data)
-    ds = network.metrics_dataset(G, network.compute_metrics(G), graph_iri=rebase(METRICS_GRAPH, base_iri))
-    store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), to_oxigraph(g))
-                 for s, p, o, g in ds.quads((None, None, None, None)))
-
-
-def _graph_counts(store: ox.Store) -> dict[str, int]:
-    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    return {r["g"].value: int(r["n"].value) for r in rows}
-
-
-def _index_is_current(path: Path) -> bool:
-    from . import search
-    return search.index_is_current(path)
-
-
-def _build_search_index(store: ox.Store, path: Path, base_iri: str) -> None:
-    from . import search
-    search.build_index_from_backend(_OpenStore(store), path, base=base_iri)
-
-
-def _previous_build(layout: StoreLayout) -> Path | None:
-    prev = layout.root / "previous"
-    return prev.resolve() if prev.is_symlink() and prev.resolve().is_dir() else None
-
-
-def _swap_current(layout: StoreLayout, build_dir: Path) -> None:
-    """Point ``current`` at *build_dir* atomically (and ``previous`` at the old build)."""
-    old = layout.current.resolve() if layout.current.is_symlink() else None
-    rel = os.path.relpath(build_dir, layout.root)
-    tmp_link = layout.root / f".current-{os.getpid()}"
-    with contextlib.suppress(FileNotFoundError):
-        tmp_link.unlink()
-    os.symlink(rel, tmp_link)
-    os.replace(tmp_link, layout.current)
-    if old is not None and old != build_dir:
-        prev_tmp = layout.root / f".previous-{os.getpid()}"
-        with contextlib.suppress(FileNotFoundError):
-            prev_tmp.unlink()
-        os.symlink(os.path.relpath(old, layout.root), prev_tmp)
-        os.replace(prev_tmp, layout.root / "previous")
-    _fsync_dir(layout.root)
-
-
 def _info_from_manifest(manifest: dict, layout: StoreLayout) -> BuildInfo:
     return BuildInfo(build_id=manifest["build_id"], built_at=manifest["built_at"],
                      triples=int(manifest.get("triples", 0)), graphs=dict(manifest.get("graphs", {})),
                      files=dict(manifest.get("files", {})), backend="embedded", location=str(layout.root))
 
-
-def is_up_to_date(settings: Settings) -> bool:
-    """Whether the embedded store exists and was built from the files as they are now."""
-    layout = StoreLayout(settings.store)
-    manifest = layout.manifest()
-    if not manifest:
-        return False
-    changed, removed = changed_graphs(manifest.get("files", {}), file_manifest(discover(settings), settings))
-    from .derived import signature
-    return (not changed and not removed and manifest.get("derived_version") == signature()
-            and _index_is_current(layout.current_build() / "search.sqlite"))
-
-
-def ensure_built(settings: Settings, progress: Callable[[str, int, int], None] | None = None) -> BuildReport | None:
-    """Build the store when it is missing or out of date with the files; None when it was current."""
-    if settings.backend == "remote":
-        return None
-    if is_up_to_date(settings):
-        return None
-    return build(settings, progress=progress)
 
 
 # ======================================================================================
@@ -562,6 +307,8 @@ _WORKER_STORE: ox.Store | None = None
 _WORKER_DB: str | None = None
 #: Why this worker refuses to run queries (the sandbox could not be installed), or None.
 _WORKER_REFUSAL: str | None = None
+#: Why this worker has no store (it could not be opened), or None.
+_WORKER_STORE_ERROR: str | None = None
 
 
 def _worker_init(db_path: str, in_memory: bool = False, memory_mb: int | None = None,
@@ -583,7 +330,14 @@ def _worker_init(db_path: str, in_memory: bool = False, memory_mb: int | None = 
             _WORKER_REFUSAL = str(e)
     sandbox.limit_memory(memory_mb)
     _WORKER_DB = db_path
-    on_disk = ox.Store.read_only(db_path)
+    try:
+        on_disk = ox.Store.read_only(db_path)
+    except (OSError, RuntimeError, ValueError) as e:
+        # a missing or corrupted store: stay up and say so for every query (a worker that
+        # exited here would be restarted by the pool at once, again and again)
+        global _WORKER_STORE_ERROR
+        _WORKER_STORE_ERROR = f"the store at {db_path} cannot be opened: {e}"
+        return
     if in_memory:
         # scans answer 3-6x faster from memory (BENCHMARKS.md); costs ~1.7 GB per worker at 5M triples
         _WORKER_STORE = ox.Store()
@@ -596,9 +350,18 @@ def _worker_init(db_path: str, in_memory: bool = False, memory_mb: int | None = 
 def _worker_query(text, params, default_graphs, named_graphs, limit, max_bytes=None):
     """One query in a worker: the lexical check (under the query's time limit, like the
     rest), then the engine. Errors travel back as (kind, message, False) tuples."""
-    assert _WORKER_STORE is not None
     if _WORKER_REFUSAL is not None:
         return "sandbox-error", _WORKER_REFUSAL.encode(), False
+    if _WORKER_STORE is None:
+        return "store-error", (_WORKER_STORE_ERROR or "the worker has no store").encode(), False
+    return answer_on(_WORKER_STORE, text, params, default_graphs, named_graphs, limit, max_bytes)
+
+
+def answer_on(store: ox.Store, text: str, params, default_graphs, named_graphs, limit,
+              max_bytes=None) -> tuple[str, bytes, bool | str]:
+    """One query on an open pyoxigraph store, checked first (:mod:`graph.safety`); errors
+    come back as (kind, message, False) for :func:`_to_result` (a worker's answer, or an
+    in-process store's: :class:`graph.memory.MemoryStore`)."""
     from .errors import ForbiddenQuery, QueryTooComplex
     try:
         check_query(text)
@@ -607,7 +370,7 @@ def _worker_query(text, params, default_graphs, named_graphs, limit, max_bytes=N
     except QueryTooComplex as e:
         return "too-complex", e.message.encode(), False
     try:
-        return _run_on_store(_WORKER_STORE, text, params, default_graphs, named_graphs, limit, max_bytes)
+        return _run_on_store(store, text, params, default_graphs, named_graphs, limit, max_bytes)
     except AnswerTooLarge as e:
         return "too-large", str(e.size).encode(), False
     except MemoryError:
@@ -628,7 +391,8 @@ def _worker_health(deadline_ok: bool = True) -> dict:
     files open afresh (a corrupted or missing file fails here even when the open copy
     still answers from its caches)."""
     out: dict[str, Any] = {"worker": True, "pid": os.getpid(), "sandboxed": _WORKER_REFUSAL is None}
-    assert _WORKER_STORE is not None and _WORKER_DB is not None
+    if _WORKER_STORE is None or _WORKER_DB is None:
+        return {**out, "store": False, "has_data": False, "store_error": _WORKER_STORE_ERROR or "no store"}
     t0 = time.perf_counter()
     out["has_data"] = bool(_WORKER_STORE.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
     try:
@@ -695,6 +459,13 @@ class _Backend:
     to results and errors, shortcuts."""
 
     settings: Settings
+    #: what the backend offers beyond the contract (graph.backend: IMMUTABLE_BUILDS, ...)
+    capabilities: frozenset[str] = frozenset()
+
+    def local_store(self) -> ox.Store | None:
+        """A read-only pyoxigraph handle in this process on what the backend holds (for the
+        library's own fixed queries); None when the data lives elsewhere."""
+        return None
 
     def query(self, text: str, *, params: Params | None = None, timeout: float | None = None,
               limit: int | None = None, default_graphs: Sequence[str] | None = None,
@@ -744,6 +515,7 @@ class EmbeddedStore(_Backend):
     """The embedded pyoxigraph store, queried through a pool of worker processes."""
 
     backend = "embedded"
+    capabilities = frozenset({"immutable-builds", "local-store", "query-timeout"})
 
     def __init__(self, settings: Settings, *, workers: int | None = None):
         self.settings = settings
@@ -766,6 +538,11 @@ class EmbeddedStore(_Backend):
             raise StoreError(f"no store at {self.layout.root}", hint="run `wckg build` first")
         return build / "search.sqlite"
 
+    def local_store(self) -> ox.Store | None:
+        """The current build, opened read-only in this process (a build never changes)."""
+        build = self.layout.current_build()
+        return ox.Store.read_only(str(self.layout.db(build))) if build is not None else None
+
     def info(self) -> BuildInfo:
         manifest = self.layout.manifest()
         if not manifest:
@@ -786,7 +563,13 @@ class EmbeddedStore(_Backend):
                 log.warning("query workers run WITHOUT the network sandbox (%s=1)", sandbox.OPT_OUT)
         return self._sandboxed
 
+    #: The lanes: "public" (visitors' queries), "site" (the site's own pages), "health"
+    #: (one worker for /-/health, so that a probe never waits behind either).
+    LANES = ("site", "public", "health")
+
     def lane_size(self, lane: str) -> int:
+        if lane == "health":
+            return 1
         return self.workers if lane == "public" else self.settings.site_workers
 
     def _current_pool(self, lane: str = "site"):
@@ -799,12 +582,11 @@ class EmbeddedStore(_Backend):
         with self._lock:
             pool, pool_build = self._pools.get(lane, (None, None))
             if pool is None or build != pool_build or not pool.active:
-                import multiprocessing
                 old = pool
                 pool = ProcessPool(max_workers=self.lane_size(lane), initializer=_worker_init,
                                    initargs=(str(self.layout.db(build)), self.settings.in_memory,
                                              self.settings.worker_memory_mb, sandboxed),
-                                   context=multiprocessing.get_context("forkserver"))
+                                   context=_forkserver())
                 self._pools[lane] = (pool, build)
                 if old is not None:
                     old.close()  # lets running queries on the previous build finish
@@ -864,21 +646,27 @@ class EmbeddedStore(_Backend):
             raise StoreError(f"the query worker failed: {e}", hint="try again; if it repeats, rebuild the store") from None
 
     def health(self, timeout: float) -> dict:
-        """Ask a worker of the site lane to check itself and the store's files (never the
-        answer cache), within *timeout* seconds. Returns what it found; raises nothing."""
+        """Ask the health lane's worker to check itself and the store's files (never the
+        answer cache), within *timeout* seconds (waiting included). Returns what it found;
+        raises nothing. A worker of its own: a probe never waits behind page or SPARQL
+        queries, and says "worker" only when a query worker cannot be had at all."""
         out: dict[str, Any] = {"backend": "embedded"}
         try:
             manifest = self.layout.manifest()
             out["build_id"] = (manifest or {}).get("build_id")
             if not manifest:
                 return {**out, "ok": False, "failing": "store", "error": "no current build"}
-            pool = self._current_pool("site")
+            problem = _store_files_problem(self.layout.db(self.layout.current_build()))
+            if problem:
+                return {**out, "ok": False, "failing": "store", "error": problem}
+            pool = self._current_pool("health")
         except WckgError as e:
             return {**out, "ok": False, "failing": "store", "error": e.message}
         future = pool.schedule(_worker_health, timeout=timeout)
         try:
-            found = future.result()
+            found = future.result(timeout=timeout)  # waiting in the queue counts too
         except FutureTimeout:
+            future.cancel()
             return {**out, "ok": False, "failing": "worker",
                     "error": f"no query worker answered within {timeout:g} s"}
         except Exception as e:
@@ -899,6 +687,34 @@ class EmbeddedStore(_Backend):
         for pool, _build in pools:
             pool.stop()
             pool.join(timeout=5)
+
+
+def _forkserver():
+    """The forkserver context of the query workers, with this module imported in the
+    forkserver before it forks: a new worker (at start, or replacing one that died) then
+    costs a fork and a store open, not a Python start with pyoxigraph and rdflib imports."""
+    import multiprocessing
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["graph.store"])  # no effect once the forkserver runs
+    return ctx
+
+
+def _store_files_problem(db: Path) -> str | None:
+    """What is visibly wrong with a RocksDB directory, read without opening it (opening a
+    damaged store is left to the workers: a crash there must not take the server down)."""
+    try:
+        current = (db / "CURRENT").read_bytes()
+    except OSError as e:
+        return f"the store's CURRENT file is unreadable: {e.strerror}"
+    name = current.decode("ascii", "replace").strip()
+    if not current.endswith(b"\n") or not name.startswith("MANIFEST-"):
+        return "the store's CURRENT file is damaged"
+    try:
+        if (db / name).stat().st_size == 0:
+            return f"the store's {name} is empty"
+    except OSError:
+        return f"the store's {name} is missing"
+    return None
 
 
 def _expired(e, text: str, lane: str, memory_mb: int | None) -> WckgError:
@@ -933,6 +749,7 @@ class RemoteStore(_Backend):
     """
 
     backend = "remote"
+    capabilities = frozenset({"query-timeout"})
 
     def __init__(self, settings: Settings):
         self.settings = settings

@@ -19,7 +19,7 @@ def make_settings(store: Path, **overrides) -> Settings:
                   queries_dir=PROJECT_ROOT / "queries", backend="embedded", query_workers=2,
                   query_timeout=30.0, max_rows=10000, admin_token=None,
                   # the suite sends many queries from one client: the abuse limits are tested in tests/security
-                  query_rate="100000/minute", client_queries=64, query_queue=64)
+                  query_rate="100000/minute", client_queries=64, query_queue=64, health_timeout=15.0)
     values.update(overrides)
     return Settings(_env_file=None, **values)
 
@@ -42,6 +42,14 @@ def built_store(settings):
     """The curated data built into the session's store (validation is tested on its own)."""
     from graph.store import build
     return build(settings, validate="none")
+
+
+@pytest.fixture(scope="session")
+def release(settings, built_store):
+    """The release bundle of the session's build, as `wckg build` writes it (the site
+    serves it; the validation gate is tested on its own)."""
+    from graph.build import make_release
+    return make_release(settings, validate=False)
 
 
 @pytest.fixture(scope="session")

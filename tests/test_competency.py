@@ -231,6 +231,12 @@ def test_link_evidence_between_undp_and_the_islamic_development_bank(run):
     soi = [r for r in rows if r["link"] == WCID["agreement/2025-04-mwri-isdb-undp-statement-of-intent"]]
     assert soi and all(r["statesLink"].toPython() for r in soi)
     assert any("Islamic Development Bank, and UNDP signed a Statement of Intent" in str(r["evidence"]) for r in soi)
+    # the sentences of the two party statements, not every sentence about the agreement
+    assert all(r["perStatement"].toPython() for r in soi)
+    assert {str(r["evidence"]) for r in soi} == {
+        "The Ministry, Islamic Development Bank, and UNDP signed a Statement of Intent to jointly strengthen the "
+        "technical capacity of Kazakhstan’s water sector, advance digitalization, improve flood forecasting systems "
+        "and climate resilience, and develop water policy."}
     assert {str(r["issued"]) for r in soi} == {"2025-04-10"}
     assert all(str(r["title"]) for r in soi)
 

@@ -286,6 +286,16 @@ def test_curated_evidence_is_verbatim_source_text(backend, settings):
         assert " ".join(s.split()) in text
 
 
+def test_entity_page_shows_the_sentence_of_each_statement_not_every_sentence_of_its_subject(backend):
+    """UNECE supported the sixth NWPD council meeting: its page quotes the sentence that says
+    so (the statement's wc:StatementEvidence), not the meeting's four other sentences."""
+    e = D.describe(backend, ID + "organisation/unece")
+    event = ID + "event/2020-11-20-nwpd-interministerial-council-6"
+    [st] = [st for ev in e.evidence for st in ev.statements if st.subject.iri == event]
+    assert len(st.sentences) == 1
+    assert st.sentences[0].startswith("The event was organized with the support from the United Nations Economic")
+
+
 def test_curated_source_pages_show_no_contact_details(backend, settings):
     rows = backend.select("SELECT ?s WHERE { ?s a <https://w3id.org/wckg/ontology#SourceDocument> }")
     assert rows

@@ -15,7 +15,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import RDF, XSD
 
 from graph import netview
 from graph import network as N
@@ -630,3 +630,17 @@ def test_dynamic_gexf_reimports_with_integer_spells(mini, tmp_path):
     # an undated link has no spell (present throughout), and no "" year either
     assert "spells" not in H.edges[o("evil"), o("undp")] and "first_year" not in H.edges[o("evil"), o("undp")]
     assert H.nodes[o("bank")]["viz"]["color"] == {"r": 214, "g": 39, "b": 40, "a": 1.0}
+
+
+def test_the_edge_table_as_rdf(mini):
+    G = N.partnership_network(mini, ALL)
+    g = N.metrics_dataset(G, N.compute_metrics(G)).graph(URIRef(N.METRICS_GRAPH))
+    rows = list(g.query("""PREFIX wc: <https://w3id.org/wckg/ontology#>
+        SELECT ?w ?n (GROUP_CONCAT(?t; separator=",") AS ?ties) WHERE {
+          ?l a wc:NetworkLink ; wc:linkEnd ?a , ?b ; wc:linkWeight ?w ; wc:sharedActivityCount ?n ; wc:tieKind ?t .
+          FILTER(?a = <https://w3id.org/wckg/id/organisation/bank> && ?b = <https://w3id.org/wckg/id/organisation/centre>)
+        } GROUP BY ?w ?n"""))
+    assert len(rows) == 1
+    w, n, ties = rows[0]
+    assert float(w) == pytest.approx(4 / 3, abs=1e-5) and int(n) == 2 and sorted(str(ties).split(",")) == ["co-attended", "funded"]
+    assert len(set(g.subjects(RDF.type, WC.NetworkLink))) == G.number_of_edges()

@@ -52,6 +52,11 @@ def test_query_parses_with_rdflib_too(name):
     prepareQuery(LIBRARY[name].text)
 
 
+#: Queries whose facts the five seed articles do not state (no amount of money, no named
+#: basin): they run here, and tests/test_model_queries.py checks their answers on a fixture.
+EMPTY_ON_THE_SEEDS = {"amounts-by-currency", "basin-activities"}
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_query_runs_on_the_curated_store_with_its_examples(name, backend):
     q = LIBRARY[name]
@@ -59,7 +64,8 @@ def test_query_runs_on_the_curated_store_with_its_examples(name, backend):
     if q.form == "select":
         assert res.kind == "select"
         assert res.variables == q.variables
-        assert res.rows, f"{name} returned no rows for its example parameters"
+        if name not in EMPTY_ON_THE_SEEDS:
+            assert res.rows, f"{name} returned no rows for its example parameters"
     elif q.form == "ask":
         assert res.boolean is True
     else:

@@ -90,7 +90,7 @@ def test_queries_as_json(cli, settings):
 # --- SELECT and its formats --------------------------------------------------------------------
 
 def test_table_shows_labels_beside_shortened_iris(cli):
-    r = cli("query", "cq4-event-chair", "--param", f"event={EVENT}")
+    r = cli("query", "cq4-event-chair", "--param", f"event={EVENT}", "--format", "table")
     assert r.code == 0, r.err
     assert "Yerlan Nysanbayev" in r.out and "wcid:person/yerlan-nysanbayev" in r.out
     assert "chairLabel" not in r.out, "a ?xLabel column is folded into ?x"
@@ -269,3 +269,51 @@ def test_through_the_real_backend(monkeypatch, capsys, settings, built_store):
     out = capsys.readouterr().out
     assert e.value.code in (0, None)
     assert len(list(csv.reader(io.StringIO(out)))) == 4  # header and three events
+
+
+# --- output into a pipe or a file -------------------------------------------------------------
+
+def test_piped_output_is_tab_separated_whole_values_with_every_column(cli, backend):
+    from graph.queries import cached_library
+    r = cli("query", "cq4-event-chair", "--param", f"event={EVENT}")
+    assert r.code == 0, r.err
+    lines = r.out.splitlines()
+    header = lines[0].split("\t")
+    assert "event" in header and "chairLabel" in header, "no column is dropped or folded"
+    assert not any(ch in r.out for ch in "┏┃│━─"), "no box drawing"
+    assert "\x1b[" not in r.out, "no colour"
+    row = dict(zip(header, lines[1].split("\t")))
+    assert row["chair"] == "https://w3id.org/wckg/id/person/yerlan-nysanbayev"   # the whole IRI
+    assert row["chairLabel"] == "Yerlan Nysanbayev"
+    assert all(len(line.split("\t")) == len(header) for line in lines[1:])
+
+
+def test_piped_values_keep_tabs_and_newlines_escaped(cli):
+    r = cli("query", "-", stdin='SELECT ?x ?y WHERE { BIND("a\\tb\\nc" AS ?x) }')
+    assert r.code == 0, r.err
+    assert r.out.splitlines() == ["x\ty", "a\\tb\\nc\t"]
+
+
+def test_explicit_table_into_a_pipe_is_never_wrapped(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+    r = cli("query", "cq4-event-chair", "--param", f"event={EVENT}", "--format", "table")
+    assert r.code == 0, r.err
+    assert "vice-minister of ecology, geology, and natural resources of the Republic of Kazakhstan" in r.out
+
+
+def test_queries_listing_piped_is_tab_separated(cli):
+    r = cli("queries")
+    assert r.code == 0
+    lines = r.out.splitlines()
+    assert lines[0] == "name\ttitle\tparameters"
+    assert any(line.startswith("cq4-event-chair\t") for line in lines)
+    assert "│" not in r.out
+
+
+def test_help_into_a_pipe_keeps_every_option_text_whole():
+    import subprocess
+    r = subprocess.run([sys.executable, "-m", "graph.cli", "network", "--help"], capture_output=True, text=True,
+                       env={**__import__("os").environ, "COLUMNS": "80"}, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "…" not in r.stdout and "╭" not in r.stdout
+    assert "(organisation–organisation)" in r.stdout

@@ -380,7 +380,7 @@ def test_cli_add_refuses_binary_text(cli, tmp_path):
     bad = tmp_path / "a.txt"
     bad.write_bytes(b"\xff\xfe\x00binary")
     r = cli("review", "add", str(FIX / "draft.trig"), "--text", str(bad))
-    assert r.code == 2 and "not UTF-8" in r.err
+    assert r.code == 2 and "binary" in r.err and "Traceback" not in r.err
 
 
 def test_entity_pages_do_not_show_statement_evidence_as_unnamed_nodes(ws):
@@ -402,3 +402,114 @@ def test_entity_pages_do_not_show_statement_evidence_as_unnamed_nodes(ws):
             # the organiser link itself is still shown
         d = describe(b, str(CAREC))
         assert any(str(v.link.iri) == str(EVENT) for g in d.inverse for v in g.values if v.link)
+
+
+def test_a_new_entity_that_breaks_a_shape_stops_the_landing(ws):
+    """Landing validates what lands (article, source, new entities) against its context:
+    a new organisation without a label is refused, and the finding names the reference file."""
+    from graph.errors import ValidationFailed
+    from graph.review.land import land
+    s, queue = ws
+    draft = (FIX / "draft.trig").read_text(encoding="utf-8").replace(
+        'skos:prefLabel "Ili-Balkhash Basin Inspectorate"@en ;', "", 1)
+    queue_fixture(queue, draft=draft.encode())
+    queue.decide_above(SLUG, 0.0)
+    before = snapshot(s.data_dir)
+    with pytest.raises(ValidationFailed) as e:
+        land(s, SLUG)
+    v = [r for r in e.value.report.violations if r.focus_node == str(NEW_ORG)]
+    assert v and "prefLabel" in (v[0].path or "") + v[0].message
+    assert v[0].file is not None and Path(v[0].file).name == "ingested-organisations.ttl"
+    assert snapshot(s.data_dir) == before
+
+
+def test_cli_ingest_extracts_and_queues_with_a_summary(cli, ws, tmp_path):
+    s, queue = ws
+    art = tmp_path / "workshop.txt"
+    art.write_text("# title: CAREC and UNDP hold a workshop\n# published: 2021-03-03 (stated)\n\n"
+                   + (FIX / "article.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    r = cli("ingest", str(art), "--json")
+    assert r.code == 0, r.err
+    summary = json.loads(r.out)
+    assert summary["failed"] == [] and summary["queued"][0]["slug"] == "workshop"
+    row = summary["queued"][0]
+    assert row["facts"] > 0 and row["facts"] == row["pending"] and row["linked_existing"] >= 1
+    entry = queue.get("workshop")
+    assert entry.text() == (FIX / "article.txt").read_text(encoding="utf-8")   # the body, header left out
+    assert entry.meta().published == "2021-03-03" and entry.meta().title == "CAREC and UNDP hold a workshop"
+    # a rejected fact stays rejected when the article is extracted again
+    fid = next(iter(entry.draft().facts))
+    queue.decide("workshop", [fid], "reject")
+    r = cli("ingest", str(art))
+    assert r.code == 2 and "already in the review queue" in r.err
+    r = cli("ingest", str(art), "--replace")
+    assert r.code == 0, r.err
+    assert queue.get("workshop").decisions().facts[fid].action == "reject"
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00binary", "UTF-8"),
+    (b"<!doctype html><html><body><p>News</p></body></html>", "HTML"),
+    (b"# published: 2021-02-30\n\nSome text about water.", "2021-02-30"),
+])
+def test_cli_ingest_bad_input_exits_2_and_queues_nothing(cli, ws, tmp_path, content, message):
+    s, queue = ws
+    art = tmp_path / "bad.txt"
+    art.write_bytes(content)
+    r = cli("ingest", str(art))
+    assert r.code == 2, r.err
+    assert message.lower() in r.err.lower()
+    assert queue.entries() == []
+
+
+def test_cli_ingest_refuses_an_article_already_in_the_graph(cli, ws):
+    s, queue = ws
+    seed = next((PROJECT_ROOT / "data" / "sources").glob("*.txt"))
+    r = cli("ingest", str(seed))
+    assert r.code == 2 and "already in the graph" in r.err
+    assert queue.entries() == []
+
+
+def test_cli_land_failure_prints_the_report_and_exits_1(cli, ws):
+    s, queue = ws
+    draft = (FIX / "draft.trig").read_text(encoding="utf-8").replace(
+        'wc:evidence "Astana, 3 March 2021', 'wc:evidence "Almaty, 3 March 2021', 1)
+    queue_fixture(queue, draft=draft.encode())
+    queue.decide_above(SLUG, 0.0)
+    r = cli("review", "land", SLUG)
+    assert r.code == 1
+    assert "does not occur verbatim" in r.err and f"Nothing of {SLUG} landed" in r.err
+    assert f"articles/{SLUG}.ttl:" in r.err          # where: the file as it would have been written
+    assert not (s.data_dir / "articles" / f"{SLUG}.ttl").exists()
+
+
+def test_the_store_after_landing_equals_a_rebuild_from_the_files(ws, tmp_path):
+    """Landing extends the reference graph in place (it only gains the source and the new
+    entities): the store must hold exactly what a full build of the written files holds."""
+    import pyoxigraph as ox
+    from graph.build import build
+    from graph.review.land import land
+    from graph.store import StoreLayout
+    from graph.terms import to_rdflib
+    s, queue = ws
+    queue_fixture(queue)
+    queue.decide_above(SLUG, 0.0)
+    report = land(s, SLUG)
+    assert report.build.changed_graphs   # an incremental build happened
+    fresh = make_settings(tmp_path / "fresh-store", data_dir=s.data_dir)
+    build(fresh, validate="none")
+
+    def graphs(settings) -> dict[str, Graph]:
+        layout = StoreLayout(settings.store)
+        st = ox.Store.read_only(str(layout.db(layout.current_build())))
+        out: dict[str, Graph] = {}
+        for q in st.quads_for_pattern(None, None, None, None):
+            out.setdefault(q.graph_name.value, Graph()).add(
+                (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        return out
+    landed, rebuilt = graphs(s), graphs(fresh)
+    assert sorted(landed) == sorted(rebuilt)
+    for name in (str(WCID["graph/reference"]), str(WCID[f"graph/{SLUG}"])):
+        assert len(landed[name]) == len(rebuilt[name]), name
+        assert isomorphic(landed[name], rebuilt[name]), name

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from graph.load import discover
-from graph.store import StoreLayout, _StoreContext
+from graph.build import _StoreContext
+from graph.store import StoreLayout
 from graph.validate import validate, validate_with_context
 
 

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from graph.backend import Backend
 from graph.errors import WckgError
 
 from ..deps import BackendDep, SettingsDep
@@ -46,13 +47,13 @@ COUNT_LABELS = [("organisations", "organisations"), ("events", "events"), ("agre
                 ("people", "people"), ("programmes", "programmes"), ("sources", "source articles")]
 
 
-def dataset_counts(backend: Any, timeout: float) -> dict[str, int]:
+def dataset_counts(backend: Backend, timeout: float) -> dict[str, int]:
     rows = backend.query(COUNTS_QUERY, timeout=timeout).rows
     row = rows[0] if rows else {}
     return {k: int(row[k]) if k in row else 0 for k, _ in COUNT_LABELS}
 
 
-def _cached_counts(request: Request, backend: Any, info: Any, timeout: float) -> dict[str, int]:
+def _cached_counts(request: Request, backend: Backend, info: Any, timeout: float) -> dict[str, int]:
     """Counts are recomputed only when the build changes."""
     cache = getattr(request.app.state, "home_counts", None)
     if cache and cache[0] == info.build_id:
@@ -104,7 +105,7 @@ def _probe_limiter():
     return _PROBE_LIMITER
 
 
-def _check_backend(backend: Any, timeout: float) -> dict[str, Any]:
+def _check_backend(backend: Backend, timeout: float) -> dict[str, Any]:
     """What the backend says of itself (the embedded store asks a worker and reopens its
     files; never the answer cache); a plain query for a backend without ``health``."""
     health = getattr(backend, "health", None)
@@ -117,7 +118,7 @@ def _check_backend(backend: Any, timeout: float) -> dict[str, Any]:
         return {"ok": False, "failing": "store", "error": type(e).__name__}
 
 
-async def _health_once(request: Request, backend: Any, timeout: float) -> dict[str, Any]:
+async def _health_once(request: Request, backend: Backend, timeout: float) -> dict[str, Any]:
     """One check at a time: concurrent probes share the check in flight (a flood of
     probes costs one worker call, not one each)."""
     import asyncio
@@ -144,8 +145,8 @@ async def _health_once(request: Request, backend: Any, timeout: float) -> dict[s
 @router.get("/-/health", summary="Health probe: the store and a query worker answer within WCKG_HEALTH_TIMEOUT")
 async def health(request: Request, backend: BackendDep, settings: SettingsDep) -> JSONResponse:
     """Asks the store for real each time (within ``WCKG_HEALTH_TIMEOUT`` seconds): the
-    embedded store has a worker of the site lane answer and reopen the store's files, so
-    a corrupted store or saturated workers show here. ``failing`` names the part that
+    embedded store has the worker of its health lane answer and reopen the store's files,
+    so a corrupted store or workers that cannot be had show here. ``failing`` names the part that
     did not answer (``store`` or ``worker``); 503 then."""
     t0 = time.perf_counter()
     found = await _health_once(request, backend, settings.health_timeout)

@@ -18,27 +18,64 @@ first: data that does not conform gives a 503 that says so, never a half-written
 """
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from starlette.concurrency import run_in_threadpool
 
+from graph import dcat
 from graph import publish as pub
-from graph.errors import ConfigError, InputError, StoreError, ValidationFailed
+from graph.errors import StoreError
 from graph.load import discover, parse_graph
 
-from ..negotiation import HTML, MEDIA_ALIASES, PAGE_OFFERS, RDF_BY_SUFFIX, RDF_FORMATS, Format, choose
 from ..deps import BackendDep, SettingsDep
+from ..negotiation import (
+    HTML,
+    MEDIA_ALIASES,
+    PAGE_OFFERS,
+    RDF_BY_SUFFIX,
+    RDF_FORMATS,
+    Format,
+    choose,
+)
 from ..templating import curie, render
 
-router = APIRouter(tags=["publishing"])
+log = logging.getLogger("wckg.app")
+
+
+@asynccontextmanager
+async def _read_bundle_at_start(app: FastAPI) -> AsyncIterator[None]:
+    """Parse the bundle's catalogue and compile the page's template when the server starts
+    rather than on the first visit (the first parse also loads rdflib's Turtle parser:
+    most of a second)."""
+    from graph.build import release_dir
+
+    from ..templating import env
+    try:
+        for name in ("base.html", "downloads.html"):
+            env.get_template(name)
+        out = release_dir(app.state.settings)
+        if out is not None:
+            path = out / "catalog.ttl"
+            await run_in_threadpool(_parsed_catalog, path, path.stat().st_mtime_ns)
+    except Exception as e:  # a page problem is answered by the page, not by refusing to start
+        log.warning("could not read the release bundle at start: %s", e)
+    yield
+
+
+router = APIRouter(tags=["publishing"], lifespan=_read_bundle_at_start)
 
 
 # --- content negotiation ---------------------------------------------------------------
@@ -82,41 +119,28 @@ def rdf_response(triples: list[ox.Triple], fmt: Format, *, context_ref: Any, tur
     return Response(body, media_type=media, headers={"Vary": "Accept", **(headers or {})})
 
 
-# --- the bundle under the store ----------------------------------------------------------
+# --- the release bundle of the current build ----------------------------------------------
 
-_publish_lock = threading.Lock()
-
-
-def bundle_dir(settings) -> Path:
-    return Path(settings.store).expanduser() / "publish"
-
-
-def ensure_bundle(settings, backend) -> Path:
-    """The release bundle of what the store holds now, published when missing or older
-    than the store's build."""
-    out = bundle_dir(settings)
-    stamp = out.parent / "publish.build-id"
-    try:
-        build_id = str(backend.info().build_id)
-    except (StoreError, AttributeError):
-        build_id = "unknown"
-    with _publish_lock:
-        current = stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else None
-        if pub.is_bundle(out) and current == build_id:
-            return out
-        try:
-            pub.publish(settings, out, backend=backend)
-        except ValidationFailed as e:
-            raise HTTPException(503, "The graph does not conform to the project's shapes, so no release "
-                                     f"is published: {e.report.summary()}. Run `wckg validate` for the report.") from None
-        except (ConfigError, InputError) as e:
-            raise HTTPException(503, f"The release cannot be published: {e.message}") from None
-        stamp.write_text(build_id + "\n", encoding="utf-8")
+def ensure_bundle(settings) -> Path:
+    """The release bundle of the build being served (made by ``wckg build``; read as it is,
+    never published here); 503 naming the command when the build has none."""
+    from graph.build import release_dir
+    out = release_dir(settings)
+    if out is None:
+        raise HTTPException(503, "This build of the store has no release bundle (dumps, catalogue, VoID). "
+                                 "Run `wckg build` (it writes one unless --no-release or --validate none).")
     return out
 
 
 def _manifest(out: Path) -> dict:
     return json.loads((out / pub.MANIFEST).read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_catalog(path: Path, _mtime_ns: int) -> Graph:
+    """The bundle's catalogue, parsed once per file version (a bundle never changes once
+    written; a new build writes a new one)."""
+    return Graph().parse(path, format="turtle")
 
 
 # --- /downloads --------------------------------------------------------------------------
@@ -127,7 +151,7 @@ FILE_MEDIA = {".gz": "application/gzip", ".ttl": "text/turtle; charset=utf-8", "
 
 @router.get("/downloads", summary="The release files, with sizes and SHA-256 checksums")
 def downloads(request: Request, backend: BackendDep, settings: SettingsDep):
-    out = ensure_bundle(settings, backend)
+    out = ensure_bundle(settings)
     manifest = _manifest(out)
     if choose(request, PAGE_OFFERS) == "json":
         return JSONResponse(manifest, headers={"Vary": "Accept"})
@@ -135,12 +159,24 @@ def downloads(request: Request, backend: BackendDep, settings: SettingsDep):
                   headers={"Vary": "Accept"})
 
 
+@router.get("/downloads.json", summary="The release files (JSON: the bundle's manifest)")
+def downloads_json(settings: SettingsDep):
+    return JSONResponse(_manifest(ensure_bundle(settings)),
+                        headers={"Link": '</downloads>; rel="alternate"; type="text/html"'})
+
+
+def _as_plain_json(resp: Response) -> Response:
+    """A JSON-LD answer as the ``.json`` twin of a page (the same document, ``application/json``)."""
+    resp.headers["content-type"] = "application/json"
+    return resp
+
+
 @router.get("/downloads/{name}", summary="One file of the release bundle")
 def download_file(name: str, backend: BackendDep, settings: SettingsDep):
     # Only the bundle's own file names: no path, no dot-files, nothing else under the store.
     if name not in pub.BUNDLE_NAMES:
         raise HTTPException(404, f"The release has no file {name!r}; /downloads lists them.")
-    out = ensure_bundle(settings, backend)
+    out = ensure_bundle(settings)
     path = out / name
     if not path.is_file():
         raise HTTPException(404, f"The release has no file {name!r}; /downloads lists them.")
@@ -152,8 +188,8 @@ def download_file(name: str, backend: BackendDep, settings: SettingsDep):
 # --- /catalog and VoID ---------------------------------------------------------------------
 
 def _catalog_context(out: Path, manifest: dict, settings, page: str) -> dict:
-    from graph import dcat
-    cat = Graph().parse(out / "catalog.ttl", format="turtle")
+    path = out / "catalog.ttl"
+    cat = _parsed_catalog(path, path.stat().st_mtime_ns)
     ds = URIRef(dcat.dataset_iri(settings))
     DC = "http://purl.org/dc/terms/"
     DCATNS = "http://www.w3.org/ns/dcat#"
@@ -199,7 +235,7 @@ def _rdf_file(name: str, fmt_suffix: str | None, request: Request, backend, sett
             fmt = BY_SUFFIX["ttl"]
         if fmt is None:
             raise not_acceptable(offered)
-    out = ensure_bundle(settings, backend)
+    out = ensure_bundle(settings)
     if fmt is HTML:
         return render(request, "downloads.html", _catalog_context(out, _manifest(out), settings, page="catalog"),
                       headers={"Vary": "Accept", "Link": link_header("/catalog")})
@@ -222,6 +258,8 @@ def catalog(request: Request, backend: BackendDep, settings: SettingsDep):
 
 @router.get("/catalog.{suffix}", summary="DCAT-AP 3 catalog in one format (ttl, jsonld, rdf, nt)")
 def catalog_suffix(suffix: str, request: Request, backend: BackendDep, settings: SettingsDep):
+    if suffix == "json":
+        return _as_plain_json(_rdf_file("catalog.ttl", "jsonld", request, backend, settings, html_page=True))
     return _rdf_file("catalog.ttl", suffix, request, backend, settings, html_page=True)
 
 
@@ -306,6 +344,20 @@ def build_terms(g: Graph, ns: str) -> list[Term]:
     return sorted(terms.values(), key=lambda t: (t.kind != "class", t.kind, t.local.lower()))
 
 
+#: A blank-node example (a statement's evidence, a signature, an amount) is shown by the
+#: resource it belongs to: the statement's subject, or the resource that points at it.
+_OWNER = ("OPTIONAL { FILTER(isBlank(?s)) { ?s <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?own } "
+          "UNION { ?own ?via ?s FILTER(isIRI(?own)) } %s }")
+
+
+def _shown(r: dict, var: str, label_var: str) -> dict:
+    node = r[var]
+    if isinstance(node, BNode) and r.get("owner") is not None:
+        owner = str(r["owner"])
+        return {var: owner, f"{var}_label": f"{r['ownerLabel'] if r.get('ownerLabel') else owner} (a node of it)"}
+    return {var: str(node), f"{var}_label": str(r[label_var]) if r.get(label_var) else None}
+
+
 _examples_cache: dict[tuple, dict] = {}
 _examples_lock = threading.Lock()
 
@@ -331,22 +383,26 @@ def add_examples(terms: list[Term], backend, per_term: int = 4) -> None:
         for t in terms:
             if t.kind == "class":
                 rows = backend.select(
-                    "SELECT ?c ?s (SAMPLE(?l) AS ?label) WHERE { ?s a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?c . "
-                    + label("?s", "?l") + " } GROUP BY ?c ?s ORDER BY ?s LIMIT %d" % per_term,
+                    "SELECT ?c ?s (SAMPLE(?l) AS ?label) (SAMPLE(?own) AS ?owner) (SAMPLE(?ownl) AS ?ownerLabel) "
+                    "WHERE { ?s a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?c . "
+                    + label("?s", "?l") + " " + _OWNER % label("?own", "?ownl")
+                    + " } GROUP BY ?c ?s ORDER BY ?s LIMIT %d" % per_term,
                     params={"c": URIRef(t.iri)})
-                cached[t.iri] = (counts.get(t.iri, 0), [
-                    {"s": str(r["s"]), "s_label": str(r["label"]) if r.get("label") else None} for r in rows])
+                cached[t.iri] = (counts.get(t.iri, 0), [_shown(r, "s", "label") for r in rows])
             else:
                 # (the engine binds a parameter only where the projection names it)
                 n = backend.select("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p", params={"p": URIRef(t.iri)})
                 rows = backend.select(
-                    "SELECT ?p ?s ?o (SAMPLE(?sl) AS ?slabel) (SAMPLE(?ol) AS ?olabel) WHERE { ?s ?p ?o . "
+                    "SELECT ?p ?s ?o (SAMPLE(?sl) AS ?slabel) (SAMPLE(?ol) AS ?olabel) (SAMPLE(?own) AS ?owner) "
+                    "(SAMPLE(?ownl) AS ?ownerLabel) WHERE { ?s ?p ?o . "
                     + label("?s", "?sl") + " "
-                    + label("?o", "?ol") + " } GROUP BY ?p ?s ?o ORDER BY ?s ?o LIMIT %d" % per_term,
+                    + label("?o", "?ol") + " " + _OWNER % label("?own", "?ownl")
+                    + " } GROUP BY ?p ?s ?o ORDER BY ?s ?o LIMIT %d" % per_term,
                     params={"p": URIRef(t.iri)})
                 cached[t.iri] = (int(n[0]["n"]) if n else 0, [
-                    {"s": str(r["s"]), "s_label": str(r["slabel"]) if r.get("slabel") else None,
-                     "o": str(r["o"]), "o_is_iri": isinstance(r["o"], URIRef),
+                    {**_shown(r, "s", "slabel"),
+                     "o": str(r["o"]) if not isinstance(r["o"], BNode) else "(a structured value)",
+                     "o_is_iri": isinstance(r["o"], URIRef),
                      "o_label": str(r["olabel"]) if r.get("olabel") else None} for r in rows])
         with _examples_lock:
             if build:
@@ -380,6 +436,8 @@ def context_document(settings: SettingsDep):
 def ontology_suffix(suffix: str, request: Request, backend: BackendDep, settings: SettingsDep):
     if suffix == "html":
         return _ontology(HTML, request, backend, settings)
+    if suffix == "json":
+        return _as_plain_json(_ontology(BY_SUFFIX["jsonld"], request, backend, settings))
     fmt = BY_SUFFIX.get(suffix)
     if fmt is None:
         raise HTTPException(404, f"No such format .{suffix}; use one of "

@@ -25,13 +25,14 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from starlette.concurrency import run_in_threadpool
 
+from graph.backend import IMMUTABLE_BUILDS, Backend
 from graph.errors import ParameterError, QueryError, WckgError
 from graph.namespaces import WC
 from graph.queries import TYPE_HINTS, NamedQuery, bind_as_values, cached_library
 from graph.queries import get as get_query
 
-from ..negotiation import PAGE_OFFERS, choose
 from ..deps import BackendDep, SettingsDep
+from ..negotiation import PAGE_OFFERS, choose
 from ..templating import curie, local_path, render
 
 router = APIRouter(tags=["queries"])
@@ -57,14 +58,26 @@ _LABEL_RANK = {"http://www.w3.org/2004/02/skos/core#prefLabel": 0,
                "http://purl.org/dc/terms/title": 4}
 _SAFE_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]*$')
 
-_SUFFIXES = {".json": "json", ".csv": "csv", ".ttl": "turtle"}
+_SUFFIXES = {".json": "json", ".csv": "csv", ".ttl": "turtle",
+             # every SPARQL results format, and every RDF format, as the endpoint gives them
+             ".tsv": "tsv", ".xml": "xml", ".srj": "srj", ".srx": "xml",
+             ".nt": "ntriples", ".jsonld": "jsonld", ".rdf": "rdfxml"}
+#: Formats answered as the engine serialises them: name → (result format, media type, table?)
+_RAW = {"csv": ("csv", "text/csv; charset=utf-8", True), "tsv": ("tsv", "text/tab-separated-values; charset=utf-8", True),
+        "xml": ("xml", "application/sparql-results+xml; charset=utf-8", True),
+        "srj": ("json", "application/sparql-results+json; charset=utf-8", True),
+        "turtle": ("turtle", "text/turtle; charset=utf-8", False),
+        "ntriples": ("ntriples", "application/n-triples; charset=utf-8", False),
+        "jsonld": ("jsonld", "application/ld+json", False), "rdfxml": ("rdfxml", "application/rdf+xml", False)}
+_EXT = {"csv": "csv", "tsv": "tsv", "xml": "srx", "srj": "srj", "turtle": "ttl", "ntriples": "nt",
+        "jsonld": "jsonld", "rdfxml": "rdf"}
 
 
 # ---------------------------------------------------------------------------------------
 # helpers other pages may use
 # ---------------------------------------------------------------------------------------
 
-def fetch_labels(backend: Any, iris: Iterable[Any], *, timeout: float | None = 10.0) -> dict[str, str]:
+def fetch_labels(backend: Backend, iris: Iterable[Any], *, timeout: float | None = 10.0) -> dict[str, str]:
     """Best label of each IRI (``skos:prefLabel@en``, then ``rdfs:label``, then ``dcterms:title``)."""
     wanted = sorted({str(i) for i in iris if isinstance(i, URIRef) and _SAFE_IRI.match(str(i))})
     labels: dict[str, tuple[int, str]] = {}
@@ -132,7 +145,7 @@ def cell(term: Any, labels: Mapping[str, str], base: str) -> dict[str, Any]:
 _LABELS_LOCK = threading.Lock()
 
 
-def run_named(backend: Any, q: NamedQuery, bound: Mapping[str, Any], settings: Any) -> Any:
+def run_named(backend: Backend, q: NamedQuery, bound: Mapping[str, Any], settings: Any) -> Any:
     """Run a named query with the site's limits."""
     return backend.query(q.text, params=dict(bound), timeout=settings.query_timeout, limit=settings.max_rows,
                          max_bytes=settings.max_answer_bytes, lane="public")
@@ -142,9 +155,9 @@ def run_named(backend: Any, q: NamedQuery, bound: Mapping[str, Any], settings: A
 _LABELS: dict[str, dict[str, str | None]] = {}
 
 
-def cached_labels(backend: Any, iris: Iterable[Any]) -> dict[str, str]:
-    """:func:`fetch_labels`, remembered for the current build of the embedded store."""
-    if getattr(backend, "backend", None) != "embedded":
+def cached_labels(backend: Backend, iris: Iterable[Any]) -> dict[str, str]:
+    """:func:`fetch_labels`, remembered per build when the backend's builds are immutable."""
+    if IMMUTABLE_BUILDS not in backend.capabilities:
         return fetch_labels(backend, iris)
     build_id = backend.info().build_id
     with _LABELS_LOCK:
@@ -166,11 +179,13 @@ def cached_labels(backend: Any, iris: Iterable[Any]) -> dict[str, str]:
 # ---------------------------------------------------------------------------------------
 
 _PAGE_OFFERS = [*PAGE_OFFERS, ("text/csv", "csv"), ("text/turtle", "turtle"),
-                ("application/sparql-results+json", "json")]
+                ("application/sparql-results+json", "srj"), ("application/sparql-results+xml", "xml"),
+                ("text/tab-separated-values", "tsv"), ("application/n-triples", "ntriples"),
+                ("application/ld+json", "jsonld"), ("application/rdf+xml", "rdfxml")]
 
 
 def _wants(request: Request, suffix_fmt: str | None) -> str:
-    """html | json | csv | turtle: the suffix wins, then Accept (HTML when it says nothing)."""
+    """html | json | a key of _RAW: the suffix wins, then Accept (HTML when it says nothing)."""
     return choose(request, _PAGE_OFFERS, suffix=suffix_fmt) or "html"
 
 
@@ -217,10 +232,10 @@ def _query_json(request: Request, q: NamedQuery) -> dict[str, Any]:
 def _alternates(q: NamedQuery, query_string: str) -> dict[str, str]:
     qs = f"?{query_string}" if query_string else ""
     alts = {"text/html": f"/queries/{q.name}{qs}", "application/json": f"/queries/{q.name}.json{qs}"}
-    if q.form in ("select", "ask"):
-        alts["text/csv"] = f"/queries/{q.name}.csv{qs}"
-    else:
-        alts["text/turtle"] = f"/queries/{q.name}.ttl{qs}"
+    table = q.form in ("select", "ask")
+    for key, (_fmt, media, is_table) in _RAW.items():
+        if is_table == table:
+            alts[media.split(";")[0]] = f"/queries/{q.name}.{_EXT[key]}{qs}"
     return alts
 
 
@@ -242,12 +257,12 @@ async def query_page(name: str, request: Request, backend: BackendDep, settings:
     lib = await run_in_threadpool(_library, settings)
     q = get_query(name, lib)
     want = _wants(request, suffix_fmt)
-    if want == "csv" and q.form not in ("select", "ask"):
+    if want in _RAW and _RAW[want][2] and q.form not in ("select", "ask"):
         raise QueryError(f"{q.name} is a {q.form.upper()} query: its results are a graph, not a table",
-                         hint=f"ask for /queries/{q.name}.ttl or /queries/{q.name}.json")
-    if want == "turtle" and q.form in ("select", "ask"):
+                         hint=f"ask for /queries/{q.name}.ttl (or .nt, .jsonld, .rdf) or /queries/{q.name}.json")
+    if want in _RAW and not _RAW[want][2] and q.form in ("select", "ask"):
         raise QueryError(f"{q.name} is a {q.form.upper()} query: its results are a table, not a graph",
-                         hint=f"ask for /queries/{q.name}.csv or /queries/{q.name}.json")
+                         hint=f"ask for /queries/{q.name}.csv (or .tsv, .srj, .srx) or /queries/{q.name}.json")
 
     # parameters: empty form fields of optional parameters mean "not given"
     raw: dict[str, str] = {}
@@ -260,8 +275,7 @@ async def query_page(name: str, request: Request, backend: BackendDep, settings:
            if not (v == "" and k in q.param_names and not q.param(k).required)}
     query_string = urlencode(list(raw.items()))
     alts = _alternates(q, query_string)
-    media_now = {"html": "text/html", "json": "application/json", "csv": "text/csv",
-                 "turtle": "text/turtle"}[want]
+    media_now = {"html": "text/html", "json": "application/json"}.get(want) or _RAW[want][1].split(";")[0]
     headers = {"Link": _link_header(alts, media_now), "Vary": "Accept"}
     # the form shows what was given; else the default; a required parameter its example
     form_values = {p.name: raw.get(p.name, p.default if p.default is not None
@@ -289,13 +303,11 @@ async def query_page(name: str, request: Request, backend: BackendDep, settings:
     headers["X-WCKG-Truncated"] = "true" if res.truncated else "false"
     headers["X-WCKG-Row-Limit"] = str(settings.max_rows)
 
-    if want == "csv":
-        body = await run_in_threadpool(res.serialize, "csv")
-        headers["Content-Disposition"] = f'inline; filename="{q.name}.csv"'
-        return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
-    if want == "turtle":
-        body = await run_in_threadpool(res.serialize, "turtle")
-        return Response(body, media_type="text/turtle; charset=utf-8", headers=headers)
+    if want in _RAW:
+        fmt, media, _table = _RAW[want]
+        body = await run_in_threadpool(res.serialize, fmt)
+        headers["Content-Disposition"] = f'inline; filename="{q.name}.{_EXT[want]}"'
+        return Response(body, media_type=media, headers=headers)
 
     if res.kind == "graph":
         triples = sorted(res.graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))

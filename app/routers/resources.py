@@ -28,11 +28,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from graph import describe as D
+from graph.backend import Backend
 from graph.namespaces import KINDS, PREFIXES, bind_prefixes
 
+from ..deps import BackendDep, SettingsDep
 from ..errors import wants_html
 from ..negotiation import HTML, MEDIA_ALIASES, PAGE_OFFERS, RDF_FORMATS, Format, choose
-from ..deps import BackendDep, SettingsDep
 from ..templating import curie, render
 from .search import KIND_NAMES, class_page, search_index
 
@@ -75,7 +76,7 @@ def wants_json(request: Request) -> bool:
 
 # --- 404 with suggestions ------------------------------------------------------------
 
-def not_found(request: Request, backend: Any, settings: Any, *, what: str, message: str,
+def not_found(request: Request, backend: Backend, settings: Any, *, what: str, message: str,
               query: str | None = None, kinds: list[str] | None = None, as_json: bool | None = None,
               status: int = 404) -> Response:
     """404 (or *status*): HTML with close labels from the search index, or JSON with them."""
@@ -205,6 +206,11 @@ def _expand_curie(text: str) -> str | None:
     if not m or m[1] not in PREFIXES:
         return None
     return PREFIXES[m[1]] + m[2]
+
+
+@router.get("/classes.json", summary="Classes of the ontology with their number of instances (JSON)")
+def classes_json(request: Request, backend: BackendDep) -> Response:
+    return classes(request, backend, format="json")
 
 
 @router.get("/classes", summary="Classes of the ontology with their number of instances "

@@ -8,17 +8,18 @@ The index is graph.search's SQLite FTS5 file, built with the store
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from graph.backend import Backend
 from graph.errors import StoreError
 from graph.namespaces import KINDS
 from graph.search import Hit, SearchIndex
 
-from ..negotiation import PAGE_OFFERS, choose
 from ..deps import BackendDep, SettingsDep
+from ..negotiation import PAGE_OFFERS, choose
 from ..templating import local_href, render
 
 router = APIRouter(tags=["search"])
@@ -34,7 +35,7 @@ KIND_NAMES = {"organisation": "Organisation", "person": "Person", "membership": 
               "class": "Class"}
 
 
-def search_index(request: Request, backend: Any) -> SearchIndex | None:
+def search_index(request: Request, backend: Backend) -> SearchIndex | None:
     """The app's search index, or None when the backend has none (logged once)."""
     try:
         path = backend.search_index_path
@@ -81,7 +82,7 @@ def class_page(iri: str) -> str:
     return f"/classes/{c}" if c != iri else local_href(iri)
 
 
-def _run(request: Request, backend: Any, q: str, limit: int, kinds: list[str]) -> tuple[list[Hit], bool]:
+def _run(request: Request, backend: Backend, q: str, limit: int, kinds: list[str]) -> tuple[list[Hit], bool]:
     index = search_index(request, backend)
     if index is None:
         return [], False
@@ -111,6 +112,26 @@ def search_json(request: Request, backend: BackendDep, settings: SettingsDep,
                         headers={"Cache-Control": "no-cache", "Vary": "Accept"})
 
 
+@router.get("/search.csv", summary="Label search (CSV)")
+def search_csv(request: Request, backend: BackendDep, settings: SettingsDep,
+               q: Annotated[str, Query(description="words or the beginning of a label; acronyms work")] = "",
+               limit: Annotated[int, Query(ge=1, le=100)] = 50,
+               kind: Annotated[list[str] | None, Query()] = None) -> Response:
+    import csv
+    import io
+    kinds = _check_kinds(_kinds(kind))
+    hits, available = _run(request, backend, q, limit, kinds)
+    if not available:
+        return JSONResponse({"error": "the search index is not available; run `wckg build`"}, status_code=503)
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(["iri", "label", "matched", "kind", "class", "score"])
+    for h in hits:
+        w.writerow([h.iri, h.label, h.matched, h.kind or "", h.class_iri or "", f"{h.score:.4f}"])
+    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'inline; filename="search.csv"'})
+
+
 @router.get("/search", summary="Label search (page; JSON by Accept)")
 def search_page(request: Request, backend: BackendDep, settings: SettingsDep,
                 q: Annotated[str, Query(description="words or the beginning of a label; acronyms work")] = "",
@@ -124,7 +145,8 @@ def search_page(request: Request, backend: BackendDep, settings: SettingsDep,
     return render(request, "search.html", {
         "q": q, "results": results, "available": available, "kinds": kinds, "kind_names": KIND_NAMES,
         "all_kinds": [k for k in SEARCH_KINDS if k not in ("graph",)],
-    }, headers={"Vary": "Accept", "Link": f'</search.json?q={_quote(q)}>; rel="alternate"; type="application/json"'})
+    }, headers={"Vary": "Accept", "Link": f'</search.json?q={_quote(q)}>; rel="alternate"; type="application/json", '
+                                               f'</search.csv?q={_quote(q)}>; rel="alternate"; type="text/csv"'})
 
 
 def _quote(q: str) -> str:

@@ -31,13 +31,14 @@ from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graph.backend import Backend
 from graph.errors import ForbiddenQuery, QueryError
 from graph.namespaces import KINDS, PREFIXES, SD, WC, bind_prefixes
 from graph.results import RDF_OUTPUT_FORMATS, RESULT_FORMATS
 
+from ..deps import BackendDep, SettingsDep
 from ..errors import error_response
 from ..negotiation import choose, named
-from ..deps import BackendDep, SettingsDep
 from ..templating import render
 
 router = APIRouter(tags=["sparql"])
@@ -174,7 +175,11 @@ def _accept_is_specific(request: Request) -> bool:
 # ---------------------------------------------------------------------------------------
 
 CORS_PATHS = ("/sparql",)
-EXPOSED = "X-WCKG-Truncated, X-WCKG-Truncated-By, X-WCKG-Row-Limit, X-WCKG-Answer-Limit, Retry-After, X-WCKG-Time-Limit, Content-Type, Link"
+#: Public, read-only linked data answers CORS ``*`` too, so that a web page elsewhere can
+#: fetch an entity, a graph or a dump (never the review pages, which use a cookie).
+CORS_PREFIXES = ("/id/", "/data", "/graphs", "/downloads", "/ontology", "/catalog", "/.well-known/void",
+                 "/search.json", "/classes")
+EXPOSED = "X-WCKG-Truncated, X-WCKG-Truncated-By, X-WCKG-Row-Limit, X-WCKG-Answer-Limit, Retry-After, X-WCKG-Time-Limit, Content-Type, Link, ETag, Last-Modified"
 
 
 class SparqlCorsMiddleware:
@@ -186,7 +191,8 @@ class SparqlCorsMiddleware:
         self.paths = paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].rstrip("/") not in self.paths:
+        if scope["type"] != "http" or (scope["path"].rstrip("/") not in self.paths
+                                       and not scope["path"].startswith(CORS_PREFIXES)):
             await self.app(scope, receive, send)
             return
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
@@ -194,7 +200,7 @@ class SparqlCorsMiddleware:
             await send({"type": "http.response.start", "status": 204, "headers": [
                 (b"access-control-allow-origin", b"*"),
                 (b"access-control-allow-methods", b"GET, POST, OPTIONS"),
-                (b"access-control-allow-headers", b"Accept, Content-Type"),
+                (b"access-control-allow-headers", b"Accept, Content-Type, If-None-Match, If-Modified-Since"),
                 (b"access-control-max-age", b"86400"),
                 (b"vary", b"Origin"),
             ]})
@@ -237,7 +243,7 @@ def _check_graph_iris(iris: list[str], param: str) -> list[str]:
     return iris
 
 
-async def run_sparql(request: Request, backend: Any, settings: Any, query: str,
+async def run_sparql(request: Request, backend: Backend, settings: Any, query: str,
                      default_graphs: list[str], named_graphs: list[str],
                      fmt: list[str] | str | None) -> Response:
     """Run *query* and answer it in the negotiated format. *fmt*: the values of the
@@ -431,13 +437,21 @@ def example_text(q: Any) -> str:
     return f"# {q.title} (/queries/{q.name})\n{bind_as_values(body, q.example_bindings()).rstrip()}\n"
 
 
-async def editor_page(request: Request, backend: Any, settings: Any) -> Response:
+async def editor_page(request: Request, backend: Backend, settings: Any) -> Response:
     examples = await run_in_threadpool(_named_query_examples, settings)
+    # start from the data, not the ontology: the organisations with their kind. Every
+    # organisation is typed with a subclass, hence `?kind rdfs:subClassOf* wc:Organisation`.
     default_query = (
         "PREFIX wc: <https://w3id.org/wckg/ontology#>\n"
-        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n\n"
-        "SELECT ?class (COUNT(?s) AS ?n) WHERE {\n  ?s a ?class .\n}\n"
-        "GROUP BY ?class\nORDER BY DESC(?n)\nLIMIT 50\n")
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n\n"
+        "# Organisations in the data and their kind (every kind is a subclass of wc:Organisation)\n"
+        "SELECT ?org ?name ?kind WHERE {\n"
+        "  ?org a ?kind .\n"
+        "  ?kind rdfs:subClassOf* wc:Organisation .\n"
+        "  ?org skos:prefLabel ?name .\n"
+        "  FILTER(LANG(?name) = \"en\")\n"
+        "}\nORDER BY ?name\nLIMIT 100\n")
     config = {
         "endpoint": endpoint_url(request, settings),
         "prefixes": PREFIXES,
@@ -501,7 +515,7 @@ def service_description_graph(endpoint: str, info: Any, settings: Any) -> Graph:
     return g
 
 
-async def service_description(request: Request, backend: Any, settings: Any, fmt: str | None) -> Response:
+async def service_description(request: Request, backend: Backend, settings: Any, fmt: str | None) -> Response:
     offers = [(m, f) for m, f in GRAPH_MEDIA]
     if fmt:
         media, name = resolve_format(fmt, "graph")

@@ -3,12 +3,13 @@ organisation, kind and topic (a GET form; each filter is an IRI bound by the eng
 SPARQL parameter), and its JSON twin ``/timeline.json``."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from graph import describe as D
+from graph.backend import Backend
 
 from ..deps import BackendDep
 from ..negotiation import PAGE_OFFERS, choose
@@ -44,14 +45,14 @@ def _filters(country, organisation, kind, topic) -> dict[str, str | None]:
             "topic": _clean(topic)}
 
 
-def _items(backend: Any, filters: dict, order: str) -> tuple[list[D.TimelineItem], int]:
+def _items(backend: Backend, filters: dict, order: str) -> tuple[list[D.TimelineItem], int]:
     """At most TIMELINE_LIMIT items in the chosen order, and how many match in all."""
     items = D.timeline(backend, descending=order == "desc", limit=D.TIMELINE_LIMIT, **filters)
     total = D.timeline_count(backend, **filters) if len(items) >= D.TIMELINE_LIMIT else len(items)
     return items, total
 
 
-def _facets(request: Request, backend: Any) -> dict[str, list[D.Facet]]:
+def _facets(request: Request, backend: Backend) -> dict[str, list[D.Facet]]:
     """The filter choices, recomputed when the build changes."""
     try:
         build = backend.info().build_id
@@ -86,6 +87,40 @@ def timeline_json(request: Request, backend: BackendDep, country: Country = None
         "years": [{"year": y, "items": [item_json(i) for i in its]} for y, its in D.group_by_year(items)],
         "facets": {k: [f.to_json() for f in v] for k, v in facets.items()},
     })
+
+
+@router.get("/timeline.csv", summary="Events and agreements over time (CSV, one row per item)")
+def timeline_csv(request: Request, backend: BackendDep, country: Country = None, organisation: Org = None,
+                 kind: Kind = None, topic: Topic = None, order: Order = "desc",
+                 year_from: YearFrom = None, year_to: YearTo = None) -> Response:
+    import csv
+    import io
+    filters = _filters(country, organisation, kind, topic)
+    items, total = _items(backend, filters, order)
+    items, total = _in_years(items, total, year_from, year_to)
+    rows = [i.to_json() for i in items]
+    columns = list(dict.fromkeys(k for r in rows for k in r)) or ["iri"]
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(columns)
+    for r in rows:
+        w.writerow([_csv_value(r.get(c)) for c in columns])
+    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'inline; filename="timeline.csv"',
+                             "Link": '</timeline>; rel="alternate"; type="text/html"'})
+
+
+def _csv_value(v) -> str:
+    """A JSON value as one CSV cell: lists joined by "; ", objects by their label or IRI."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dict):
+        return str(v.get("label") or v.get("iri") or "")
+    if isinstance(v, list):
+        return "; ".join(_csv_value(x) for x in v)
+    return str(v)
 
 
 @router.get("/timeline", summary="Events and agreements over time (page; JSON by Accept)")

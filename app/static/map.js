@@ -51,9 +51,12 @@
   function start(container) {
     var src = document.getElementById(container.getAttribute("data-map-source"));
     if (!src) return;
+    performance.mark("wckg-map-start");
     var data = JSON.parse(src.textContent);
     if (typeof L === "undefined") { container.textContent = "The map needs Leaflet, which did not load (run npm ci)."; return; }
-    var map = L.map(container, { center: [43, 66], zoom: 4, minZoom: 1, maxZoom: 12, worldCopyJump: false, preferCanvas: false });
+    var map = L.map(container, { center: [43, 66], zoom: 4, minZoom: 1, maxZoom: 12, worldCopyJump: false });
+    // one canvas for the boundaries and the markers: thousands of SVG elements are slow
+    var canvas = L.canvas({ padding: 0.3 });
     map.attributionControl.addAttribution("Boundaries: Natural Earth");
     var colors = {};
     Object.keys(data.layers || {}).forEach(function (k) { colors[k] = data.layers[k].color; });
@@ -65,7 +68,7 @@
       if (f.geometry && f.geometry.type === "Point") {
         var c = f.geometry.coordinates;
         layer = L.circleMarker([c[1], c[0]], { radius: p.layer === "organisations" ? 7 + Math.min(10, Math.sqrt((p.members || []).length) * 2) : 7,
-          color: "#333333", weight: 1, fillColor: color, fillOpacity: 0.85 });
+          color: "#333333", weight: 1, fillColor: color, fillOpacity: 0.85, renderer: canvas });
         layer.options.title = p.label;
       } else if (f.geometry) {
         layer = L.geoJSON(f.geometry, { style: { color: color, weight: 1, fillOpacity: 0.25 } });
@@ -77,6 +80,7 @@
       return { layer: layer, p: p, area: !!(f.geometry && f.geometry.type !== "Point") };
     }).filter(Boolean);
 
+    performance.mark("wckg-map-markers-made");
     var form = document.getElementById("map-filters");
     var status = document.getElementById("map-status");
 
@@ -110,14 +114,19 @@
       if (key === lastKey) return;        // a change event with nothing changed (e.g. on blur)
       lastKey = key;
       var points = [], shown = 0;
-      cluster.clearLayers();
+      var drop = [];
       areas.clearLayers();
       all.forEach(function (m) {
-        if (!keep(m.p, q)) return;
-        shown += 1;
-        if (m.area) areas.addLayer(m.layer); else points.push(m.layer);
+        var on = keep(m.p, q);
+        if (on) shown += 1;
+        if (m.area) { if (on) areas.addLayer(m.layer); return; }
+        // only what changes goes in or out of the cluster (re-adding 10,000 markers is slow)
+        if (on && !m.shown) points.push(m.layer);
+        if (!on && m.shown) drop.push(m.layer);
+        m.shown = on;
       });
-      cluster.addLayers(points);
+      if (drop.length) cluster.removeLayers(drop);
+      if (points.length) cluster.addLayers(points);
       if (status) status.textContent = shown + " of " + all.length + " markers";
       container.setAttribute("data-markers", String(shown));
     }
@@ -129,16 +138,42 @@
         container.dispatchEvent(new CustomEvent("wckg-map-ready", { bubbles: true }));
       }
     }
-    var url = container.getAttribute("data-boundaries");
-    fetch(url).then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
-      .then(function (topo) {
-        var countries = topojson.feature(topo, topo.objects.countries);
-        L.geoJSON(countries, { interactive: false,
-          style: { color: "#8a97a8", weight: 0.7, fillColor: "#f1efe6", fillOpacity: 1 } }).addTo(map);
+    // the light boundaries (1:110m) first, so the map is usable at once; the detailed
+    // ones (1:50m) replace them when they have arrived
+    var light = container.getAttribute("data-boundaries-light"), detailed = container.getAttribute("data-boundaries");
+    var style = { color: "#8a97a8", weight: 0.7, fillColor: "#f1efe6", fillOpacity: 1 };
+    function boundaries(url) {
+      return fetch(url).then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+        .then(function (topo) {
+          return L.geoJSON(topojson.feature(topo, topo.objects.countries), { interactive: false, renderer: canvas, style: style });
+        });
+    }
+    boundaries(light || detailed)
+      .then(function (layer) {
+        layer.addTo(map);
+        layer.bringToBack();
+        performance.mark("wckg-map-boundaries");
         areas.addTo(map);
         cluster.addTo(map);
+        performance.mark("wckg-map-clustered");
         ready.boundaries = true;
         maybeReady();
+        if (light && detailed && light !== detailed) {
+          // 1:110m is right up to zoom 4; closer in, the detailed ones are fetched once
+          var fetched = false;
+          var detail = function () {
+            if (fetched || map.getZoom() < 5) return;
+            fetched = true;
+            boundaries(detailed).then(function (fine) {
+              fine.addTo(map);
+              fine.bringToBack();
+              map.removeLayer(layer);
+              container.setAttribute("data-boundaries-detail", "50m");
+            }).catch(function () { /* the light ones stay */ });
+          };
+          map.on("zoomend", detail);
+          detail();
+        }
       })
       .catch(function () {
         container.setAttribute("data-boundaries-error", "1");

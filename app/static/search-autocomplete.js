@@ -1,6 +1,7 @@
 /* Autocomplete for every search box marked data-autocomplete, and the header search box.
    With data-autocomplete="fill", picking a suggestion puts its IRI into the field instead of
-   following its link (the review's relink and correct forms).
+   following its link (the review's relink and correct forms); data-autocomplete-kind="organisation
+   person …" limits the suggestions to those identifier kinds.
    Suggestions come from /search.json; labels are set with textContent (never innerHTML), and
    links only point at the hrefs the server computed (site paths or http(s) URLs). */
 (function () {
@@ -123,7 +124,10 @@
       lastQuery = q;
       if (controller) controller.abort();
       controller = typeof AbortController !== "undefined" ? new AbortController() : null;
-      fetch("/search.json?limit=8&q=" + encodeURIComponent(q), {
+      var kinds = (input.dataset.autocompleteKind || "").split(/\s+/).filter(function (k) { return /^[a-z]+$/.test(k); });
+      var url = "/search.json?limit=8&q=" + encodeURIComponent(q) +
+        kinds.map(function (k) { return "&kind=" + k; }).join("");
+      fetch(url, {
         headers: { "Accept": "application/json" },
         signal: controller ? controller.signal : undefined
       }).then(function (resp) {

@@ -8,12 +8,21 @@ from rich.console import Console
 
 from ..errors import WckgError
 
+def _rich_help() -> bool:
+    """Boxed help only on a terminal wide enough for it: piped (``| less``, ``> file``) or at
+    80 columns, rich's help panels cut option text short, so Click's plain help is used,
+    which wraps every word and draws no boxes."""
+    import shutil
+    return sys.stdout.isatty() and shutil.get_terminal_size().columns >= 100
+
+
 app = typer.Typer(
     name="wckg",
     help="wckg: the Water Cooperation Knowledge Graph (build, validate, query, serve, publish).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode="rich" if _rich_help() else None,
 )
 
 #: Messages and tables for people go to stderr so that stdout stays machine-readable.

@@ -34,9 +34,12 @@ def build(
     force: Annotated[bool, typer.Option("--force", help="rebuild every graph, not only the changed ones")] = False,
     validate: Annotated[str, typer.Option(help="changed (default): validate what changed; full; none")] = "changed",
     metrics: Annotated[bool, typer.Option("--metrics", help="add partnership-network metrics as the graph wcid:graph/metrics")] = False,
+    release: Annotated[bool, typer.Option("--release/--no-release", help="write the build's release bundle (dumps, catalogue, VoID) that /downloads serves")] = True,
+    allow_removal: Annotated[bool, typer.Option("--allow-removal", help="confirm that the build may empty a graph of the current store or drop most of one (a deleted or emptied file)")] = False,
 ) -> None:
-    """Load ontology, shapes, reference data and every article graph into the store (atomic)."""
-    from ..store import build as run_build
+    """Load ontology, shapes, reference data and every article graph into the store (atomic),
+    with the release bundle the site serves."""
+    from ..build import build as run_build
     if validate not in ("changed", "full", "none"):
         raise typer.BadParameter(f"--validate must be changed, full or none, not {validate!r}")
     settings = settings_for(store)
@@ -47,15 +50,20 @@ def build(
             bar.update(task, description=stage, completed=done, total=total)
 
         try:
-            report = run_build(settings, force=force, validate=validate, progress=progress, metrics=metrics)
+            report = run_build(settings, force=force, validate=validate, progress=progress, metrics=metrics,
+                               release=release, allow_removal=allow_removal)
         except ValidationFailed as e:
             bar.stop()
             err.print(e.report.to_text(), markup=False, highlight=False)
             err.print("The store was not changed.", markup=False)
             raise
     where = settings.remote_gsp_url if settings.backend == "remote" else settings.store
+    if release and validate == "none":
+        err.print("No release bundle: --validate none skips the gate a release needs.", markup=False)
     if report.up_to_date:
         err.print(f"The store at {where} is up to date ({report.triples} triples, build {report.build_id}).", markup=False)
+        if report.release is not None:
+            err.print(f"Release bundle: {report.release}", markup=False)
         return
     if not report.changed_graphs and not report.removed_graphs:
         err.print(f"No data file changed; kept {len(report.reused_graphs)} graph(s).", markup=False)
@@ -74,6 +82,8 @@ def build(
         err.print(f"Validation: {report.validation.summary()} ({report.validate_seconds:.2f} s)", markup=False)
     err.print(f"Built {report.build_id}: {report.triples} triples in {where} "
               f"(load {report.load_seconds:.2f} s, index {report.index_seconds:.2f} s).", markup=False)
+    if report.release is not None:
+        err.print(f"Release bundle: {report.release}", markup=False)
 
 
 @app.command()
@@ -84,7 +94,8 @@ def export(
 ) -> None:
     """Export the whole graph (dataset formats keep the named graphs)."""
     from ..export import export as run_export
-    from ..store import ensure_built, open_backend
+    from ..build import ensure_built
+    from ..store import open_backend
     if format not in RDF_OUTPUT_FORMATS:
         raise typer.BadParameter(f"unknown format {format!r}; use one of: {', '.join(RDF_OUTPUT_FORMATS)}",
                                  param_hint="--format")
@@ -127,7 +138,8 @@ def stats(
     import json
 
     from ..namespaces import PREFIXES
-    from ..store import ensure_built, open_backend
+    from ..build import ensure_built
+    from ..store import open_backend
     settings = settings_for(store)
     ensure_built(settings)
     with open_backend(settings) as backend:

@@ -80,7 +80,8 @@ def _run(out_file, kind, focus, depth, year_from, year_to, relation, country, or
          rollup=False) -> None:
     from .. import netview
     from .. import network as N
-    from ..store import ensure_built, open_backend
+    from ..build import ensure_built
+    from ..store import open_backend
 
     # everything that can be checked without the store, first
     if kind not in N.NETWORK_KINDS:

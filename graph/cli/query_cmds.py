@@ -78,6 +78,34 @@ def render_table(variables: list[str], rows: list[dict], hide: frozenset[str] | 
     return table
 
 
+def _tsv_cell(text: str) -> str:
+    """A value as one TSV cell: backslash, tab, newline and carriage return escaped."""
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def plain_rows(variables: list[str], rows: list[dict]) -> str:
+    """SELECT rows for a pipe or a file: a header of the variable names, then one line per
+    row, tab-separated, every column kept and every value whole (IRIs in full, literals by
+    their lexical form, blank nodes as ``_:id``); no colour, no box drawing, no wrapping."""
+    lines = ["\t".join(variables)]
+    for row in rows:
+        cells = []
+        for v in variables:
+            term = row.get(v)
+            if term is None:
+                cells.append("")
+            elif isinstance(term, BNode):
+                cells.append(_tsv_cell(f"_:{term}"))
+            else:
+                cells.append(_tsv_cell(str(term)))
+        lines.append("\t".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
 def parse_params(pairs: list[str] | None) -> dict[str, str]:
     """``name=value`` strings (repeatable ``--param``) as a dict; the first ``=`` splits."""
     params: dict[str, str] = {}
@@ -96,8 +124,11 @@ def check_format(fmt: str | None, query: NamedQuery) -> str:
     """The output format for *query*: the default for its form, or *fmt* when it fits."""
     graph_form = query.form in ("construct", "describe")
     if fmt is None:
-        return "turtle" if graph_form else "table"
+        # a table for a person at a terminal; whole values, tab-separated, for a pipe or file
+        return "turtle" if graph_form else ("table" if _stdout_is_terminal() else "plain")
     fmt = fmt.lower()
+    if fmt == "plain" and not graph_form:
+        return fmt
     if fmt not in ALL_FORMATS:
         raise typer.BadParameter(f"{fmt!r} is not a format; use one of {', '.join(ALL_FORMATS)}",
                                  param_hint="'--format'")
@@ -119,7 +150,8 @@ def query_cmd(
     param: Annotated[list[str] | None, typer.Option(
         "--param", "-p", metavar="NAME=VALUE", help="a parameter value, typed by the query's header (repeatable)")] = None,
     fmt: Annotated[str | None, typer.Option(
-        "--format", "-f", metavar="FORMAT", help="table|csv|tsv|json|xml for SELECT/ASK (default table); "
+        "--format", "-f", metavar="FORMAT", help="table|plain|csv|tsv|json|xml for SELECT/ASK (default: table "
+                               "on a terminal, plain (tab-separated whole values) when piped); "
                                "turtle|ntriples|jsonld|rdfxml|trig|nquads for CONSTRUCT/DESCRIBE (default turtle)",
         show_default=False)] = None,
     limit: Annotated[int | None, typer.Option(
@@ -138,11 +170,20 @@ def query_cmd(
     with open_backend(settings) as backend:
         res = backend.query(named.text, params=params, timeout=timeout or settings.query_timeout,
                             limit=limit or settings.max_rows)
-    if fmt == "table":
+    if fmt in ("table", "plain"):
         if res.kind == "ask":
-            out.print("yes" if res.boolean else "no")
+            sys.stdout.write("yes\n" if res.boolean else "no\n")
+        elif fmt == "plain":
+            sys.stdout.write(plain_rows(res.variables, res.rows))
         else:
-            out.print(render_table(res.variables, res.rows, hide=set(named.param_names)))
+            # on a terminal the table fits its width; into a pipe or file it is never wrapped
+            table = render_table(res.variables, res.rows, hide=set(named.param_names))
+            if _stdout_is_terminal():
+                out.print(table)
+            else:
+                from rich.console import Console
+                Console(file=sys.stdout, width=100_000, highlight=False, emoji=False, color_system=None).print(table)
+        if res.kind != "ask":
             err.print(f"{len(res.rows)} row{'s' if len(res.rows) != 1 else ''} in {res.elapsed * 1000:.0f} ms",
                       style="dim")
     else:
@@ -157,12 +198,19 @@ def query_cmd(
 
 @app.command("queries")
 def queries_cmd(
-    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT",
+                                     help="table (plain, tab-separated, when piped), plain or json")] = "table",
 ) -> None:
     """List the named queries: name, title, parameters and their types."""
-    if fmt not in ("table", "json"):
-        raise typer.BadParameter(f"{fmt!r} is not a format; use table or json", param_hint="'--format'")
+    if fmt not in ("table", "plain", "json"):
+        raise typer.BadParameter(f"{fmt!r} is not a format; use table, plain or json", param_hint="'--format'")
     library = cached_library(get_settings().queries_dir)
+    if fmt == "plain" or (fmt == "table" and not _stdout_is_terminal()):
+        rows = [{"name": Literal(q.name), "title": Literal(q.title),
+                 "parameters": Literal(", ".join(f"{p.name}{'' if p.required else '?'}: {p.type}" for p in q.params))}
+                for q in library.values()]
+        sys.stdout.write(plain_rows(["name", "title", "parameters"], rows))
+        return
     if fmt == "json":
         sys.stdout.write(json.dumps([q.to_dict() for q in library.values()], indent=2, ensure_ascii=False) + "\n")
         return

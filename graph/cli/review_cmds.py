@@ -189,7 +189,7 @@ def correct_cmd(
     slug: SlugArg,
     fact: Annotated[str, typer.Argument(metavar="FACT", help="the fact id")],
     store: StoreOpt = None,
-    object: Annotated[Optional[str], typer.Option("--object", metavar="IRI", help="a statement's right object (an IRI in the graph or the draft)")] = None,
+    object: Annotated[Optional[str], typer.Option("--object", metavar="IRI", help="a statement's right object: an IRI in the graph or the draft, or the right value of a literal (a date YYYY-MM-DD)")] = None,
     label: Annotated[Optional[str], typer.Option("--label", metavar="TEXT", help="a resource's right preferred label")] = None,
 ) -> None:
     """Accept a fact with a correction (its evidence is kept)."""
@@ -252,33 +252,103 @@ def land_cmd(
               f"store build {b.build_id}: {b.triples} triples.", markup=False)
 
 
+def _meta_of(article):
+    from ..review.queue import SourceMeta
+    return SourceMeta(title=article.title, published=article.published.isoformat() if article.published else None,
+                      publisher=article.publisher, url=article.url, language=article.language or "en")
+
+
 @review_app.command("add")
 def add_cmd(
     draft: Annotated[Path, typer.Argument(metavar="DRAFT.trig", help="a draft made by `wckg extract`")],
-    text: Annotated[Path, typer.Option("--text", metavar="ARTICLE.txt", help="the article text the draft's offsets refer to")],
+    text: Annotated[Path, typer.Option("--text", metavar="ARTICLE.txt", help="the article the draft was made from (its `# key: value` header is read and left out)")],
     store: StoreOpt = None,
     title: Annotated[Optional[str], typer.Option("--title")] = None,
     published: Annotated[Optional[str], typer.Option("--published", metavar="YYYY-MM-DD")] = None,
     publisher: Annotated[Optional[str], typer.Option("--publisher", metavar="IRI|NAME")] = None,
     url: Annotated[Optional[str], typer.Option("--url")] = None,
-    language: Annotated[str, typer.Option("--language")] = "en",
+    language: Annotated[Optional[str], typer.Option("--language")] = None,
     replace: Annotated[bool, typer.Option("--replace", help="replace the queued draft of this article; decisions are kept")] = False,
 ) -> None:
     """Queue a draft for review (what `wckg ingest` does after extracting)."""
+    from ..ingest import read_article
     from ..load import read_input
-    from ..review.queue import SourceMeta
-    from ..errors import InputError
     _, queue = _queue(store)
-    raw = read_input(text, what="an article text")
-    try:
-        body = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise InputError(f"{text}: not UTF-8 text (byte {e.start})", hint="save the article as UTF-8 plain text") from None
-    entry = queue.add(read_input(draft, what="a draft (TriG)"), body,
-                      SourceMeta(title=title, published=published, publisher=publisher, url=url, language=language),
+    article = read_article(text, title=title, published=published, publisher=publisher, url=url, language=language)
+    entry = queue.add(read_input(draft, what="a draft (TriG)"), article.text, _meta_of(article),
                       replace=replace, where=str(draft))
     c = entry.status()
     err.print(f"Queued {entry.slug}: {c['facts']} facts ({c['pending']} to review).", markup=False)
+
+
+@app.command()
+def ingest(
+    articles: Annotated[list[Path], typer.Argument(metavar="ARTICLE...", help="plain-text articles (UTF-8), optionally with a `# key: value` header")],
+    store: StoreOpt = None,
+    title: Annotated[Optional[str], typer.Option(help="the article's title (one article only)")] = None,
+    published: Annotated[Optional[str], typer.Option(metavar="YYYY-MM-DD", help="publication date (one article only)")] = None,
+    publisher: Annotated[Optional[str], typer.Option(metavar="IRI|NAME", help="who published it")] = None,
+    url: Annotated[Optional[str], typer.Option(help="the article's address (one article only)")] = None,
+    language: Annotated[Optional[str], typer.Option(help="language tag of the text (default en)")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="re-extract articles already in the queue; decisions (rejections too) are kept")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="the summary as JSON on stdout")] = False,
+) -> None:
+    """Extract, link and queue articles for review (`wckg review`): a progress bar and a summary."""
+    from ..errors import InputError, WckgError
+    from ..ingest import Extractor, read_article
+    from ..ingest.gazetteer import load_gazetteer
+    from ..review.queue import ReviewQueue
+    settings = settings_for(store)
+    if len(articles) > 1 and (title or published or url):
+        raise InputError("--title, --published and --url apply to one article", hint="run ingest once per article")
+    # read every article first: bad input stops before anything is queued
+    read = [read_article(p, title=title, published=published, publisher=publisher, url=url, language=language)
+            for p in articles]
+    queue = ReviewQueue(settings)
+    gazetteer, where = load_gazetteer(settings, require_store=store is not None)
+    err.print(f"Linking names against {where} ({len(gazetteer.entries)} named resources).", markup=False)
+    extractor = Extractor(gazetteer, model=getattr(settings, "spacy_model", None), base=settings.base_iri)
+    rows, failed = [], []
+    with progress_bar() as bar:
+        task = bar.add_task("extracting", total=len(read))
+        for path, article in zip(articles, read):
+            bar.update(task, description=f"extracting {path.name}")
+            try:
+                queue.check_not_ingested(article.slug, article.text, _meta_of(article), allow_queued=replace)
+                draft = extractor.extract(article)
+                entry = queue.add(draft.trig(settings.base_iri), article.text, _meta_of(article), replace=replace,
+                                  where=str(path))
+            except WckgError as e:
+                failed.append({"article": str(path), "error": str(e)})
+                bar.advance(task)
+                continue
+            d = entry.draft()
+            c = entry.status(d)
+            statuses = [m.status for m in d.mentions]
+            rows.append({"article": str(path), "slug": entry.slug, "facts": c["facts"], "pending": c["pending"],
+                         "rejected_before": c["reject"],
+                         "linked_existing": len({m.refers_to for m in d.mentions if m.status == "existing"}),
+                         "new": len({m.refers_to for m in d.mentions if m.status == "new"}),
+                         "low_confidence": sum(1 for f in d.facts.values() if f.confidence is not None and f.confidence < 0.7),
+                         "mentions": len(statuses)})
+            bar.advance(task)
+    if as_json:
+        sys.stdout.write(json.dumps({"queued": rows, "failed": failed}, indent=2, ensure_ascii=False) + "\n")
+    else:
+        if rows:
+            t = Table(header_style="bold", title="Queued for review")
+            for c in ("draft", "facts", "to review", "linked to existing", "new", "confidence < 0.7"):
+                t.add_column(c, justify="left" if c == "draft" else "right", no_wrap=c == "draft")
+            for r in rows:
+                t.add_row(Text(r["slug"]), str(r["facts"]), str(r["pending"]), str(r["linked_existing"]), str(r["new"]),
+                          str(r["low_confidence"]))
+            out.print(t)
+            err.print(f"{len(rows)} article(s) queued: {sum(r['facts'] for r in rows)} facts drafted, "
+                      f"{sum(r['pending'] for r in rows)} to review. Next: `wckg review show SLUG` or /review.", markup=False)
+        for f in failed:
+            err.print(f"error: {f['error']}", style="bold red", markup=False)
+    if failed:
+        raise SystemExit(2)
 
 
 @review_app.command("drop")

@@ -43,7 +43,8 @@ def serve(
     """Serve the web site and the SPARQL endpoint (building the store first when it is missing or out of date)."""
     import uvicorn
 
-    from ..store import StoreLayout, ensure_built
+    from ..build import ensure_built
+    from ..store import StoreLayout
 
     if log_level not in ("critical", "error", "warning", "info", "debug", "trace"):
         raise typer.BadParameter(f"--log-level must be critical, error, warning, info or debug, not {log_level!r}")
@@ -68,7 +69,7 @@ def serve(
                 def progress(stage: str, done: int, total: int) -> None:
                     bar.update(task, description=stage, completed=done, total=total)
 
-                report = ensure_built(settings, progress=progress)
+                report = ensure_built(settings, progress=progress, release=True)
             if report is None:
                 err.print(f"The store at {settings.store} is up to date.", markup=False)
             else:

@@ -39,14 +39,18 @@ class Draft:
     entities: list
     resources: dict
 
-    def dataset(self, base: str = WCID_DEFAULT):
+    def quads(self, base: str = WCID_DEFAULT):
         from .rdf import write_draft
         return write_draft(self.article, self.sentences, self.mentions, self.entities, self.resources,
                            tool_version=tool_version(), base=base)
 
+    def dataset(self, base: str = WCID_DEFAULT):
+        """The draft as an rdflib Dataset (two named graphs)."""
+        return self.quads(base).dataset()
+
     def trig(self, base: str = WCID_DEFAULT) -> bytes:
         from .rdf import serialize
-        return serialize(self.dataset(base))
+        return serialize(self.quads(base))
 
     def summary(self) -> dict[str, int]:
         kinds: dict[str, int] = {}
@@ -68,15 +72,17 @@ class Extractor:
         self.base = base
         self.nlp = load_pipeline(model)
         self.finder = MentionFinder(gazetteer, self.nlp.vocab)
+        from .link import Linker
+        self.linker = Linker(gazetteer, base)
 
     def extract(self, article: Article) -> Draft:
         from .frames import Frames
-        from .link import Linker, group
+        from .link import group
         from .segment import segment
         doc, sentences = segment(article.text, self.model)
         mentions, _names = self.finder.find(doc, sentences, article.text)
         entities = group(mentions)
-        linker = Linker(self.gazetteer, self.base)
+        linker = self.linker
         for e in entities:
             linker.country_office(e, entities)
         linker.link(entities)

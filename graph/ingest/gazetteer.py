@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from ..namespaces import WCID_DEFAULT, sparql_prologue
 
@@ -26,6 +27,7 @@ _SPECIFIC_FIRST = ["State", "Basin", "Country", "Organisation", "Person", "Place
                    "PolicyDocument", "Event", "Agreement"]
 
 WC = "https://w3id.org/wckg/ontology#"
+SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 
 Q_CLASSES = sparql_prologue() + """
 SELECT ?c ?core WHERE {
@@ -41,6 +43,12 @@ SELECT ?x ?c ?l ?alt WHERE {
   FILTER(STRSTARTS(STR(?c), "https://w3id.org/wckg/ontology#"))
 }"""
 
+Q_LABEL_ROWS = sparql_prologue() + """
+SELECT ?x ?p ?l WHERE { VALUES ?p { skos:prefLabel skos:altLabel } ?x ?p ?l }"""
+
+Q_TYPE_ROWS = sparql_prologue() + """
+SELECT ?x ?c WHERE { ?x a ?c FILTER(STRSTARTS(STR(?c), "https://w3id.org/wckg/ontology#")) }"""
+
 Q_DATED = sparql_prologue() + """
 SELECT ?x ?c ?d ?loc ?who WHERE {
   ?x a ?c ; wc:date ?d .
@@ -50,26 +58,33 @@ SELECT ?x ?c ?d ?loc ?who WHERE {
 }"""
 
 
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
 def norm(s: str) -> str:
     """A label for comparison: ASCII, lower case, typographic quotes and dashes normalised,
     punctuation to single spaces."""
-    s = s.replace("’", "'").replace("–", "-").replace("—", "-")
-    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().lower()
+    if not s.isascii():
+        s = s.replace("’", "'").replace("–", "-").replace("—", "-").replace("\u2011", "-").replace("\u2010", "-")
+        s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+    s = s.lower()
     s = s.replace("organization", "organisation").replace("programme", "program").replace("centre", "center")
-    return " ".join(re.findall(r"[a-z0-9]+", s))
+    return " ".join(_WORDS.findall(s))
 
 
 def is_acronym(label: str) -> bool:
     """``UNDP``, ``EC-IFAS``, ``SIC ICWC``, ``IsDB``, ``WHO/Europe``: short, mostly capitals."""
-    letters = [c for c in label if c.isalpha()]
-    if not letters or len(label) > 16:
+    if len(label) > 16 or not label[:1].isupper() or len(label) > 1 and label[1].islower() and label[2:3].islower():
         return False
-    first = re.split(r"[\s/-]", label)[0]
-    caps = sum(1 for c in first if c.isupper())
-    return caps >= 2 and caps >= len([c for c in first if c.isalpha()]) - 1
+    first = _FIRST_WORD.match(label).group(0)
+    caps = sum(map(str.isupper, first))
+    return caps >= 2 and caps >= sum(map(str.isalpha, first)) - 1
 
 
-@dataclass
+_FIRST_WORD = re.compile(r"[^\s/-]*")
+
+
+@dataclass(eq=False)
 class Entry:
     iri: str
     kind: str                     #: organisation, state, person, place, country, basin, programme, policy, event, agreement
@@ -101,6 +116,7 @@ class Gazetteer:
         self.dated: list[Dated] = dated or []
         self.by_norm: dict[str, list[Entry]] = {}
         self.by_acronym: dict[str, list[Entry]] = {}
+        self.first_word_len: dict[str, int] = {}   #: first word of a label → most words of such a label
         for e in self.entries.values():
             self._index(e)
         if with_world:
@@ -108,16 +124,24 @@ class Gazetteer:
 
     # -- building --------------------------------------------------------------------
     def _index(self, e: Entry) -> None:
+        by_norm, by_acronym, first_len = self.by_norm, self.by_acronym, self.first_word_len
         for label in e.labels:
             if is_acronym(label):
-                self.by_acronym.setdefault(label, [])
-                if e not in self.by_acronym[label]:
-                    self.by_acronym[label].append(e)
+                lst = by_acronym.get(label)
+                if lst is None:
+                    by_acronym[label] = [e]
+                elif lst[-1] is not e:
+                    lst.append(e)
             key = norm(label)
             if key:
-                lst = self.by_norm.setdefault(key, [])
-                if e not in lst:
+                lst = by_norm.get(key)
+                if lst is None:
+                    by_norm[key] = [e]
+                elif lst[-1] is not e:
                     lst.append(e)
+                words = key.split(" ")
+                if first_len.get(words[0], 0) < len(words):
+                    first_len[words[0]] = len(words)
 
     def _add_world(self) -> None:
         """Countries (ISO 3166) and larger cities (GeoNames) the graph does not hold yet,
@@ -183,6 +207,54 @@ class Gazetteer:
         return cls(entries, sorted(dated.values(), key=lambda d: d.iri), with_world=with_world)
 
     @classmethod
+    def from_tuples(cls, class_rows, label_rows, type_rows, dated_rows=(), *, with_world: bool = True) -> "Gazetteer":
+        """The fast path: labels ``(iri, predicate, label)`` and types ``(iri, class)`` as plain
+        strings, joined here (two scans are much faster than one join in the store)."""
+        core_of: dict[str, set[str]] = {}
+        for r in class_rows:
+            c, core = str(r["c"]), str(r["core"])
+            if c.startswith(WC) and core.startswith(WC):
+                core_of.setdefault(c[len(WC):], set()).add(core[len(WC):])
+        for k in CORE_KINDS:
+            core_of.setdefault(k, set()).add(k)
+        n = len(WC)
+        classes: dict[str, set[str]] = {}
+        for x, c in type_rows:
+            cores = core_of.get(c[n:])
+            if cores:
+                cl = classes.get(x)
+                if cl is None:
+                    cl = classes[x] = set()
+                cl.add(c[n:])
+                cl |= cores
+        entries: dict[str, Entry] = {}
+        pref_p = str(SKOS_PREF)
+        for x, p, label in label_rows:
+            cl = classes.get(x)
+            if cl is None:
+                continue
+            e = entries.get(x)
+            if e is None:
+                e = entries[x] = Entry(x, "", cl, [])
+            if p == pref_p:
+                if e.pref is None:
+                    e.pref = label
+                    e.labels.insert(0, label)
+                elif label not in e.labels:
+                    e.labels.append(label)
+            elif label not in e.labels:
+                e.labels.append(label)
+        for e in entries.values():
+            e.kind = next(CORE_KINDS[k] for k in _SPECIFIC_FIRST if k in e.classes)
+        g = cls.from_rows(class_rows, [], dated_rows, with_world=False)
+        g.entries = entries
+        for e in entries.values():
+            g._index(e)
+        if with_world:
+            g._add_world()
+        return g
+
+    @classmethod
     def from_backend(cls, backend, *, with_world: bool = True) -> "Gazetteer":
         """From a store (embedded or remote) that holds the ontology and the data."""
         return cls.from_rows(backend.select(Q_CLASSES), backend.select(Q_LABELS),
@@ -195,7 +267,11 @@ class Gazetteer:
             res = store.query(q, use_default_graph_as_union=True)
             names = [v.value for v in res.variables]
             return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in res]
-        return cls.from_rows(sel(Q_CLASSES), sel(Q_LABELS), sel(Q_DATED), with_world=with_world)
+
+        def tuples(q):
+            return [tuple(t.value for t in row) for row in store.query(q, use_default_graph_as_union=True)]
+        return cls.from_tuples(sel(Q_CLASSES), tuples(Q_LABEL_ROWS), tuples(Q_TYPE_ROWS), sel(Q_DATED),
+                               with_world=with_world)
 
     @classmethod
     def from_files(cls, settings, *, with_world: bool = True) -> "Gazetteer":
@@ -212,7 +288,9 @@ class Gazetteer:
         """Entries with exactly this label (acronyms case-sensitive, names normalised)."""
         found = list(self.by_acronym.get(label, [])) if is_acronym(label) else []
         if not found:
-            found = [e for e in self.by_norm.get(norm(label), []) if not is_acronym(label) or label in e.labels]
+            key = norm(label)
+            found = [e for e in self.by_norm.get(key, [])
+                     if any(norm(lab) == key and (lab == label or not is_acronym(lab)) for lab in e.labels)]
         return [e for e in found if kinds is None or e.kind in kinds]
 
     def labels_of_kinds(self, kinds: set[str]) -> list[tuple[str, Entry]]:
@@ -275,5 +353,45 @@ def load_gazetteer(settings, *, require_store: bool = False) -> tuple[Gazetteer,
         if require_store:
             raise StoreError(f"no store at {settings.store}", hint="run `wckg build --store ...` first, or leave out --store")
         return Gazetteer.from_files(settings), f"the curated files in {settings.data_dir}"
+    cache = _cache_file(settings, build)
+    if cache is not None and cache.is_file():
+        import pickle
+        try:
+            with cache.open("rb") as f:
+                gaz = pickle.load(f)
+            if isinstance(gaz, Gazetteer):
+                return gaz, f"the store at {settings.store} (gazetteer cached in {cache.parent})"
+        except Exception:  # a stale or broken cache is rebuilt
+            pass
     store = ox.Store.read_only(str(layout.db(build)))
-    return Gazetteer.from_oxigraph(store), f"the store at {settings.store}"
+    gaz = Gazetteer.from_oxigraph(store)
+    if cache is not None:
+        _write_cache(cache, gaz)
+    return gaz, f"the store at {settings.store}"
+
+
+def _cache_file(settings, build):
+    """``{WCKG_CACHE_DIR}/gazetteer-{build id}-{base}.pickle``: a build never changes, so its
+    gazetteer can be reused until the next ``wckg build``."""
+    cache_dir = getattr(settings, "cache_dir", None)
+    if not cache_dir:
+        return None
+    import hashlib
+    key = hashlib.sha1(f"{settings.store.resolve()}|{build.name}|{settings.base_iri}".encode()).hexdigest()[:16]
+    return Path(cache_dir) / f"gazetteer-{key}.pickle"
+
+
+def _write_cache(cache: Path, gaz: "Gazetteer") -> None:
+    import os
+    import pickle
+    import tempfile
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        for old in cache.parent.glob("gazetteer-*.pickle"):
+            old.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(gaz, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a cache that cannot be written is no error

@@ -171,6 +171,7 @@ class Linker:
         self.gaz = gazetteer
         self.base = base
         self._choices: dict[frozenset, tuple[list[str], list[Entry]]] = {}
+        self._postings: dict[frozenset, dict[str, list[int]]] = {}
 
     def choices(self, kinds: set[str]) -> tuple[list[str], list[Entry]]:
         k = frozenset(kinds)
@@ -182,8 +183,32 @@ class Linker:
                         if not is_acronym(lab):
                             labels.append(norm(lab))
                             entries.append(e)
+            postings: dict[str, list[int]] = {}
+            for idx, lab in enumerate(labels):
+                for w in set(lab.split(" ")):
+                    if w not in _STOP:
+                        postings.setdefault(w, []).append(idx)
             self._choices[k] = (labels, entries)
+            self._postings[k] = postings
         return self._choices[k]
+
+    def fuzzy(self, label: str, kinds: set[str], limit: int = 3, cutoff: float = 80):
+        """Best fuzzy matches of *label* among the labels of *kinds*: only labels that share
+        one of its two rarest words are compared (blocking keeps this fast on a large graph)."""
+        labels, entries = self.choices(kinds)
+        postings = self._postings[frozenset(kinds)]
+        q = norm(label)
+        words = sorted({w for w in q.split(" ") if w and w not in _STOP and w in postings},
+                       key=lambda w: len(postings[w]))
+        cand: set[int] = set()
+        for w in words[:2]:
+            cand.update(postings[w][:20000])
+        if not cand:
+            return []
+        idxs = sorted(cand)
+        sub = [labels[i] for i in idxs]
+        return [(entries[idxs[j]], score) for _, score, j in
+                process.extract(q, sub, scorer=fuzz.token_sort_ratio, limit=limit, score_cutoff=cutoff)]
 
     def link(self, entities: list[Entity]) -> None:
         used: set[str] = set()
@@ -198,15 +223,14 @@ class Linker:
                     if hit.iri not in cands:
                         cands[hit.iri] = (0.95, hit)
             if e.kind not in ("place", "country", "basin"):
-                labels, entries = self.choices(kinds)
-                if labels:
+                if True:
                     for lab in [e.label, *e.labels]:
                         if is_acronym(lab):
                             continue
-                        for _, score, idx in process.extract(norm(lab), labels, scorer=fuzz.token_sort_ratio,
-                                                             limit=3, score_cutoff=80):
-                            hit = entries[idx]
+                        for hit, score in self.fuzzy(lab, kinds):
                             sc = round(score / 100, 3)
+                            if _countries_differ(lab, hit.label, self.gaz):
+                                continue
                             if e.kind == "person" and sc < 0.95:
                                 continue
                             if hit.iri not in cands or cands[hit.iri][0] < sc:
@@ -256,6 +280,15 @@ class Linker:
             iri = f"{self.base}{iri_kind}/{slug}-{n}"
             n += 1
         return iri
+
+
+_STOP = {"of", "for", "the", "and", "in", "on", "to", "a", "an", "de", "republic"}
+
+
+def _countries_differ(a: str, b: str, gaz: Gazetteer) -> bool:
+    """"UNDP in Tajikistan" is not "UNDP in Kazakhstan", however alike the strings."""
+    ca, cb = country_of(a, gaz), country_of(b, gaz)
+    return bool(ca and cb and ca != cb) or bool(ca) != bool(cb) and bool(re.search(r"\bin\s+[A-Z]", a + " " + b))
 
 
 def country_of(label: str, gaz: Gazetteer) -> str | None:

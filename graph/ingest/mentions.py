@@ -188,29 +188,6 @@ class MentionFinder:
     def __init__(self, gazetteer: Gazetteer, vocab):
         self.gaz = gazetteer
         self.vocab = vocab
-        self.names_matcher = PhraseMatcher(vocab, attr="LOWER")
-        self.acr_matcher = PhraseMatcher(vocab, attr="ORTH")
-        self._keys: dict[str, str] = {}
-        tokenizer = None
-        from .segment import load_pipeline
-        nlp = load_pipeline(None)
-        tokenizer = nlp.tokenizer
-        long_pats, acr_pats = {}, {}
-        for key, entries in gazetteer.by_norm.items():
-            for e in entries:
-                for lab in e.labels:
-                    if norm(lab) != key:
-                        continue
-                    if is_acronym(lab) or len(lab) <= 3 or e.kind in ("place", "country"):
-                        acr_pats.setdefault(lab, None)
-                    else:
-                        long_pats.setdefault(lab.lower(), None)
-        for lab in list(gazetteer.by_acronym):
-            acr_pats.setdefault(lab, None)
-        for name in DEMONYMS:
-            acr_pats.setdefault(name, None)
-        self.names_matcher.add("GAZ", list(tokenizer.pipe(long_pats)))
-        self.acr_matcher.add("GAZ", list(tokenizer.pipe(acr_pats)))
         self.person_matcher = Matcher(vocab)
         name_tok = {"IS_TITLE": True, "IS_ALPHA": True}
         initial = {"TEXT": {"REGEX": r"^([A-Z]\.){1,3}$"}}
@@ -223,6 +200,7 @@ class MentionFinder:
         names = self.discover(doc, sentences, text)
         mentions = self.match(doc, sentences, text, names)
         mentions += self.people(doc, sentences, text, mentions)
+        mentions += self.model_entities(doc, sentences, mentions)
         mentions = self.anaphora(doc, sentences, text, mentions)
         mentions.sort(key=lambda m: (m.start, -m.end))
         return mentions, names
@@ -288,7 +266,7 @@ class MentionFinder:
                         continue
                     m = re.search(r"\b(?:of|for)\s+(?:the\s+)?([A-Z].*)$", n.label)
                     if m and acronym_fits(w, m.group(1)) and head_kind(m.group(1).split()) == "organisation":
-                        start = n.start + n.label.find(m.group(1)) if n.label in doc.text[n.start:n.end] else n.start
+                        start = n.start + n.label.find(m.group(1)) if n.label in _text(doc)[n.start:n.end] else n.start
                         add(m.group(1), "organisation", start, start + len(m.group(1)), n.sent, acronym=w, how="acronym", conf=0.7)
                         break
         del defined
@@ -440,7 +418,7 @@ class MentionFinder:
         prev_end = None
         for t in real:
             if prev_end is not None and t.idx > prev_end:
-                between = doc.text[prev_end:t.idx]
+                between = _text(doc)[prev_end:t.idx]
                 label_parts.append(" " if not re.search(r"\(", between) else " ")
             label_parts.append(t.text)
             prev_end = t.idx + len(t.text)
@@ -559,20 +537,12 @@ class MentionFinder:
             is_acr = key == n.acronym or (n.acronym and key.replace("-", " ") == n.acronym.replace("-", " "))
             spans.append(sp)
             kinds[(sp.start_char, sp.end_char)] = (kind, "acronym" if is_acr else n.how, n.confidence, n.label)
-        for matcher, how in ((self.names_matcher, "gazetteer"), (self.acr_matcher, "gazetteer")):
-            for _, a, b in matcher(doc):
-                sp = doc[a:b]
-                label = sp.text
-                if sp.text in DEMONYMS:
-                    continue
-                entries = self.gaz.lookup(label)
-                if not entries:
-                    continue
-                if (sp.start_char, sp.end_char) in kinds:
-                    continue
-                kind = entries[0].kind
-                spans.append(sp)
-                kinds[(sp.start_char, sp.end_char)] = (kind, how, 0.9, label)
+        for a, b, entries in self.gazetteer_spans(doc):
+            sp = doc[a:b]
+            if (sp.start_char, sp.end_char) in kinds:
+                continue
+            spans.append(sp)
+            kinds[(sp.start_char, sp.end_char)] = (entries[0].kind, "gazetteer", 0.9, sp.text)
         chosen = filter_spans(spans)
         out = []
         for sp in chosen:
@@ -584,6 +554,46 @@ class MentionFinder:
             out.append(Mention(sp.start_char, sp.end_char, sp.text, kind, s.index, how,
                                n.label if n else label, conf,
                                acronym=(n.acronym if n else None)))
+        return out
+
+    def gazetteer_spans(self, doc: Doc):
+        """Token spans whose text is a label of the gazetteer: n-grams from each capitalised
+        token, looked up by their normalised form (no matcher to build, so loading a large
+        gazetteer costs nothing here). Acronyms, short labels and place names must match in
+        case as well ("WHO", not "who")."""
+        gaz = self.gaz
+        toks = [t for t in doc]
+        wn = [norm(t.text) for t in toks]
+        out = []
+        n = len(toks)
+        for i, t in enumerate(toks):
+            if not wn[i] or not (t.text[:1].isupper() or t.text[:1].isdigit()):
+                continue
+            first = wn[i].split(" ")[0]
+            limit = gaz.first_word_len.get(first, 0)
+            if not limit:
+                continue
+            words: list[str] = []
+            j = i
+            while j < n and len(words) < limit:
+                tj = toks[j]
+                if tj.is_space or tj.text in (".", ",", ";", ":", "(", ")", "!", "?") or "\n" in tj.text:
+                    break
+                if wn[j]:
+                    words.append(wn[j])
+                j += 1
+                if not wn[j - 1]:
+                    continue
+                entries = gaz.by_norm.get(" ".join(words))
+                if not entries:
+                    continue
+                text = _text(doc)[t.idx:tj.idx + len(tj.text)]
+                if text in DEMONYMS:
+                    continue
+                keep = [e for e in entries if text in e.labels or not (
+                    is_acronym(text) or len(text) <= 3 or e.kind in ("place", "country"))]
+                if keep:
+                    out.append((i, j, keep))
         return out
 
     # -- pass 3: people ----------------------------------------------------------------
@@ -693,7 +703,7 @@ class MentionFinder:
     def _post_of(self, doc: Doc, m: Mention, s: Sentence) -> tuple[int, int, str] | None:
         """The post phrase next to a person's name: ", Acting Chairman of ... (EC-IFAS)," after
         it, or "Minister of ..., " / "UNECE Executive Secretary" before it."""
-        text = doc.text
+        text = _text(doc)
         after = text[m.end:s.end]
         am = re.match(r"\s*,\s*(?!and\b)((?:[^,;()]|\([^()]*\))+?)(?=\s*(?:,\s*and\b|,|;|\.\s|\.$|\s+and\s+(?:Mr|Mrs|Ms|Dr|Ambassador)\b|$))", after)
         if am:
@@ -713,6 +723,27 @@ class MentionFinder:
                 st = s.start + bm.start(1)
                 return (st, st + len(phrase), phrase)
         return None
+
+    def model_entities(self, doc: Doc, sentences: list[Sentence], taken: list[Mention]) -> list[Mention]:
+        """Named entities of a trained pipeline (``WCKG_SPACY_MODEL``), as extra candidates where
+        the rules found nothing: ORG → organisation, PERSON → person, GPE/LOC → place."""
+        kinds = {"ORG": "organisation", "PERSON": "person", "PER": "person", "GPE": "place", "LOC": "place"}
+        sent_of = _sentence_index(sentences)
+        occupied = [(m.start, m.end) for m in taken]
+        out = []
+        for ent in doc.ents:
+            kind = kinds.get(ent.label_)
+            a, b = ent.start_char, ent.end_char
+            if kind is None or any(a < e and s < b for s, e in occupied):
+                continue
+            label = re.sub(r"^(?:the|The)\s+", "", ent.text).strip()
+            if not label or (kind == "person" and len(label.split()) < 2):
+                continue
+            if label != ent.text:
+                a = b - len(label)
+            out.append(Mention(a, b, label, kind, sent_of(a), "model", label, 0.6))
+            occupied.append((a, b))
+        return out
 
     # -- anaphora ----------------------------------------------------------------------
     def anaphora(self, doc: Doc, sentences: list[Sentence], text: str, mentions: list[Mention]) -> list[Mention]:
@@ -754,6 +785,14 @@ def _nucleus_len(label: str) -> int:
         if w in ("of", "for") and i:
             return i
     return len(ws)
+
+
+def _text(doc: Doc) -> str:
+    """The text of a Doc (spaCy rebuilds ``doc.text`` from its tokens on every access)."""
+    t = doc.user_data.get("wckg_text")
+    if t is None:
+        t = doc.user_data["wckg_text"] = doc.text
+    return t
 
 
 def _sentence_index(sentences: list[Sentence]):

@@ -63,15 +63,47 @@ def fact_id(s, p, o) -> str:
     return statement_id(s, p, o)
 
 
+class _Graph:
+    """A named graph being written: a set of triples (rdflib's in-memory store is what made
+    drafting slow, and nothing here needs to query it)."""
+
+    def __init__(self, name: URIRef):
+        self.name = name
+        self.triples: set[tuple] = set()
+
+    def add(self, triple: tuple) -> None:
+        self.triples.add(triple)
+
+
+class DraftQuads:
+    """The two named graphs of a draft; :meth:`dataset` gives an rdflib Dataset of them."""
+
+    def __init__(self, facts: _Graph, draft: _Graph):
+        self.graphs = (facts, draft)
+
+    def quads(self):
+        for g in self.graphs:
+            for s, p, o in g.triples:
+                yield s, p, o, g.name
+
+    def dataset(self) -> Dataset:
+        ds = Dataset()
+        for p, iri in OUTPUT_PREFIXES.items():
+            ds.bind(p, iri, override=True, replace=True)
+        ds.bind("nif", str(NIF))
+        for g in self.graphs:
+            ctx = ds.graph(g.name)
+            for t in g.triples:
+                ctx.add(t)
+        return ds
+
+
 def write_draft(article: Article, sentences: list[Sentence], mentions: list[Mention], entities: list[Entity],
-                resources: dict[str, Resource], *, tool_version: str, base: str = WCID_DEFAULT) -> Dataset:
-    ds = Dataset()
-    for p, iri in OUTPUT_PREFIXES.items():
-        ds.bind(p, iri, override=True, replace=True)
-    ds.bind("nif", str(NIF))
+                resources: dict[str, Resource], *, tool_version: str, base: str = WCID_DEFAULT) -> DraftQuads:
     g_iri = URIRef(f"{base}graph/{article.slug}")
-    facts = ds.graph(g_iri)
-    draft = ds.graph(URIRef(f"{g_iri}/draft"))
+    facts = _Graph(g_iri)
+    draft = _Graph(URIRef(f"{g_iri}/draft"))
+    ds = DraftQuads(facts, draft)
     src = URIRef(f"{base}source/{article.slug}")
     activity = URIRef(f"{g_iri}/draft#extraction")
     agent = URIRef(f"{g_iri}/draft#wckg-extract")
@@ -236,7 +268,23 @@ def write_draft(article: Article, sentences: list[Sentence], mentions: list[Ment
     return ds
 
 
-def serialize(ds: Dataset) -> bytes:
-    """TriG bytes, deterministic for the same dataset."""
-    out = ds.serialize(format="trig")
-    return out.encode("utf-8") if isinstance(out, str) else out
+def serialize(ds: "DraftQuads | Dataset") -> bytes:
+    """TriG bytes, deterministic for the same dataset: quads sorted (subjects grouped, the
+    bookkeeping graph after the facts), written by pyoxigraph with the project's prefixes."""
+    import pyoxigraph as ox
+
+    from ..terms import to_oxigraph
+    quads = []
+    source = ds.quads() if isinstance(ds, DraftQuads) else ds.quads((None, None, None, None))
+    for s, p, o, g in source:
+        if g is None or str(g) == "urn:x-rdflib:default":
+            continue
+        gid = g.identifier if hasattr(g, "identifier") else g
+        quads.append(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.NamedNode(str(gid))))
+
+    def key(q):
+        return (str(q.graph_name), isinstance(q.subject, ox.BlankNode), str(q.subject), str(q.predicate), str(q.object))
+    quads.sort(key=key)
+    prefixes = {p: iri for p, iri in OUTPUT_PREFIXES.items()}
+    prefixes["nif"] = str(NIF)
+    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes)

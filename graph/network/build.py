@@ -363,17 +363,12 @@ def _run_all(backend, queries: dict[str, str]) -> dict[str, list[dict[str, str]]
 
 
 def _native_store(backend):
-    """A read-only pyoxigraph handle on an embedded store's current build, or None (any
-    other backend, or a layout this module does not know)."""
-    if getattr(backend, "backend", None) != "embedded":
+    """A read-only pyoxigraph handle in this process, from a backend with the
+    ``local-store`` capability (:mod:`graph.backend`); None for any other."""
+    from ..backend import LOCAL_STORE
+    if LOCAL_STORE not in getattr(backend, "capabilities", frozenset()):
         return None
-    try:
-        import pyoxigraph as ox
-        layout = backend.layout
-        build = layout.current_build()
-        return ox.Store.read_only(str(layout.db(build))) if build is not None else None
-    except Exception:  # a changed store layout: the generic path still works
-        return None
+    return backend.local_store()
 
 
 def _native_select(store, text: str) -> list[dict[str, str]]:

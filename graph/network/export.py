@@ -328,6 +328,32 @@ def metrics_dataset(G: nx.Graph, metrics: Metrics, *, graph_iri: str = METRICS_G
                 g.add((s, prop, Literal(repr(float(val)) if not math.isnan(val) else "NaN", datatype=XSD.double)))
             else:
                 g.add((s, prop, Literal(int(val))))
+    if "modularity" in p["louvain"]:
+        g.add((run, WC.modularity, Literal(float(p["louvain"]["modularity"]), datatype=XSD.double)))
+    # the edge table: one wc:NetworkLink per link
+    import hashlib
+    for u, v, d in sorted(G.edges(data=True), key=lambda e: (min(e[0], e[1]), max(e[0], e[1]))):
+        if not all(x.startswith(("http://", "https://", "urn:")) for x in (u, v)):
+            continue
+        a, b = sorted((u, v))
+        link = URIRef(f"{graph_iri}/link/" + hashlib.sha1(f"{a} {b}".encode()).hexdigest()[:16])
+        g.add((link, RDF.type, WC.NetworkLink))
+        g.add((link, WC.linkEnd, URIRef(a)))
+        g.add((link, WC.linkEnd, URIRef(b)))
+        g.add((link, WC.linkWeight, Literal(float(d.get("weight", 1)), datatype=XSD.double)))
+        ev = d.get("evidence") or []
+        g.add((link, WC.sharedActivityCount, Literal(int(d.get("count", len(ev) or 1)))))
+        for t in str(d.get("ties", "")).split(","):
+            if t:
+                g.add((link, WC.tieKind, Literal(t)))
+        if d.get("strength"):
+            g.add((link, WC.tieStrength, Literal(d["strength"])))
+        for key, prop in (("first_year", WC.firstYear), ("last_year", WC.lastYear)):
+            if d.get(key) is not None:
+                g.add((link, prop, Literal(int(d[key]))))
+        for e in ev:
+            if str(e.get("resource", "")).startswith(("http://", "https://")):
+                g.add((link, WC.sharedActivity, URIRef(e["resource"])))
     return ds
 
 

@@ -220,14 +220,15 @@ def json_for_script(data: Any) -> str:
 
 def render_standalone(G: nx.Graph, metrics: Metrics | None = None, *, title: str = "Partnership network",
                       size_by: str = "degree", base: str = WCID_DEFAULT, site: str | None = None,
-                      filters: dict[str, Any] | None = None) -> str:
+                      filters: dict[str, Any] | None = None, max_nodes: int = MAX_NODES,
+                      max_edges: int = MAX_EDGES) -> str:
     """A self-contained HTML file (vis-network, its CSS and the view script inlined): it
     opens from disk with no network access. Entity links point at *site* (a public URL of
     the web app) when given."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
     from markupsafe import Markup
 
-    data = view_data(G, metrics, size_by=size_by, base=base)
+    data = view_data(G, metrics, size_by=size_by, base=base, max_nodes=max_nodes, max_edges=max_edges)
     if site:
         for n in data["nodes"]:
             if n.get("url"):

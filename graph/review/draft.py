@@ -111,6 +111,7 @@ class Draft:
         self.bookkeeping = draft_graph
         self.facts: dict[str, Fact] = {}
         self.mentions: list[Mention] = []
+        self._statements: set = set()
         self._analyse()
 
     # ------------------------------------------------------------------ parsing
@@ -172,6 +173,8 @@ class Draft:
             return out
         seen.add(node)
         for p, o in self.graph.predicate_objects(node):
+            if (node, p, o) in self._statements:
+                continue  # a statement of its own (a signature's signatory): its own fact
             out.add((node, p, o))
             if p not in DRAFT_ONLY_PREDICATES:
                 out |= self.bnode_closure(o, seen)
@@ -223,6 +226,7 @@ class Draft:
             declared[key] = (str(fid) if fid is not None else statement_id(*key),
                              float(conf) if conf is not None else None)
 
+        self._statements = statements
         covered: set = set()
         for s, p, o in sorted(statements, key=lambda t: tuple(_key(x) for x in t)):
             ev = self.statement_evidence(s, p, o)
@@ -281,6 +285,11 @@ class Draft:
         lab = self.graph.value(node, SKOS.prefLabel)
         if lab is not None:
             return str(lab)
+        if isinstance(node, BNode):
+            types = sorted(str(t).rsplit("#", 1)[-1].rsplit("/", 1)[-1] for t in self.graph.objects(node, RDF.type))
+            owner = next((s for s, p in self.graph.subject_predicates(node) if not isinstance(s, BNode)), None)
+            what = (types[0] if types else "node").lower()
+            return f"{what} of {self.label(owner)}" if owner is not None else f"({what})"
         s = str(node)
         return s.rsplit("/", 1)[-1] if s.startswith(WCID_DEFAULT) else s
 

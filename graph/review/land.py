@@ -31,6 +31,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from ..config import Settings
+from ..errors import ValidationFailed
 from ..namespaces import OUTPUT_PREFIXES, SCHEMA, WC, WCID_DEFAULT, graph_iri, kind_of
 from .draft import DRAFT_ONLY_PREDICATES, Draft, Fact
 from .queue import Decisions, Entry, ReviewError, ReviewQueue, SourceMeta, atomic_write
@@ -152,7 +153,8 @@ def materialise(draft: Draft, decisions: Decisions, meta: SourceMeta, *, exists:
         triples = set(f.triples)
         mapping = dict(links)
         if f.kind == "statement" and d.object is not None:
-            mapping[f.object] = URIRef(d.object)
+            mapping[f.object] = (Literal(d.object, lang=f.object.language, datatype=f.object.datatype)
+                                 if isinstance(f.object, Literal) else URIRef(d.object))
         if f.kind == "resource" and f.subject in links:
             target = links[f.subject]
             if kind_of(str(target)) in REFERENCE_FILES or in_graph(target):
@@ -187,7 +189,26 @@ def materialise(draft: Draft, decisions: Decisions, meta: SourceMeta, *, exists:
         for t in new:
             target.add(t)
         out.landed.append(f.id)
+    for g in (out.article, *out.reference.values()):
+        _drop_orphans(g)
     return out
+
+
+def _drop_orphans(g: Graph) -> None:
+    """Remove what no longer hangs on anything: a blank node (a signature, an amount) that
+    no kept triple points at, and the evidence of a statement that did not land."""
+    changed = True
+    while changed:
+        changed = False
+        for b in {s for s in g.subjects() if isinstance(s, BNode)}:
+            if (b, RDF.type, WC.StatementEvidence) in g:
+                st = (g.value(b, RDF.subject), g.value(b, RDF.predicate), g.value(b, RDF.object))
+                orphan = None in st or st not in g
+            else:
+                orphan = not any(x != b and p not in (RDF.subject, RDF.object) for x, p in g.subject_predicates(b))
+            if orphan:
+                g.remove((b, None, None))
+                changed = True
 
 
 # ======================================================================================
@@ -287,12 +308,55 @@ def _merge_reference(path: Path, new: Graph) -> bytes:
     return turtle(g, f"# New {kind} from reviewed machine drafts (wckg review land); sorted by wckg.")
 
 
+def validate_landing(settings: Settings, slug: str, m: Materialised):
+    """Validate what lands as one unit, against its one-hop context read from the current
+    store (:func:`graph.validate.validate_with_context`): the article graph, the source
+    document and the new entities are its focus nodes, so every shape and Python check
+    applies to each of them. Nothing else needs re-validating: what lands adds a new graph
+    and new subjects only (entities the graph already holds are never redescribed), so no
+    other unit changes. Findings point at the files as written in ``data/``. None when the
+    store is not an embedded one (the build then validates as usual)."""
+    import dataclasses
+    import tempfile
+
+    from ..load import DataFile
+    from ..build import _StoreContext
+    from ..store import StoreLayout
+    from ..validate import Locator, validate_with_context
+    layout = StoreLayout(settings.store)
+    current = layout.current_build() if settings.backend == "embedded" else None
+    if current is None:
+        return None
+    data, name = settings.data_dir, graph_iri(slug)
+    files = [DataFile(data / "articles" / f"{slug}.ttl", name, "article"),
+             DataFile(data / "sources" / f"{slug}.ttl", name, "article")]
+    real: dict[Path, Path] = {}
+    with tempfile.TemporaryDirectory(prefix="wckg-landing-") as tmp:
+        for kind, g in sorted(m.reference.items()):
+            p = Path(tmp) / f"new-{REFERENCE_FILES[kind]}.ttl"
+            p.write_bytes(turtle(g, ""))
+            files.append(DataFile(p, name, "article"))
+            real[p] = data / "reference" / f"ingested-{REFERENCE_FILES[kind]}.ttl"
+        report = validate_with_context(settings, files, _StoreContext(layout.db(current), settings.base_iri))
+    if real:
+        from ..namespaces import GRAPH_REFERENCE
+        locator = Locator()
+        report.results = [dataclasses.replace(r, file=real[r.file], graph=str(GRAPH_REFERENCE),
+                                              line=locator.line_of(real[r.file], r.focus_node))
+                          if r.file in real else r for r in report.results]
+    return report
+
+
 def land(settings: Settings, slug: str, *, drop_pending: bool = False, exists: Callable[[str], bool] | None = None,
          progress=None) -> LandingReport:
     """Land the reviewed draft *slug* (see the module docstring). On any failure every file
     is as it was and the store is unchanged; :class:`graph.errors.ValidationFailed` carries
     the report of why."""
-    from ..store import build
+    import tempfile
+
+    from ..load import DataFile
+    from ..namespaces import GRAPH_REFERENCE
+    from ..store import StoreLayout, build
     t0 = time.perf_counter()
     queue = ReviewQueue(settings)
     entry = queue.get(slug)
@@ -322,7 +386,31 @@ def land(settings: Settings, slug: str, *, drop_pending: bool = False, exists: C
         try:
             for path, content in outputs:
                 tx.write(path, content)
-            report = build(settings, validate="changed", progress=progress)
+            checked = validate_landing(settings, slug, m)
+            if checked is not None and not checked.conforms:
+                raise ValidationFailed(checked)
+            # validated above (what lands, against its context): the build only loads; it
+            # keeps what the current build has (network metrics, a release bundle)
+            before = StoreLayout(settings.store).manifest() or {}
+            with tempfile.TemporaryDirectory(prefix="wckg-landing-") as tmp:
+                append = None
+                if checked is not None:
+                    # the reference graph only gains the source and the new entities: add
+                    # those triples to it rather than reloading every reference file
+                    ref = str(GRAPH_REFERENCE)
+                    append = {ref: [DataFile(data / "sources" / f"{slug}.ttl", ref, "source")]}
+                    for kind, g in sorted(m.reference.items()):
+                        p = Path(tmp) / f"new-{REFERENCE_FILES[kind]}.ttl"
+                        p.write_bytes(turtle(g, ""))
+                        append[ref].append(DataFile(p, ref, "reference"))
+                report = build(settings, validate="changed" if checked is None else "none", progress=progress,
+                               metrics=bool(before.get("metrics")),
+                               release=bool(before.get("release")) and checked is None, append=append)
+            if checked is not None:
+                report.validation, report.validate_seconds = checked, checked.seconds
+                if before.get("release"):
+                    from ..build import make_release
+                    report.release = make_release(settings, validate=False)
         except BaseException:
             tx.rollback()
             raise

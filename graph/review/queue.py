@@ -109,6 +109,25 @@ class Decisions:
         return {"facts": {k: v.to_json() for k, v in sorted(self.facts.items())}, "links": dict(sorted(self.links.items()))}
 
 
+def _is_literal(t) -> bool:
+    from rdflib import Literal
+    return isinstance(t, Literal)
+
+
+def _check_value(value: str, old, fid: str) -> None:
+    """A corrected literal must be a valid value of the drafted one's datatype."""
+    from rdflib import Literal
+
+    from ..validate import _quiet_rdflib_terms
+    with _quiet_rdflib_terms():
+        new = Literal(value, lang=old.language, datatype=old.datatype)
+        bad = bool(getattr(new, "ill_typed", False)) or not value.strip()
+    if bad:
+        kind = str(old.datatype).rsplit("#", 1)[-1] if old.datatype else "value"
+        raise ReviewError(f"{value!r} is not a valid {kind} (fact {fid} has {str(old)!r})",
+                          hint="give the value in the drafted form, e.g. 2014-09-08 for a date")
+
+
 class Entry:
     """One draft in the queue."""
 
@@ -196,6 +215,10 @@ class ReviewQueue:
             where: str = "the draft") -> Entry:
         """Queue a draft with its article text. With *replace*, a re-run of the extractor
         replaces the draft of a queued article and keeps the decisions made so far."""
+        from ..namespaces import WCID_DEFAULT
+        if self.settings.base_iri != WCID_DEFAULT:
+            # drafts, like the curated files, are kept in the published base (the store rebases)
+            draft_bytes = draft_bytes.replace(self.settings.base_iri.encode(), WCID_DEFAULT.encode())
         draft = Draft.parse(draft_bytes, where=where)
         meta.validate(where)
         slug = draft.slug
@@ -273,7 +296,12 @@ class ReviewQueue:
                     if label is not None and not label.strip():
                         raise ReviewError("the new label is empty")
                 if object is not None:
-                    self._check_target(object, draft, exists)
+                    literal_facts = [fid for fid in fact_ids if _is_literal(draft.facts[fid].object)]
+                    if literal_facts:
+                        for fid in literal_facts:
+                            _check_value(object, draft.facts[fid].object, fid)
+                    if len(literal_facts) < len(fact_ids):
+                        self._check_target(object, draft, exists)
             now = datetime.now(UTC).isoformat(timespec="seconds")
             for fid in fact_ids:
                 decisions.facts[fid] = Decision(action, object, label.strip() if label else None, now)

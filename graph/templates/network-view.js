@@ -73,16 +73,18 @@
   function draw(container, data) {
     var names = {};
     data.nodes.forEach(function (n) { names[n.id] = n.name; });
+    // on large networks the tooltips are built when first hovered, not all up front
+    var lazy = data.nodes.length + data.edges.length > 6000;
     var nodes = new vis.DataSet(data.nodes.map(function (n) {
       var copy = Object.assign({}, n);
-      copy.title = nodeTooltip(n);
+      if (!lazy) copy.title = nodeTooltip(n);
       if (n.focus) { copy.borderWidth = 4; copy.color = { background: n.color, border: "#000000" }; }
       return copy;
     }));
     var edges = new vis.DataSet(data.edges.map(function (e, i) {
       var copy = Object.assign({}, e);
       copy.id = "e" + i;
-      copy.title = edgeTooltip(e, names);
+      if (!lazy) copy.title = edgeTooltip(e, names);
       return copy;
     }));
     var big = data.nodes.length > 300;
@@ -100,6 +102,16 @@
       edges: { smooth: false, color: { color: "#98a4b3", highlight: "#1f2d3d", hover: "#1f2d3d", opacity: 0.75 } }
     };
     var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+    if (lazy) {
+      network.on("hoverNode", function (p) {
+        var n = nodes.get(p.node);
+        if (n && !n.title) nodes.update({ id: n.id, title: nodeTooltip(n) });
+      });
+      network.on("hoverEdge", function (p) {
+        var e = edges.get(p.edge);
+        if (e && !e.title) edges.update({ id: e.id, title: edgeTooltip(e, names) });
+      });
+    }
     function ready() {
       container.setAttribute("data-ready", "1");
       container.dispatchEvent(new CustomEvent("wckg-network-ready", { bubbles: true }));

@@ -22,7 +22,7 @@ with warnings.catch_warnings():
 
 
 @pytest.fixture(scope="session")
-def web_app(settings, backend):
+def web_app(settings, backend, release):
     from app.main import create_app
     return create_app(settings, backend=backend)
 

@@ -192,3 +192,112 @@ def test_site_ontology_jsonld_parses_without_fetching_a_context(client, monkeypa
     assert r.status_code == 200
     assert isinstance(r.json()["@context"], dict)
     assert len(Graph().parse(data=r.text, format="json-ld")) > 100
+
+
+# --- CORS and conditional GET on the linked data and the dumps ----------------------------------
+
+@pytest.mark.parametrize("path", ["/id/organisation/undp", "/id/organisation/undp.ttl", "/id/graph/reference.ttl",
+                                  "/data?graph=https://w3id.org/wckg/id/graph/ontology", "/graphs.json",
+                                  "/downloads/wckg.nq.gz"])
+def test_linked_data_has_cors_etag_and_answers_304(client, path):
+    r = client.get(path, headers={"Origin": "https://example.org", "Accept": "text/turtle"})
+    assert r.status_code == 200, r.text
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in r.headers
+    etag = r.headers["etag"]
+    assert r.headers.get("last-modified")
+    again = client.get(path, headers={"If-None-Match": etag, "Accept": "text/turtle"})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    since = client.get(path, headers={"If-Modified-Since": r.headers["last-modified"], "Accept": "text/turtle"})
+    assert since.status_code == 304
+    other = client.get(path, headers={"If-None-Match": '"something-else"', "Accept": "text/turtle"})
+    assert other.status_code == 200 and other.content == r.content
+
+
+def test_each_format_has_its_own_etag(client):
+    a = client.get("/id/organisation/undp.ttl").headers["etag"]
+    b = client.get("/id/organisation/undp.jsonld").headers["etag"]
+    assert a != b
+
+
+def test_review_pages_get_no_cors(client):
+    r = client.get("/review", headers={"Origin": "https://example.org"})
+    assert "access-control-allow-origin" not in r.headers
+
+
+# --- machine twins ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/downloads.json", "/classes.json", "/ontology.json", "/catalog.json",
+                                  "/graphs.json", "/queries.json", "/timeline.json", "/search.json?q=undp"])
+def test_json_twins_exist(client, path):
+    r = client.get(path)
+    assert r.status_code == 200, (path, r.text[:200])
+    assert r.headers["content-type"].startswith("application/json")
+    assert r.json()
+
+
+@pytest.mark.parametrize("path", ["/search.csv?q=water", "/timeline.csv"])
+def test_csv_twins(client, path):
+    import csv
+    import io
+    r = client.get(path)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text, newline="")))
+    assert rows and all(row.get("iri") for row in rows)
+
+
+@pytest.mark.parametrize("suffix, media, parse", [
+    ("tsv", "text/tab-separated-values", "tsv"), ("srx", "application/sparql-results+xml", "xml"),
+    ("xml", "application/sparql-results+xml", "xml"), ("srj", "application/sparql-results+json", "json"),
+])
+def test_named_query_results_in_every_sparql_results_format(client, backend, suffix, media, parse):
+    import pyoxigraph as ox
+    url = f"/queries/cq7-partners-of-organisation.{suffix}"
+    r = client.get(url, params={"org": "https://w3id.org/wckg/id/organisation/undp"})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith(media)
+    fmt = {"tsv": ox.QueryResultsFormat.TSV, "xml": ox.QueryResultsFormat.XML,
+           "json": ox.QueryResultsFormat.JSON}[parse]
+    sols = list(ox.parse_query_results(r.content, format=fmt))
+    assert sols, "rows with their term types"
+    j = client.get("/queries/cq7-partners-of-organisation.json",
+                   params={"org": "https://w3id.org/wckg/id/organisation/undp"}).json()
+    assert len(sols) == len(j["rows"])
+
+
+def test_named_query_sparql_json_by_accept_keeps_term_types(client):
+    r = client.get("/queries/cq7-partners-of-organisation", params={"org": "https://w3id.org/wckg/id/organisation/undp"},
+                   headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/sparql-results+json")
+    b = r.json()["results"]["bindings"][0]
+    assert {v["type"] for v in b.values()} <= {"uri", "literal", "bnode"}
+
+
+@pytest.mark.parametrize("suffix, fmt", [("nt", "nt"), ("jsonld", "json-ld"), ("rdf", "xml"), ("ttl", "turtle")])
+def test_named_graph_query_in_every_rdf_format(client, suffix, fmt):
+    r = client.get(f"/queries/entity-description.{suffix}", params={"entity": "https://w3id.org/wckg/id/organisation/undp"})
+    assert r.status_code == 200, r.text
+    assert len(Graph().parse(data=r.content, format=fmt)) > 0
+
+
+# --- newcomer traps -------------------------------------------------------------------------------
+
+def test_the_editors_default_query_starts_from_the_data(client, web_app):
+    import re
+    html = client.get("/sparql", headers={"Accept": "text/html"}).text
+    m = re.search(r'"defaultQuery":\s*"((?:[^"\\]|\\.)*)"', html)
+    assert m, "the editor's configuration carries its default query"
+    query = json.loads(f'"{m.group(1)}"')
+    assert "owl:Class" not in query and "NodeShape" not in query
+    r = client.get("/sparql", params={"query": query}, headers=JSON_RESULTS)
+    rows = r.json()["results"]["bindings"]
+    assert rows and all("/id/organisation/" in b["org"]["value"] for b in rows)
+
+
+def test_the_docs_need_nothing_outside_the_checkout():
+    from graph.config import PROJECT_ROOT
+    for doc in ["README.md", "DEVELOPERS.md", "data/README.md", "queries/README.md"]:
+        text = (PROJECT_ROOT / doc).read_text()
+        assert "../shared" not in text, doc
+    assert (PROJECT_ROOT / "docs" / "model.md").is_file()
+    assert (PROJECT_ROOT / "docs" / "competency-questions.md").is_file()

@@ -15,6 +15,7 @@ from rdflib.namespace import DCAT, OWL, RDF, VOID
 
 from graph import dcat
 from graph import publish as pub
+from graph.store import StoreLayout
 
 
 def _parse(body: bytes, fmt: str, context: dict | None = None) -> Graph:
@@ -116,26 +117,34 @@ def test_a_downloaded_dump_parses(client):
     assert text.count("\n") > 1000
 
 
-@pytest.mark.parametrize("name", ["../config.py", "..%2Fmanifest.json", ".lock", "publish.build-id",
+@pytest.mark.parametrize("name", ["../config.py", "..%2Fmanifest.json", ".lock", "../manifest.json",
                                   "%2Fetc%2Fpasswd", "wckg.nq.gz.bak", "builds"])
 def test_downloads_serves_only_bundle_files(client, name):
     r = client.get(f"/downloads/{name}")
     assert r.status_code == 404
 
 
-def test_a_rebuilt_store_gets_a_fresh_bundle(client, settings):
-    """The bundle is republished when the store's build changes (here: a stale stamp)."""
-    stamp = pub_dir(settings).parent / "publish.build-id"
-    client.get("/downloads")
-    stamp.write_text("some-older-build\n")
-    (pub_dir(settings) / "README.md").write_text("tampered")
-    assert client.get("/downloads/README.md").text.startswith("# wckg release bundle")
-    assert stamp.read_text().strip() != "some-older-build"
+def test_downloads_serve_the_builds_bundle_as_it_is(client, settings, release):
+    """The page reads the bundle the build wrote (never publishes): what is in the build's
+    release folder is what is served."""
+    assert release.parent == StoreLayout(settings.store).current_build()
+    assert client.get("/downloads/README.md").content == (release / "README.md").read_bytes()
+    assert client.get("/downloads", headers={"Accept": "application/json"}).json() == \
+        json.loads((release / "manifest.json").read_text())
 
 
-def pub_dir(settings):
-    from app.routers.publish import bundle_dir
-    return bundle_dir(settings)
+def test_a_build_without_a_bundle_answers_503_and_publishes_nothing(client, settings, release, tmp_path):
+    moved = tmp_path / "release"
+    release.rename(moved)
+    try:
+        for path in ("/downloads", "/downloads/README.md", "/catalog", "/.well-known/void"):
+            r = client.get(path, headers={"Accept": "application/json"})
+            assert r.status_code == 503, path
+            assert "wckg build" in r.json()["detail"]
+        assert not release.exists()   # nothing was published by the requests
+    finally:
+        moved.rename(release)
+    assert client.get("/downloads/README.md").status_code == 200
 
 
 # --- ontology ---------------------------------------------------------------------------------
@@ -265,25 +274,26 @@ def test_w3id_rules_lead_to_pages_the_app_serves(client, path, accept, expected_
     assert r.headers["content-type"].startswith(expected_type), target
 
 
-def test_data_that_does_not_conform_gives_503_and_no_bundle(settings, backend, tmp_path):
+def test_data_that_does_not_conform_gets_no_bundle(settings, built_store, tmp_path):
+    """The publishing gate is the build's: a build of data that does not conform fails
+    and writes nothing; a release made for an existing build validates first."""
     import shutil
-    import warnings
 
-    from app.main import create_app
+    from graph.build import build, make_release
     from graph.config import PROJECT_ROOT
+    from graph.errors import ValidationFailed
     from tests.conftest import make_settings
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
     data = tmp_path / "data"
     shutil.copytree(PROJECT_ROOT / "data", data)
     (data / "articles" / "zz-broken.ttl").write_text(
         "<https://w3id.org/wckg/id/event/zz-broken> a <https://w3id.org/wckg/ontology#Event> .\n")
     bad = make_settings(tmp_path / "store", data_dir=data)
-    with TestClient(create_app(bad, backend=backend), raise_server_exceptions=False) as c:
-        r = c.get("/downloads", headers={"Accept": "application/json"})
-        assert r.status_code == 503
-        assert "does not conform" in r.json()["detail"]
-        r = c.get("/catalog", headers={"Accept": "text/html"})
-        assert r.status_code == 503 and "does not conform" in r.text
-    assert not (tmp_path / "store" / "publish").exists()
+    with pytest.raises(ValidationFailed):
+        build(bad, release=True)
+    assert StoreLayout(bad.store).current_build() is None
+    # the session's store, with the broken data beside it: the gate refuses the release
+    current = StoreLayout(settings.store).current_build()
+    before = sorted(p.name for p in current.iterdir())
+    with pytest.raises(ValidationFailed):
+        make_release(settings.model_copy(update={"data_dir": data}), validate=True)
+    assert sorted(p.name for p in current.iterdir()) == before

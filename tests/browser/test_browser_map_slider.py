@@ -88,3 +88,22 @@ def test_network_year_slider_redraws_the_span(server, page, tmp_path):
     with page.expect_navigation():
         page.click("#span-timeline")
     assert "from=2017" in page.url and "to=2017" in page.url
+
+
+def test_indicator_pages_show_the_plot_and_the_evidence(server, page, tmp_path):
+    page.goto(f"{server}/indicators")
+    assert page.locator("#bar-codes tbody tr").count() >= 10
+    page.select_option("#i-kind", "country")
+    page.fill("#i-value", "kazakhstan")
+    with page.expect_navigation():
+        page.click("#intensity-form button[type=submit]")
+    assert "/indicators/intensity?kind=country&value=kazakhstan" in page.url
+    plot = page.locator("#intensity-plot")
+    assert plot.is_visible() and page.locator("#intensity-plot rect.bar").count() >= 4
+    box = plot.bounding_box()
+    assert box["width"] > 300 and box["height"] > 80
+    shot(page, tmp_path, "indicators-intensity-kazakhstan")
+    page.goto(f"{server}/indicators/arrangements?kind=pair&value=kazakhstan,china")
+    assert page.get_attribute("#criterion-joint-plans", "data-held") == "yes"
+    assert "PowerChina" in page.text_content("#criterion-joint-plans blockquote")
+    shot(page, tmp_path, "indicators-arrangements-kazakhstan-china")

@@ -82,3 +82,35 @@ def ssrf_corpus(port: int) -> dict[str, str]:
         "bom": f"\ufeffSELECT * {{ SERVICE <{u}/s> {{ ?s ?p ?o }} }}",
         "empty-prefix": f"PREFIX : <{u}/> SELECT * {{ SERVICE:t {{ ?s ?p ?o }} }}",
     }
+
+
+def client_for(settings, backend=None):
+    """A TestClient over create_app(settings) (its own store handle unless *backend*)."""
+    from app.main import create_app
+    return TestClient(create_app(settings, backend=backend), raise_server_exceptions=False)
+
+
+def some_entity_path(backend) -> str:
+    rows = backend.select("SELECT ?s WHERE { ?s a ?t FILTER(STRSTARTS(STR(?s), \"https://w3id.org/wckg/id/organisation/\")) } LIMIT 1")
+    iri = str(rows[0]["s"])
+    return "/" + iri.split("/", 3)[3].split("/", 1)[1] if iri.startswith("https://w3id.org/wckg/id/") else iri
+
+
+RUNAWAY = "SELECT DISTINCT ?a ?d ?g WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
+
+
+@pytest.fixture(scope="module")
+def client(settings, backend):
+    with client_for(settings, backend) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def live_server(settings, built_store, tmp_path_factory):
+    """A real uvicorn server on 127.0.0.1 over the session's store."""
+    from tests.app.conftest import start_server, stop_server
+    proc, url = start_server(settings, tmp_path_factory.mktemp("live-security"))
+    try:
+        yield url
+    finally:
+        stop_server(proc)

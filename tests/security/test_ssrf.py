@@ -14,7 +14,7 @@ from graph.config import PROJECT_ROOT
 from graph.errors import ForbiddenQuery
 from graph.safety import check_query
 
-from .conftest import ssrf_corpus
+from tests.security.conftest import ssrf_corpus
 
 CORPUS = list(ssrf_corpus(9).items())
 
