@@ -9,7 +9,7 @@ handlers with :func:`install_error_handlers`. This module imports nothing of ``a
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, overload
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -67,6 +67,10 @@ def error_response(request: Request, status: int, title: str, message: str, *,
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+@overload
+def _scrub(request: Request, text: str) -> str: ...
+@overload
+def _scrub(request: Request, text: None) -> None: ...
 def _scrub(request: Request, text: str | None) -> str | None:
     """Remove the address of a remote SPARQL server (infrastructure, not the visitor's
     business) from a message that is otherwise meant for the visitor."""
@@ -84,7 +88,7 @@ def _timeout_seconds(request: Request) -> float | None:
     return getattr(settings, "query_timeout", None)
 
 
-def install_error_handlers(app: FastAPI, *, unexpected_headers: dict[str, str] | None = None) -> None:
+def install_error_handlers(app: FastAPI, *, unexpected_headers: dict[str, str] | None = None) -> None:  # noqa: C901 (one small handler per error class, side by side)
     """Turn every :class:`graph.errors.WckgError` (and HTTP and validation errors) into an
     answer by :func:`error_response`; *unexpected_headers* go on the 500 answer, which is
     made outside the app's middleware."""

@@ -582,12 +582,11 @@ class EmbeddedStore(_Backend):
         with self._lock:
             pool, pool_build = self._pools.get(lane, (None, None))
             if pool is None or build != pool_build or not pool.active:
-                import multiprocessing
                 old = pool
                 pool = ProcessPool(max_workers=self.lane_size(lane), initializer=_worker_init,
                                    initargs=(str(self.layout.db(build)), self.settings.in_memory,
                                              self.settings.worker_memory_mb, sandboxed),
-                                   context=multiprocessing.get_context("forkserver"))
+                                   context=_forkserver())
                 self._pools[lane] = (pool, build)
                 if old is not None:
                     old.close()  # lets running queries on the previous build finish
@@ -688,6 +687,16 @@ class EmbeddedStore(_Backend):
         for pool, _build in pools:
             pool.stop()
             pool.join(timeout=5)
+
+
+def _forkserver():
+    """The forkserver context of the query workers, with this module imported in the
+    forkserver before it forks: a new worker (at start, or replacing one that died) then
+    costs a fork and a store open, not a Python start with pyoxigraph and rdflib imports."""
+    import multiprocessing
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["graph.store"])  # no effect once the forkserver runs
+    return ctx
 
 
 def _store_files_problem(db: Path) -> str | None:

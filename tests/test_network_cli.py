@@ -120,3 +120,15 @@ def test_metrics_rdf_and_per_year(run, tmp_path):
     years = list(csv.DictReader((tmp_path / "years.csv").open()))
     assert {int(r["year"]) for r in years} >= {2017, 2020, 2025}
     assert any(r["iri"] == EDB and r["year"] == "2025" for r in years)
+
+
+def test_weak_layer_and_rollup_switches(run, tmp_path):
+    strong, weak, rolled = (tmp_path / f"{n}.json" for n in ("strong", "weak", "rolled"))
+    assert run("--focus", "undp", "--out", str(strong)).exit_code == 0
+    assert run("--focus", "undp", "--weak", "--out", str(weak)).exit_code == 0
+    assert run("--focus", "undp", "--rollup", "--out", str(rolled)).exit_code == 0
+    n = {p.stem: nx.node_link_graph(json.loads(p.read_text()), edges="edges") for p in (strong, weak, rolled)}
+    assert n["strong"].number_of_nodes() < n["weak"].number_of_nodes()
+    assert {d["strength"] for _, _, d in n["weak"].edges(data=True)} == {"strong", "weak"}
+    assert ID + "organisation/undp-kazakhstan" in n["rolled"].nodes[ID + "organisation/undp"]["units"]
+    assert n["rolled"].graph["filters"]["rollup"] is True

@@ -482,3 +482,34 @@ def test_cli_land_failure_prints_the_report_and_exits_1(cli, ws):
     assert "does not occur verbatim" in r.err and f"Nothing of {SLUG} landed" in r.err
     assert f"articles/{SLUG}.ttl:" in r.err          # where: the file as it would have been written
     assert not (s.data_dir / "articles" / f"{SLUG}.ttl").exists()
+
+
+def test_the_store_after_landing_equals_a_rebuild_from_the_files(ws, tmp_path):
+    """Landing extends the reference graph in place (it only gains the source and the new
+    entities): the store must hold exactly what a full build of the written files holds."""
+    import pyoxigraph as ox
+    from graph.build import build
+    from graph.review.land import land
+    from graph.store import StoreLayout
+    from graph.terms import to_rdflib
+    s, queue = ws
+    queue_fixture(queue)
+    queue.decide_above(SLUG, 0.0)
+    report = land(s, SLUG)
+    assert report.build.changed_graphs   # an incremental build happened
+    fresh = make_settings(tmp_path / "fresh-store", data_dir=s.data_dir)
+    build(fresh, validate="none")
+
+    def graphs(settings) -> dict[str, Graph]:
+        layout = StoreLayout(settings.store)
+        st = ox.Store.read_only(str(layout.db(layout.current_build())))
+        out: dict[str, Graph] = {}
+        for q in st.quads_for_pattern(None, None, None, None):
+            out.setdefault(q.graph_name.value, Graph()).add(
+                (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        return out
+    landed, rebuilt = graphs(s), graphs(fresh)
+    assert sorted(landed) == sorted(rebuilt)
+    for name in (str(WCID["graph/reference"]), str(WCID[f"graph/{SLUG}"])):
+        assert len(landed[name]) == len(rebuilt[name]), name
+        assert isomorphic(landed[name], rebuilt[name]), name

@@ -40,16 +40,25 @@ def _download(body: str, media: str, filename: str) -> Response:
 @router.get("/indicators", summary="Cooperation indicators: BAR intensity codes and SDG 6.5.2 arrangements")
 def indicators_page(request: Request, backend: BackendDep, settings: SettingsDep) -> Response:
     data = I.cached(backend)
-    coded = sorted(data.coded.values(), key=lambda c: (c.date or "9999", c.iri))
+    coded = sorted(data.coded.values(), key=lambda c: (c.date or "0000", c.iri), reverse=True)
     pairs = I.candidate_pairs(data)
+    active = {x for c in coded for x in c.agents}
     return render(request, "indicators.html", {
-        "coded": coded, "rules": I.RULES, "scale": I.BAR_SCALE, "criteria": I.CRITERIA,
-        "pairs": [(a, b, data.countries.get(a, a), data.countries.get(b, b)) for a, b in pairs],
+        "coded": coded[:CODES_ON_PAGE], "coded_total": len(coded), "rules": I.RULES, "scale": I.BAR_SCALE,
+        "criteria": I.CRITERIA,
+        "pairs": [(a, b, data.countries.get(a, a), data.countries.get(b, b)) for a, b in pairs[:PAIRS_ON_PAGE]],
+        "pairs_total": len(pairs),
         "countries": data.countries, "basins": data.basins,
         "organisations": sorted(((i, a.label) for i, a in data.graph.agents.items()
-                                 if not a.is_person and any(i in c.agents for c in coded)), key=lambda x: x[1].lower()),
+                                 if i in active and not a.is_person), key=lambda x: x[1].lower())[:ORGS_IN_LIST],
         "href": lambda iri: local_path(iri, settings.base_iri),
     })
+
+
+#: The overview lists the newest codes and the first pairs; the CSV and JSON have all.
+CODES_ON_PAGE = 300
+PAIRS_ON_PAGE = 200
+ORGS_IN_LIST = 2000
 
 
 @router.get("/indicators/codes.{fmt}", summary="The BAR code of every event and agreement (csv, json, ttl)")

@@ -352,6 +352,10 @@ def land(settings: Settings, slug: str, *, drop_pending: bool = False, exists: C
     """Land the reviewed draft *slug* (see the module docstring). On any failure every file
     is as it was and the store is unchanged; :class:`graph.errors.ValidationFailed` carries
     the report of why."""
+    import tempfile
+
+    from ..load import DataFile
+    from ..namespaces import GRAPH_REFERENCE
     from ..store import StoreLayout, build
     t0 = time.perf_counter()
     queue = ReviewQueue(settings)
@@ -388,9 +392,20 @@ def land(settings: Settings, slug: str, *, drop_pending: bool = False, exists: C
             # validated above (what lands, against its context): the build only loads; it
             # keeps what the current build has (network metrics, a release bundle)
             before = StoreLayout(settings.store).manifest() or {}
-            report = build(settings, validate="changed" if checked is None else "none", progress=progress,
-                           metrics=bool(before.get("metrics")),
-                           release=bool(before.get("release")) and checked is None)
+            with tempfile.TemporaryDirectory(prefix="wckg-landing-") as tmp:
+                append = None
+                if checked is not None:
+                    # the reference graph only gains the source and the new entities: add
+                    # those triples to it rather than reloading every reference file
+                    ref = str(GRAPH_REFERENCE)
+                    append = {ref: [DataFile(data / "sources" / f"{slug}.ttl", ref, "source")]}
+                    for kind, g in sorted(m.reference.items()):
+                        p = Path(tmp) / f"new-{REFERENCE_FILES[kind]}.ttl"
+                        p.write_bytes(turtle(g, ""))
+                        append[ref].append(DataFile(p, ref, "reference"))
+                report = build(settings, validate="changed" if checked is None else "none", progress=progress,
+                               metrics=bool(before.get("metrics")),
+                               release=bool(before.get("release")) and checked is None, append=append)
             if checked is not None:
                 report.validation, report.validate_seconds = checked, checked.seconds
                 if before.get("release"):
