@@ -200,6 +200,7 @@ class MentionFinder:
         names = self.discover(doc, sentences, text)
         mentions = self.match(doc, sentences, text, names)
         mentions += self.people(doc, sentences, text, mentions)
+        mentions += self.model_entities(doc, sentences, mentions)
         mentions = self.anaphora(doc, sentences, text, mentions)
         mentions.sort(key=lambda m: (m.start, -m.end))
         return mentions, names
@@ -722,6 +723,27 @@ class MentionFinder:
                 st = s.start + bm.start(1)
                 return (st, st + len(phrase), phrase)
         return None
+
+    def model_entities(self, doc: Doc, sentences: list[Sentence], taken: list[Mention]) -> list[Mention]:
+        """Named entities of a trained pipeline (``WCKG_SPACY_MODEL``), as extra candidates where
+        the rules found nothing: ORG → organisation, PERSON → person, GPE/LOC → place."""
+        kinds = {"ORG": "organisation", "PERSON": "person", "PER": "person", "GPE": "place", "LOC": "place"}
+        sent_of = _sentence_index(sentences)
+        occupied = [(m.start, m.end) for m in taken]
+        out = []
+        for ent in doc.ents:
+            kind = kinds.get(ent.label_)
+            a, b = ent.start_char, ent.end_char
+            if kind is None or any(a < e and s < b for s, e in occupied):
+                continue
+            label = re.sub(r"^(?:the|The)\s+", "", ent.text).strip()
+            if not label or (kind == "person" and len(label.split()) < 2):
+                continue
+            if label != ent.text:
+                a = b - len(label)
+            out.append(Mention(a, b, label, kind, sent_of(a), "model", label, 0.6))
+            occupied.append((a, b))
+        return out
 
     # -- anaphora ----------------------------------------------------------------------
     def anaphora(self, doc: Doc, sentences: list[Sentence], text: str, mentions: list[Mention]) -> list[Mention]:
