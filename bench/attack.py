@@ -31,6 +31,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -201,8 +202,15 @@ async def monitor(base: str, page: str, until: float, out: dict) -> None:
 async def visitor(i: int, base: str, page: str, until: float, think: float, out: dict) -> None:
     transport = httpx.AsyncHTTPTransport(local_address=f"127.0.1.{1 + i % 250}")
     async with httpx.AsyncClient(transport=transport, timeout=30) as c:
-        k = 0
-        while time.monotonic() < until and k < 100_000:
+        # visitors arrive spread over one think time, each on a connection of its own made
+        # before measuring (a burst of 64 new connections at one instant is another test)
+        await asyncio.sleep(random.Random(i).uniform(0, think))
+        try:
+            await c.get(f"{base}/-/ready")
+        except httpx.HTTPError:
+            pass
+        k = i
+        while time.monotonic() < until and k < i + 100_000:
             kind = ("health", "page", "query")[k % 3]
             k += 1
             t0 = time.perf_counter()
