@@ -229,11 +229,9 @@ def write_draft(article: Article, sentences: list[Sentence], mentions: list[Ment
                 facts.add((n, RDF.type, WC.Signature))
                 sig_iri, sig_text = node["wc:signatory"]
                 facts.add((n, WC.signatory, URIRef(sig_iri)))
-                evidence(n, WC.signatory, URIRef(sig_iri), node["sent"], sig_text, 0.8)
                 if "wc:onBehalfOf" in node:
                     ob, ob_text = node["wc:onBehalfOf"]
                     facts.add((n, WC.onBehalfOf, URIRef(ob)))
-                    evidence(n, WC.onBehalfOf, URIRef(ob), node["sent"], ob_text, 0.7)
                 if node.get("wc:postTitle"):
                     facts.add((n, WC.postTitle, Literal(node["wc:postTitle"], lang=lang)))
                 draft_fact(s, WC.signature, n, 0.75)
