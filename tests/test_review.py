@@ -513,3 +513,39 @@ def test_the_store_after_landing_equals_a_rebuild_from_the_files(ws, tmp_path):
     for name in (str(WCID["graph/reference"]), str(WCID[f"graph/{SLUG}"])):
         assert len(landed[name]) == len(rebuilt[name]), name
         assert isomorphic(landed[name], rebuilt[name]), name
+
+
+def test_a_dated_statement_is_corrected_by_value(ws):
+    """A literal statement (the event's date) is its own fact when the draft declares it;
+    its correction is a value of the same datatype, checked before it is recorded."""
+    from graph.review.land import land
+    from graph.review.queue import ReviewError
+    s, queue = ws
+    declared = ('\n    [] a wc:DraftFact ; wc:factId "date000001" ; rdf:subject ev:2021-03-02-workshop-basin-planning-astana ;'
+                ' rdf:predicate wc:date ; rdf:object "2021-03-02"^^xsd:date ; wc:confidence 0.6 .\n}\n')
+    text = (FIX / "draft.trig").read_text(encoding="utf-8").rstrip()
+    assert text.endswith("}")
+    queue_fixture(queue, draft=(text[:-1] + declared).encode())
+    entry = queue.get(SLUG)
+    assert entry.draft().facts["date000001"].kind == "statement"
+    with pytest.raises(ReviewError, match="not a valid date"):
+        queue.decide(SLUG, ["date000001"], "correct", object="2021-02-30")
+    queue.decide(SLUG, ["date000001"], "correct", object="2021-03-01")
+    queue.decide_above(SLUG, 0.0)
+    land(s, SLUG)
+    article = parse_ttl(s.data_dir / "articles" / f"{SLUG}.ttl")
+    from rdflib.namespace import XSD
+    # the event is new to the graph: its identifier follows its right date, evidence included
+    redated = WCID["event/2021-03-01-workshop-basin-planning-astana"]
+    assert list(article.objects(redated, WC.date)) == [Literal("2021-03-01", datatype=XSD.date)]
+    assert (EVENT, None, None) not in article and (None, None, EVENT) not in article
+    assert (redated, WC.organiser, CAREC) in article and (None, RDF.subject, redated) in article
+
+
+def test_redated_iri():
+    from graph.review.land import redated_iri
+    ev = "https://w3id.org/wckg/id/event/2025-04-chu-talas-meeting"
+    assert redated_iri(ev, "2025-04-08") is None                     # more precise: same IRI
+    assert redated_iri(ev, "2025-05-02") == "https://w3id.org/wckg/id/event/2025-05-02-chu-talas-meeting"
+    assert redated_iri("https://w3id.org/wckg/id/event/chu-talas-meeting", "2025-05-02") is None
+    assert redated_iri(ev, "not a date") is None

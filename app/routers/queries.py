@@ -274,6 +274,9 @@ async def query_page(name: str, request: Request, backend: BackendDep, settings:
     raw = {k: v for k, v in raw.items()
            if not (v == "" and k in q.param_names and not q.param(k).required)}
     query_string = urlencode(list(raw.items()))
+    if not given and any(p.required and p.default is None for p in q.params):
+        # the page waits for its form: its twins name the example values, so that they run
+        query_string = urlencode([(p.name, p.example) for p in q.params if p.required and p.example])
     alts = _alternates(q, query_string)
     media_now = {"html": "text/html", "json": "application/json"}.get(want) or _RAW[want][1].split(";")[0]
     headers = {"Link": _link_header(alts, media_now), "Vary": "Accept"}

@@ -143,3 +143,20 @@ def test_a_missing_model_is_a_config_error(gazetteer):
     from graph.ingest import Extractor
     with pytest.raises(ConfigError, match="WCKG_SPACY_MODEL"):
         Extractor(gazetteer, model="no_such_pipeline_xyz")
+
+
+def test_posts_before_and_after_names(draft_of):
+    d = draft_of("# published: 2011-03-10\n\nThe meeting will be opened by the Minister of Water Affairs of Freedonia, "
+                 "Rahim Karimov, and Special EU Representative to Central Asia, Ambassador Jean Dupont. "
+                 "UNECE Executive Secretary Marek Belka spoke, said Ms. Aida Nurova, head of the Water Committee of Freedonia.\n",
+                 name="posts.txt")
+    posts = {m.text: m.post[2] for m in d.mentions if m.kind == "person" and m.post}
+    assert posts == {
+        "Rahim Karimov": "Minister of Water Affairs of Freedonia",
+        "Jean Dupont": "Special EU Representative to Central Asia",
+        "Marek Belka": "UNECE Executive Secretary",
+        "Aida Nurova": "head of the Water Committee of Freedonia",
+    }
+    mems = {r.label: {lk.pred: lk.obj.rsplit("/", 1)[-1] for lk in r.links} for r in d.resources.values() if r.kind == "membership"}
+    assert mems["Jean Dupont, Special EU Representative to Central Asia"]["org:organization"] == "european-union"
+    assert mems["Marek Belka, UNECE Executive Secretary"]["org:organization"] == "unece"
