@@ -483,13 +483,15 @@ class _Backend:
     def query(self, text: str, *, params: Params | None = None, timeout: float | None = None,
               limit: int | None = None, default_graphs: Sequence[str] | None = None,
               named_graphs: Sequence[str] | None = None, max_bytes: int | None = None,
-              lane: str = "site") -> QueryResult:
+              lane: str = "site", cancel: Any = None) -> QueryResult:
         """Run one query. *limit* caps rows, *max_bytes* the size of the answer (whole rows;
         ``truncated_by`` says which cut it), *timeout* its time. *lane* picks the worker pool
         of the embedded store: ``"public"`` for what visitors send (/sparql, named queries),
         ``"site"`` for the site's own pages, so that a flood on one never starves the other.
         SERVICE, LOAD and updates are refused (:mod:`graph.safety`; the embedded store's
-        workers also cannot open sockets, :mod:`graph.sandbox`)."""
+        workers also cannot open sockets, :mod:`graph.sandbox`). *cancel*, a
+        ``threading.Event``, stops the query when set (the embedded store kills its worker:
+        a client that left costs nothing more); other backends ignore it."""
         _check_params(params)
         t0 = time.perf_counter()
         kind, payload, truncated = self._execute(text, dict(params or {}), timeout, limit,
@@ -608,7 +610,7 @@ class EmbeddedStore(_Backend):
     def query(self, text: str, *, params: Params | None = None, timeout: float | None = None,
               limit: int | None = None, default_graphs: Sequence[str] | None = None,
               named_graphs: Sequence[str] | None = None, max_bytes: int | None = None,
-              lane: str = "site") -> QueryResult:
+              lane: str = "site", cancel: Any = None) -> QueryResult:
         """As :meth:`_Backend.query`, with answers kept per build: a build never changes
         once made, so an answer stays right until the next build swaps in (which misses
         the cache, since the build id is part of the key)."""
@@ -622,9 +624,13 @@ class EmbeddedStore(_Backend):
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        res = super().query(text, params=params, timeout=timeout, limit=limit,
-                            default_graphs=default_graphs, named_graphs=named_graphs,
-                            max_bytes=max_bytes, lane=lane)
+        _CANCEL.event = cancel
+        try:
+            res = super().query(text, params=params, timeout=timeout, limit=limit,
+                                default_graphs=default_graphs, named_graphs=named_graphs,
+                                max_bytes=max_bytes, lane=lane)
+        finally:
+            _CANCEL.event = None
         if build is not None and len(res.payload) <= CACHE_MAX_BYTES:
             with self._lock:
                 self._cache[key] = res
@@ -647,14 +653,29 @@ class EmbeddedStore(_Backend):
         pool = self._current_pool(lane)
         future = pool.schedule(_worker_query, args=(text, ox_params, default_graphs, named_graphs, limit, max_bytes),
                                timeout=timeout)
+        cancel = getattr(_CANCEL, "event", None)
         try:
-            return future.result()
+            if cancel is None:
+                return future.result()
+            while True:
+                try:
+                    return future.result(timeout=0.25)
+                except FutureTimeout:
+                    if future.done():
+                        raise  # the task's own time limit
+                    if cancel.is_set():
+                        future.cancel()  # queued: dropped; running: its worker is stopped and replaced
+                        log.info("query %s stopped: its client left (%s lane)", query_hash(text), lane)
+                        from .errors import QueryCancelled
+                        raise QueryCancelled("the query was stopped: its client went away") from None
         except FutureTimeout:
             log.warning("query %s stopped at its time limit of %g s (%s lane)", query_hash(text), timeout, lane)
             raise QueryTimeout(f"the query ran past its time limit of {timeout:g} s and was stopped",
                                hint="narrow the query (filters, LIMIT) or raise --timeout") from None
         except ProcessExpired as e:
             raise _expired(e, text, lane, self.settings.worker_memory_mb) from None
+        except WckgError:
+            raise
         except Exception as e:  # the worker could not open the store, the pool was closed
             raise StoreError(f"the query worker failed: {e}", hint="try again; if it repeats, rebuild the store") from None
 
@@ -704,6 +725,12 @@ class EmbeddedStore(_Backend):
         for pool, _build in pools:
             pool.stop()
             pool.join(timeout=5)
+
+
+#: The cancel event of the query this thread is running (see EmbeddedStore.query).
+import threading as _threading  # noqa: E402
+
+_CANCEL = _threading.local()
 
 
 def _forkserver():
@@ -909,6 +936,8 @@ class RemoteStore(_Backend):
                 progress(f"PUT {g}", i, len(changed))
         for g in sorted(removed):
             self._request("DELETE", self.settings.remote_gsp_url, params={"graph": rebase(g, self.settings.base_iri)})
+        if changed or removed:
+            self._put_derived(files)
         load_seconds = time.perf_counter() - t0
         t0 = time.perf_counter()
         from . import search
@@ -925,6 +954,19 @@ class RemoteStore(_Backend):
         return BuildReport(build_id, sorted(changed), sorted(set(info_graphs) - changed), sorted(removed),
                            manifest["triples"], load_seconds, validate_seconds, index_seconds, validation=report,
                            up_to_date=not changed and not removed)
+
+    def _put_derived(self, files: Sequence[DataFile]) -> None:
+        """The derived graph (graph.derived) of the files, computed here on an in-memory
+        copy and PUT like any other graph (replacing the one of the previous build)."""
+        from . import derived
+        mem = ox.Store()
+        mem.bulk_extend(q for f in files for q in iter_quads(f, base_iri=self.settings.base_iri))
+        derived.derive(mem, self.settings.base_iri)
+        g = derived.graph_name(self.settings.base_iri)
+        body = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in mem.quads_for_pattern(None, None, None, g)),
+                            format=ox.RdfFormat.N_TRIPLES)
+        self._request("PUT", self.settings.remote_gsp_url, params={"graph": g.value}, content=body,
+                      headers={"Content-Type": "application/n-triples"})
 
     def close(self) -> None:
         self._client.close()

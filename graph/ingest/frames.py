@@ -144,6 +144,7 @@ CUE_ROLES = [
     ("wc:organiser", re.compile(r"\b(?:co-)?organi[sz]ed (?:jointly )?by\b|\bhosted by\b|\bconvened by\b", re.I), {"organisation", "state"}),
     ("wc:supporter", re.compile(r"\bwith (?:the )?(?:financial )?(?:support|assistance) (?:of|from)\b|\bsupported by\b|\bsponsored by\b|\bfunded by\b", re.I), {"organisation", "state"}),
     ("wc:moderator", re.compile(r"\bmoderated by\b|\bfacilitated by\b", re.I), {"person"}),
+    ("wc:participant", re.compile(r"\b(?:meeting|talks|consultations?) (?:of|between)\b|\b(?:met|meeting|talks) with\b", re.I), {"person", "organisation", "state"}),
     ("wc:participant", re.compile(r"\battended by\b|\bparticipants? (?:included|were|from)\b|\bbrought together\b|\bwith the participation of\b", re.I), {"person", "organisation", "state"}),
     ("wc:speaker", re.compile(r"\b(?:addressed by|speakers? (?:included|were)|(?:a |the )?(?:keynote|presentation|speech|address) (?:was )?(?:given|delivered|made) by|presented by)\b", re.I), {"person"}),
 ]
@@ -490,10 +491,10 @@ class Frames:
             if target:
                 ev.link("wc:partOf" if target[0].entity.kind == "programme" else "wc:discusses", target[0].entity.iri, i,
                         target[0].text, 0.65)
-        self._match_existing(ev)
-        self.res[ev.iri] = ev
         self.events.append(ev)
         self._roles(ev, i)
+        self._match_existing(ev)   # after the roles: an actor in common identifies it
+        self.res[ev.iri] = ev
         return ev
 
     def _location(self, s: Sentence) -> list[Mention]:

@@ -201,6 +201,9 @@ class MentionFinder:
         mentions = self.match(doc, sentences, text, names)
         mentions += self.people(doc, sentences, text, mentions)
         mentions += self.model_entities(doc, sentences, mentions)
+        for m in mentions:   # people the gazetteer knows: their post as this article gives it
+            if m.kind == "person" and m.post is None and m.how not in ("surname", "anaphor"):
+                m.post = self._post_of(doc, m, sentences[m.sent])
         mentions = self.anaphora(doc, sentences, text, mentions)
         mentions.sort(key=lambda m: (m.start, -m.end))
         return mentions, names
@@ -718,7 +721,7 @@ class MentionFinder:
         before = before.rstrip()
         if before.endswith(","):
             before = before[:-1].rstrip()
-        anchors = [0] + [m.end() for m in re.finditer(r"[,;:]\s*|\bby\s+(?:the\s+)?|\band\s+(?:the\s+)?|\bsaid\s+|\bwith\s+(?:the\s+)?", before)]
+        anchors = [0] + [m.end() for m in re.finditer(r"[,;:]\s*|\bby\s+(?:the\s+)?|\band\s+(?:the\s+)?|\bsaid\s+|\bwith\s+(?:the\s+)?|\b(?:of|at)\s+the\s+", before)]
         for st in sorted(set(anchors), reverse=True):
             phrase = before[st:].strip()
             phrase = re.sub(r"^(?:and|the)\s+", "", phrase)

@@ -117,6 +117,8 @@ def write_draft(article: Article, sentences: list[Sentence], mentions: list[Ment
     facts.add((src, SKOS.prefLabel, Literal(title, lang=lang)))
     if article.published:
         facts.add((src, DCTERMS.issued, Literal(article.published.isoformat(), datatype=XSD.date)))
+        if article.published_note:
+            facts.add((src, SKOS.note, Literal(article.published_note, lang="en")))
     if article.publisher:
         facts.add((src, DCTERMS.publisher, Literal(article.publisher)))
     if article.url:
