@@ -24,6 +24,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from . import derived
 from .config import Settings
 from .errors import StoreError, ValidationFailed
 from .load import DataFile, discover, iter_quads
@@ -183,7 +184,8 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
             changed = {f.graph for f in files}
             removed = set()
         had_metrics = bool(old.get("metrics"))
-        if not changed and not removed and metrics == had_metrics:
+        if (not changed and not removed and metrics == had_metrics
+                and old.get("derived_version") == derived.signature()):
             assert current is not None  # (no current build: every graph counts as changed)
             info = _info_from_manifest(old, layout)
             index_seconds = 0.0
@@ -254,6 +256,8 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                 if progress:
                     progress("computing network metrics", 0, 1)
                 _add_network_metrics(store, settings.base_iri)
+            # derived data (graph.derived): dropped and computed again from this build's data
+            derived_report = derived.derive(store, settings.base_iri, progress=progress)
             graphs = _graph_counts(store)
             if old and not allow_removal:
                 # before anything is swapped in: no graph of the current store emptied or
@@ -261,7 +265,8 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                 from . import dataloss
                 dataloss.check(old.get("graphs", {}), graphs, old_files, new_manifest,
                                lambda g: rebase(g, settings.base_iri),
-                               ignore=[rebase(METRICS_GRAPH, settings.base_iri)])
+                               ignore=[rebase(METRICS_GRAPH, settings.base_iri),
+                                       rebase(derived.DERIVED_GRAPH, settings.base_iri)])
 
             # 3. the label index (graph.search)
             t0 = time.perf_counter()
@@ -280,6 +285,7 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                         "files": new_manifest, "graphs": graphs, "triples": sum(graphs.values()),
                         "changed_graphs": sorted(changed), "removed_graphs": sorted(removed),
                         "validation": validate, "metrics": metrics,
+                        "derived_version": derived.signature(), "derived": derived_report,
                         "release": (tmp / RELEASE).is_dir()}
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
             _fsync_dir(tmp)
@@ -292,7 +298,8 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         _clean_orphans(layout, [final, current])
-        reused = sorted(set(graphs) - {rebase(g, settings.base_iri) for g in changed | {METRICS_GRAPH}})
+        reused = sorted(set(graphs) - {rebase(g, settings.base_iri)
+                                       for g in changed | {METRICS_GRAPH, derived.DERIVED_GRAPH}})
         return BuildReport(build_id, sorted(changed), reused, sorted(removed), manifest["triples"],
                            load_seconds, validate_seconds, index_seconds, validation=report,
                            metrics_triples=graphs.get(rebase(METRICS_GRAPH, settings.base_iri), 0),
@@ -326,7 +333,8 @@ class _StoreContext:
         g = Graph()
         iris = sorted(str(i) for i in mentioned)
         exclude = {rebase(x, self.base_iri) for x in
-                   (graph_name, str(GRAPH_ONTOLOGY), str(GRAPH_REFERENCE), METRICS_GRAPH)}
+                   (graph_name, str(GRAPH_ONTOLOGY), str(GRAPH_REFERENCE), METRICS_GRAPH,
+                    derived.DERIVED_GRAPH)}
         reference = rebase(str(GRAPH_REFERENCE), self.base_iri)
         for i in range(0, len(iris), self.BATCH):
             values = " ".join(str(ox.NamedNode(x)) for x in iris[i:i + self.BATCH])
@@ -409,6 +417,7 @@ def is_up_to_date(settings: Settings) -> bool:
     changed, removed = changed_graphs(manifest.get("files", {}), file_manifest(discover(settings), settings))
     current = layout.current_build()
     return (not changed and not removed and current is not None
+            and manifest.get("derived_version") == derived.signature()
             and _index_is_current(current / "search.sqlite"))
 
 

@@ -936,6 +936,8 @@ class RemoteStore(_Backend):
                 progress(f"PUT {g}", i, len(changed))
         for g in sorted(removed):
             self._request("DELETE", self.settings.remote_gsp_url, params={"graph": rebase(g, self.settings.base_iri)})
+        if changed or removed:
+            self._put_derived(files)
         load_seconds = time.perf_counter() - t0
         t0 = time.perf_counter()
         from . import search
@@ -952,6 +954,19 @@ class RemoteStore(_Backend):
         return BuildReport(build_id, sorted(changed), sorted(set(info_graphs) - changed), sorted(removed),
                            manifest["triples"], load_seconds, validate_seconds, index_seconds, validation=report,
                            up_to_date=not changed and not removed)
+
+    def _put_derived(self, files: Sequence[DataFile]) -> None:
+        """The derived graph (graph.derived) of the files, computed here on an in-memory
+        copy and PUT like any other graph (replacing the one of the previous build)."""
+        from . import derived
+        mem = ox.Store()
+        mem.bulk_extend(q for f in files for q in iter_quads(f, base_iri=self.settings.base_iri))
+        derived.derive(mem, self.settings.base_iri)
+        g = derived.graph_name(self.settings.base_iri)
+        body = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in mem.quads_for_pattern(None, None, None, g)),
+                            format=ox.RdfFormat.N_TRIPLES)
+        self._request("PUT", self.settings.remote_gsp_url, params={"graph": g.value}, content=body,
+                      headers={"Content-Type": "application/n-triples"})
 
     def close(self) -> None:
         self._client.close()
