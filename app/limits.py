@@ -155,6 +155,38 @@ class QueryGate:
             self.limiter.hit(self.rate, "q", client, cost=cost)
 
 
+async def run_until_client_leaves(request: Request, call) -> object:
+    """``call(cancel)`` in a worker thread, with *cancel* (a ``threading.Event``) set as soon
+    as the client disconnects: a query whose client left stops instead of running on to its
+    time limit (issue 17: queued work went on after the clients left)."""
+    import threading
+
+    import anyio
+    from starlette.concurrency import run_in_threadpool
+    cancel = threading.Event()
+    result: list = []
+
+    async def watch() -> None:
+        while not cancel.is_set():
+            if await request.is_disconnected():
+                cancel.set()
+                return
+            await anyio.sleep(0.5)
+
+    error: list[BaseException] = []
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(watch)
+        try:
+            result.append(await run_in_threadpool(call, cancel))
+        except Exception as e:  # raised below, itself (not inside an ExceptionGroup)
+            error.append(e)
+        finally:
+            tg.cancel_scope.cancel()
+    if error:
+        raise error[0]
+    return result[0]
+
+
 def client_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -203,4 +235,5 @@ def install(app: FastAPI, settings) -> None:
                               headers={"Retry-After": str(exc.retry_after)})
 
 
-__all__ = ["BodyLimitMiddleware", "QueryGate", "TooManyQueries", "public_query", "install", "PENALTY"]
+__all__ = ["BodyLimitMiddleware", "QueryGate", "TooManyQueries", "public_query", "install", "PENALTY",
+           "run_until_client_leaves"]

@@ -46,8 +46,11 @@ def log(msg: str) -> None:
 # --------------------------------------------------------------------------------------
 
 def memory_store_from_nq(path: Path) -> ox.Store:
+    """The quads of *path* and the derived graph a build would add (graph.derived)."""
+    from graph import derived
     store = ox.Store()
     store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    derived.derive(store)
     return store
 
 
@@ -57,8 +60,10 @@ def memory_store_from_checkout(data_dir: Path | None = None) -> ox.Store:
     from graph.load import discover, iter_quads
     settings = Settings(_env_file=None, data_dir=data_dir or ROOT / "data", ontology_dir=ROOT / "ontology",
                         queries_dir=ROOT / "queries")
+    from graph import derived
     store = ox.Store()
     store.bulk_extend(q for f in discover(settings) for q in iter_quads(f, base_iri=settings.base_iri))
+    derived.derive(store, settings.base_iri)
     return store
 
 

@@ -52,9 +52,10 @@ class Backend(Protocol):
     def query(self, text: str, *, params: Mapping[str, Any] | None = None, timeout: float | None = None,
               limit: int | None = None, default_graphs: Sequence[str] | None = None,
               named_graphs: Sequence[str] | None = None, max_bytes: int | None = None,
-              lane: str = "site") -> QueryResult:
+              lane: str = "site", cancel: Any = None) -> QueryResult:
         """One query: a :class:`graph.results.QueryResult` (rows, boolean or graph, and
-        every standard serialisation); *limit* caps rows, *max_bytes* the answer's size."""
+        every standard serialisation); *limit* caps rows, *max_bytes* the answer's size;
+        *cancel* (a ``threading.Event``) stops it when set, where the backend can."""
         ...
 
     def select(self, text: str, params: Mapping[str, Any] | None = None, *,

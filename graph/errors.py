@@ -151,3 +151,7 @@ class QueryResourceLimit(QueryError):
 
 class QueryCrashed(QueryError):
     """The worker running the query died (the query crashed the engine); it was replaced."""
+
+
+class QueryCancelled(QueryError):
+    """The query's client went away; the query was stopped (its worker replaced)."""

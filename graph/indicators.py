@@ -315,8 +315,45 @@ def _resolve(data: IndicatorData, kind: str, value: str) -> tuple[str, ...]:
         return tuple(sorted((a, b)))
     if kind == "basin":
         return (one(value, data.basins, "basin", "value"),)
-    orgs = {i: a.label for i, a in g.agents.items() if not a.is_person}
+    orgs = data._memo.get("orgs")
+    if orgs is None:
+        orgs = data._memo["orgs"] = {i: a.label for i, a in g.agents.items() if not a.is_person}
     return (one(value, orgs, "organisation", "value"),)
+
+
+def index(data: IndicatorData) -> dict[str, Any]:
+    """Lookups computed once per :class:`IndicatorData` (that is, once per store build):
+    the coded items by country, organisation and basin, newest first, the labels, the
+    candidate pairs and the organisations that take part in coded items."""
+    memo = data._memo
+    if "by_country" in memo:
+        return memo
+    by_country: dict[str, list[str]] = defaultdict(list)
+    by_agent: dict[str, list[str]] = defaultdict(list)
+    by_basin: dict[str, list[str]] = defaultdict(list)
+    pairs: set[tuple[str, str]] = set()
+    for c in data.coded.values():
+        for x in c.countries:
+            by_country[x].append(c.iri)
+        for x in c.agents:
+            by_agent[x].append(c.iri)
+        for x in c.basins:
+            by_basin[x].append(c.iri)
+        if len(c.countries) <= 12:
+            pairs.update(itertools.combinations(sorted(c.countries), 2))
+    memo.update(by_country=by_country, by_agent=by_agent, by_basin=by_basin, pairs=sorted(pairs),
+                newest=sorted(data.coded.values(), key=lambda c: (c.date or "0000", c.iri), reverse=True),
+                labels={**data.countries, **data.basins, **{i: a.label for i, a in data.graph.agents.items()}})
+    return memo
+
+
+def _candidates(data: IndicatorData, kind: str, target: tuple[str, ...]) -> list[Coded]:
+    ix = index(data)
+    if kind == "pair":
+        both = set(ix["by_country"].get(target[0], ())) & set(ix["by_country"].get(target[1], ()))
+        return [data.coded[i] for i in both]
+    table = {"country": ix["by_country"], "basin": ix["by_basin"], "organisation": ix["by_agent"]}[kind]
+    return [data.coded[i] for i in table.get(target[0], ())]
 
 
 def _matches(c: Coded, kind: str, target: tuple[str, ...]) -> bool:
@@ -334,8 +371,7 @@ def series(data: IndicatorData, kind: str, value: str) -> dict[str, Any]:
     maximum and sum of BAR codes, and the items (each counted once, with its sources).
     Undated items are listed apart."""
     target = _resolve(data, kind, value)
-    items = sorted((c for c in data.coded.values() if _matches(c, kind, target)),
-                   key=lambda c: (c.year is None, c.year or 0, c.date or "", c.iri))
+    items = sorted(_candidates(data, kind, target), key=lambda c: (c.year is None, c.year or 0, c.date or "", c.iri))
     by_year: dict[int, list[Coded]] = defaultdict(list)
     undated: list[Coded] = []
     for c in items:
@@ -350,7 +386,7 @@ def series(data: IndicatorData, kind: str, value: str) -> dict[str, Any]:
                           "max": max(codes) if codes else None,
                           "reports": sum(len(c.sources) for c in cs),
                           "items": [c.iri for c in cs]})
-    labels = {**data.countries, **data.basins, **{i: a.label for i, a in data.graph.agents.items()}}
+    labels = index(data)["labels"]
     return {"kind": kind, "about": [{"iri": t, "label": labels.get(t, t)} for t in target],
             "scale": "BAR (Yoffe et al. 2003), -7..+7", "years": years,
             "items": [c.to_json() for c in items], "undated": [c.iri for c in undated],
@@ -471,12 +507,9 @@ def arrangements(data: IndicatorData, kind: str, value: str) -> dict[str, Any]:
 
 
 def candidate_pairs(data: IndicatorData) -> list[tuple[str, str]]:
-    """Pairs of countries that share at least one coded event or agreement."""
-    pairs = set()
-    for c in data.coded.values():
-        for a, b in itertools.combinations(sorted(c.countries), 2):
-            pairs.add((a, b))
-    return sorted(pairs)
+    """Pairs of countries that share at least one coded event or agreement (items of more
+    than 12 countries, such as world conferences, make no pairs)."""
+    return index(data)["pairs"]
 
 
 __all__ = ["BAR_SCALE", "RULES", "CRITERIA", "SERIES_KINDS", "Coded", "IndicatorData", "compute", "cached",
@@ -504,4 +537,4 @@ def codes_triples(data: IndicatorData):
             yield s, WC.barYear, Literal(c.year, datatype=XSD.integer)
 
 
-__all__ += ["codes_triples"]
+__all__ += ["codes_triples", "index"]

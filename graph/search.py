@@ -40,6 +40,7 @@ as text, and a query of only punctuation returns nothing.
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -137,10 +138,17 @@ def skeleton(text: str) -> str:
     Kazakh) meet: folded (:func:`fold`), transliterated to ASCII (anyascii), and the
     variants of romanisation merged (kh/h, zh/j, q/k, y/i, -ayev/-aev, doubled letters):
     "Tokayev", "Tokaev" and "Токаев" → "tokaev"; "Kazvodkhoz" → "kazvodhoz"."""
+    out = (_skeleton_word(w) for w in str(text).split())
+    return " ".join(w for w in out if w)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _skeleton_word(word: str) -> str:
+    """:func:`skeleton` of one whitespace-separated word (labels share most of their words,
+    so the work is done once per distinct word)."""
     from anyascii import anyascii
-    words = fold(anyascii(unicodedata.normalize("NFC", str(text)))).split()
     out = []
-    for w in words:
+    for w in fold(anyascii(unicodedata.normalize("NFC", word))).split():
         for pattern, repl in _SKELETON_RULES:
             w = pattern.sub(repl, w)
         out.append(w)

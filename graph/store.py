@@ -383,26 +383,39 @@ def answer_on(store: ox.Store, text: str, params, default_graphs, named_graphs, 
         return "query-error", str(e).encode(), False
 
 
+#: The health worker reopens the store's files at most this often (seconds); between two
+#: reopenings a probe costs a query on the open store (the parent also reads CURRENT each time).
+HEALTH_REOPEN_SECONDS = 5.0
+_LAST_REOPEN: dict[str, Any] = {"at": None, "result": None}
+
+
 def _worker_health(deadline_ok: bool = True) -> dict:
     """What the health probe asks a worker: it answers, its store answers, and the store's
     files open afresh (a corrupted or missing file fails here even when the open copy
-    still answers from its caches)."""
+    still answers from its caches; reopened every :data:`HEALTH_REOPEN_SECONDS` at most,
+    a failure is never remembered)."""
     out: dict[str, Any] = {"worker": True, "pid": os.getpid(), "sandboxed": _WORKER_REFUSAL is None}
     if _WORKER_STORE is None or _WORKER_DB is None:
         return {**out, "store": False, "has_data": False, "store_error": _WORKER_STORE_ERROR or "no store"}
     t0 = time.perf_counter()
     out["has_data"] = bool(_WORKER_STORE.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
-    try:
-        fresh = ox.Store.read_only(_WORKER_DB)
-        graphs = [g.value for g in fresh.named_graphs()]
-        for g in graphs[:3] + graphs[-3:]:
-            fresh.query(f"ASK {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
-        out["store"] = True
-        out["graphs"] = len(graphs)
-        del fresh
-    except (OSError, ValueError, RuntimeError, SyntaxError) as e:
-        out["store"] = False
-        out["store_error"] = str(e)[:300]
+    last = _LAST_REOPEN["at"]
+    if last is not None and time.monotonic() - last < HEALTH_REOPEN_SECONDS and _LAST_REOPEN["result"]:
+        out.update(_LAST_REOPEN["result"])
+    else:
+        try:
+            fresh = ox.Store.read_only(_WORKER_DB)
+            graphs = [g.value for g in fresh.named_graphs()]
+            for g in graphs[:3] + graphs[-3:]:
+                fresh.query(f"ASK {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
+            del fresh
+            found = {"store": True, "graphs": len(graphs)}
+            _LAST_REOPEN.update(at=time.monotonic(), result=found)
+            out.update(found)
+        except (OSError, ValueError, RuntimeError, SyntaxError) as e:
+            _LAST_REOPEN.update(at=None, result=None)
+            out["store"] = False
+            out["store_error"] = str(e)[:300]
     out["ms"] = round((time.perf_counter() - t0) * 1000, 1)
     return out
 
@@ -467,13 +480,15 @@ class _Backend:
     def query(self, text: str, *, params: Params | None = None, timeout: float | None = None,
               limit: int | None = None, default_graphs: Sequence[str] | None = None,
               named_graphs: Sequence[str] | None = None, max_bytes: int | None = None,
-              lane: str = "site") -> QueryResult:
+              lane: str = "site", cancel: Any = None) -> QueryResult:
         """Run one query. *limit* caps rows, *max_bytes* the size of the answer (whole rows;
         ``truncated_by`` says which cut it), *timeout* its time. *lane* picks the worker pool
         of the embedded store: ``"public"`` for what visitors send (/sparql, named queries),
         ``"site"`` for the site's own pages, so that a flood on one never starves the other.
         SERVICE, LOAD and updates are refused (:mod:`graph.safety`; the embedded store's
-        workers also cannot open sockets, :mod:`graph.sandbox`)."""
+        workers also cannot open sockets, :mod:`graph.sandbox`). *cancel*, a
+        ``threading.Event``, stops the query when set (the embedded store kills its worker:
+        a client that left costs nothing more); other backends ignore it."""
         _check_params(params)
         t0 = time.perf_counter()
         kind, payload, truncated = self._execute(text, dict(params or {}), timeout, limit,
@@ -579,12 +594,11 @@ class EmbeddedStore(_Backend):
         with self._lock:
             pool, pool_build = self._pools.get(lane, (None, None))
             if pool is None or build != pool_build or not pool.active:
-                import multiprocessing
                 old = pool
                 pool = ProcessPool(max_workers=self.lane_size(lane), initializer=_worker_init,
                                    initargs=(str(self.layout.db(build)), self.settings.in_memory,
                                              self.settings.worker_memory_mb, sandboxed),
-                                   context=multiprocessing.get_context("forkserver"))
+                                   context=_forkserver())
                 self._pools[lane] = (pool, build)
                 if old is not None:
                     old.close()  # lets running queries on the previous build finish
@@ -593,7 +607,7 @@ class EmbeddedStore(_Backend):
     def query(self, text: str, *, params: Params | None = None, timeout: float | None = None,
               limit: int | None = None, default_graphs: Sequence[str] | None = None,
               named_graphs: Sequence[str] | None = None, max_bytes: int | None = None,
-              lane: str = "site") -> QueryResult:
+              lane: str = "site", cancel: Any = None) -> QueryResult:
         """As :meth:`_Backend.query`, with answers kept per build: a build never changes
         once made, so an answer stays right until the next build swaps in (which misses
         the cache, since the build id is part of the key)."""
@@ -607,9 +621,13 @@ class EmbeddedStore(_Backend):
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        res = super().query(text, params=params, timeout=timeout, limit=limit,
-                            default_graphs=default_graphs, named_graphs=named_graphs,
-                            max_bytes=max_bytes, lane=lane)
+        _CANCEL.event = cancel
+        try:
+            res = super().query(text, params=params, timeout=timeout, limit=limit,
+                                default_graphs=default_graphs, named_graphs=named_graphs,
+                                max_bytes=max_bytes, lane=lane)
+        finally:
+            _CANCEL.event = None
         if build is not None and len(res.payload) <= CACHE_MAX_BYTES:
             with self._lock:
                 self._cache[key] = res
@@ -632,14 +650,29 @@ class EmbeddedStore(_Backend):
         pool = self._current_pool(lane)
         future = pool.schedule(_worker_query, args=(text, ox_params, default_graphs, named_graphs, limit, max_bytes),
                                timeout=timeout)
+        cancel = getattr(_CANCEL, "event", None)
         try:
-            return future.result()
+            if cancel is None:
+                return future.result()
+            while True:
+                try:
+                    return future.result(timeout=0.25)
+                except FutureTimeout:
+                    if future.done():
+                        raise  # the task's own time limit
+                    if cancel.is_set():
+                        future.cancel()  # queued: dropped; running: its worker is stopped and replaced
+                        log.info("query %s stopped: its client left (%s lane)", query_hash(text), lane)
+                        from .errors import QueryCancelled
+                        raise QueryCancelled("the query was stopped: its client went away") from None
         except FutureTimeout:
             log.warning("query %s stopped at its time limit of %g s (%s lane)", query_hash(text), timeout, lane)
             raise QueryTimeout(f"the query ran past its time limit of {timeout:g} s and was stopped",
                                hint="narrow the query (filters, LIMIT) or raise --timeout") from None
         except ProcessExpired as e:
             raise _expired(e, text, lane, self.settings.worker_memory_mb) from None
+        except WckgError:
+            raise
         except Exception as e:  # the worker could not open the store, the pool was closed
             raise StoreError(f"the query worker failed: {e}", hint="try again; if it repeats, rebuild the store") from None
 
@@ -660,11 +693,15 @@ class EmbeddedStore(_Backend):
             pool = self._current_pool("health")
         except WckgError as e:
             return {**out, "ok": False, "failing": "store", "error": e.message}
-        future = pool.schedule(_worker_health, timeout=timeout)
+        # the worker is killed only past a minute (a real hang): a check that is merely slow
+        # under load finishes and the next probe gets the worker at once, instead of waiting
+        # for a replacement to start (which, under load, made every probe after it late too)
+        future = pool.schedule(_worker_health, timeout=max(60.0, timeout))
         try:
             found = future.result(timeout=timeout)  # waiting in the queue counts too
         except FutureTimeout:
-            future.cancel()
+            if not future.running():
+                future.cancel()  # still queued: drop it
             return {**out, "ok": False, "failing": "worker",
                     "error": f"no query worker answered within {timeout:g} s"}
         except Exception as e:
@@ -685,6 +722,22 @@ class EmbeddedStore(_Backend):
         for pool, _build in pools:
             pool.stop()
             pool.join(timeout=5)
+
+
+#: The cancel event of the query this thread is running (see EmbeddedStore.query).
+import threading as _threading  # noqa: E402
+
+_CANCEL = _threading.local()
+
+
+def _forkserver():
+    """The forkserver context of the query workers, with this module imported in the
+    forkserver before it forks: a new worker (at start, or replacing one that died) then
+    costs a fork and a store open, not a Python start with pyoxigraph and rdflib imports."""
+    import multiprocessing
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["graph.store"])  # no effect once the forkserver runs
+    return ctx
 
 
 def _store_files_problem(db: Path) -> str | None:
@@ -880,6 +933,8 @@ class RemoteStore(_Backend):
                 progress(f"PUT {g}", i, len(changed))
         for g in sorted(removed):
             self._request("DELETE", self.settings.remote_gsp_url, params={"graph": rebase(g, self.settings.base_iri)})
+        if changed or removed:
+            self._put_derived(files)
         load_seconds = time.perf_counter() - t0
         t0 = time.perf_counter()
         from . import search
@@ -896,6 +951,19 @@ class RemoteStore(_Backend):
         return BuildReport(build_id, sorted(changed), sorted(set(info_graphs) - changed), sorted(removed),
                            manifest["triples"], load_seconds, validate_seconds, index_seconds, validation=report,
                            up_to_date=not changed and not removed)
+
+    def _put_derived(self, files: Sequence[DataFile]) -> None:
+        """The derived graph (graph.derived) of the files, computed here on an in-memory
+        copy and PUT like any other graph (replacing the one of the previous build)."""
+        from . import derived
+        mem = ox.Store()
+        mem.bulk_extend(q for f in files for q in iter_quads(f, base_iri=self.settings.base_iri))
+        derived.derive(mem, self.settings.base_iri)
+        g = derived.graph_name(self.settings.base_iri)
+        body = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in mem.quads_for_pattern(None, None, None, g)),
+                            format=ox.RdfFormat.N_TRIPLES)
+        self._request("PUT", self.settings.remote_gsp_url, params={"graph": g.value}, content=body,
+                      headers={"Content-Type": "application/n-triples"})
 
     def close(self) -> None:
         self._client.close()

@@ -128,3 +128,20 @@ def test_dated_membership_of_a_platform(fixture_backend):
     # the membership with a start date holds on later days too
     held = run(fixture_backend, "posts-on-date", date=Literal("2023-05-01", datatype=XSD.date))
     assert [str(r["member"]) for r in held] == [ID + "organisation/undp"]
+
+
+def test_the_undated_conference_that_approved_green_bridge(backend):
+    rows = backend.select("""
+        PREFIX wc: <https://w3id.org/wckg/ontology#>
+        SELECT ?e WHERE { ?e a wc:Conference , wc:Adoption ;
+                             wc:discusses <https://w3id.org/wckg/id/programme/green-bridge-partnership-programme> .
+                          FILTER NOT EXISTS { ?e wc:date ?d } }""")
+    assert [str(r["e"]) for r in rows] == [ID + "event/un-conference-sustainable-development-green-bridge"]
+
+
+def test_the_training_of_30_specialists_for_two_weeks(backend):
+    rows = backend.select("""
+        PREFIX wc: <https://w3id.org/wckg/ontology#>
+        SELECT ?n ?d WHERE { ?c wc:claimSubject ?e ; wc:countedProperty wc:participant ; wc:count ?n .
+                             ?e wc:duration ?d }""")
+    assert [(int(r["n"]), str(r["d"])) for r in rows] == [(30, "P14D")]

@@ -482,3 +482,70 @@ def test_cli_land_failure_prints_the_report_and_exits_1(cli, ws):
     assert "does not occur verbatim" in r.err and f"Nothing of {SLUG} landed" in r.err
     assert f"articles/{SLUG}.ttl:" in r.err          # where: the file as it would have been written
     assert not (s.data_dir / "articles" / f"{SLUG}.ttl").exists()
+
+
+def test_the_store_after_landing_equals_a_rebuild_from_the_files(ws, tmp_path):
+    """Landing extends the reference graph in place (it only gains the source and the new
+    entities): the store must hold exactly what a full build of the written files holds."""
+    import pyoxigraph as ox
+    from graph.build import build
+    from graph.review.land import land
+    from graph.store import StoreLayout
+    from graph.terms import to_rdflib
+    s, queue = ws
+    queue_fixture(queue)
+    queue.decide_above(SLUG, 0.0)
+    report = land(s, SLUG)
+    assert report.build.changed_graphs   # an incremental build happened
+    fresh = make_settings(tmp_path / "fresh-store", data_dir=s.data_dir)
+    build(fresh, validate="none")
+
+    def graphs(settings) -> dict[str, Graph]:
+        layout = StoreLayout(settings.store)
+        st = ox.Store.read_only(str(layout.db(layout.current_build())))
+        out: dict[str, Graph] = {}
+        for q in st.quads_for_pattern(None, None, None, None):
+            out.setdefault(q.graph_name.value, Graph()).add(
+                (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        return out
+    landed, rebuilt = graphs(s), graphs(fresh)
+    assert sorted(landed) == sorted(rebuilt)
+    for name in (str(WCID["graph/reference"]), str(WCID[f"graph/{SLUG}"])):
+        assert len(landed[name]) == len(rebuilt[name]), name
+        assert isomorphic(landed[name], rebuilt[name]), name
+
+
+def test_a_dated_statement_is_corrected_by_value(ws):
+    """A literal statement (the event's date) is its own fact when the draft declares it;
+    its correction is a value of the same datatype, checked before it is recorded."""
+    from graph.review.land import land
+    from graph.review.queue import ReviewError
+    s, queue = ws
+    declared = ('\n    [] a wc:DraftFact ; wc:factId "date000001" ; rdf:subject ev:2021-03-02-workshop-basin-planning-astana ;'
+                ' rdf:predicate wc:date ; rdf:object "2021-03-02"^^xsd:date ; wc:confidence 0.6 .\n}\n')
+    text = (FIX / "draft.trig").read_text(encoding="utf-8").rstrip()
+    assert text.endswith("}")
+    queue_fixture(queue, draft=(text[:-1] + declared).encode())
+    entry = queue.get(SLUG)
+    assert entry.draft().facts["date000001"].kind == "statement"
+    with pytest.raises(ReviewError, match="not a valid date"):
+        queue.decide(SLUG, ["date000001"], "correct", object="2021-02-30")
+    queue.decide(SLUG, ["date000001"], "correct", object="2021-03-01")
+    queue.decide_above(SLUG, 0.0)
+    land(s, SLUG)
+    article = parse_ttl(s.data_dir / "articles" / f"{SLUG}.ttl")
+    from rdflib.namespace import XSD
+    # the event is new to the graph: its identifier follows its right date, evidence included
+    redated = WCID["event/2021-03-01-workshop-basin-planning-astana"]
+    assert list(article.objects(redated, WC.date)) == [Literal("2021-03-01", datatype=XSD.date)]
+    assert (EVENT, None, None) not in article and (None, None, EVENT) not in article
+    assert (redated, WC.organiser, CAREC) in article and (None, RDF.subject, redated) in article
+
+
+def test_redated_iri():
+    from graph.review.land import redated_iri
+    ev = "https://w3id.org/wckg/id/event/2025-04-chu-talas-meeting"
+    assert redated_iri(ev, "2025-04-08") is None                     # more precise: same IRI
+    assert redated_iri(ev, "2025-05-02") == "https://w3id.org/wckg/id/event/2025-05-02-chu-talas-meeting"
+    assert redated_iri("https://w3id.org/wckg/id/event/chu-talas-meeting", "2025-05-02") is None
+    assert redated_iri(ev, "not a date") is None

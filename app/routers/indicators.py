@@ -40,9 +40,10 @@ def _download(body: str, media: str, filename: str) -> Response:
 @router.get("/indicators", summary="Cooperation indicators: BAR intensity codes and SDG 6.5.2 arrangements")
 def indicators_page(request: Request, backend: BackendDep, settings: SettingsDep) -> Response:
     data = I.cached(backend)
-    coded = sorted(data.coded.values(), key=lambda c: (c.date or "0000", c.iri), reverse=True)
+    ix = I.index(data)
+    coded = ix["newest"]
     pairs = I.candidate_pairs(data)
-    active = {x for c in coded for x in c.agents}
+    active = ix["by_agent"]
     return render(request, "indicators.html", {
         "coded": coded[:CODES_ON_PAGE], "coded_total": len(coded), "rules": I.RULES, "scale": I.BAR_SCALE,
         "criteria": I.CRITERIA,
@@ -102,15 +103,11 @@ def intensity_csv(backend: BackendDep, kind: KindQ = "country", value: ValueQ = 
 def intensity_page(request: Request, backend: BackendDep, settings: SettingsDep,
                    kind: KindQ = "country", value: ValueQ = "") -> Response:
     s = _series(backend, kind, value)
-    data = I.cached(backend)
-    items = {c["iri"]: c for c in s["items"]}
-    q = f"kind={kind}&value={value}"
     from urllib.parse import urlencode
     q = urlencode({"kind": kind, "value": value})
     return render(request, "indicators_intensity.html", {
-        "s": s, "items": items, "plot": _plot(s["years"]), "q": q, "scale": I.BAR_SCALE, "rules": I.RULES,
-        "href": lambda iri: local_path(iri, settings.base_iri), "labels": {
-            **data.countries, **{i: a.label for i, a in data.graph.agents.items()}},
+        "s": s, "plot": _plot(s["years"]), "qs": q, "scale": I.BAR_SCALE, "rules": I.RULES,
+        "href": lambda iri: local_path(iri, settings.base_iri),
     })
 
 
@@ -149,4 +146,4 @@ def arrangements_page(request: Request, backend: BackendDep, settings: SettingsD
     a = I.arrangements(I.cached(backend), kind, value)
     from urllib.parse import urlencode
     return render(request, "indicators_arrangements.html", {
-        "a": a, "q": urlencode({"kind": kind, "value": value}), "href": lambda iri: local_path(iri, settings.base_iri)})
+        "a": a, "qs": urlencode({"kind": kind, "value": value}), "href": lambda iri: local_path(iri, settings.base_iri)})

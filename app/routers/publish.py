@@ -157,7 +157,7 @@ def downloads(request: Request, backend: BackendDep, settings: SettingsDep):
     if choose(request, PAGE_OFFERS) == "json":
         return JSONResponse(manifest, headers={"Vary": "Accept"})
     return render(request, "downloads.html", _catalog_context(out, manifest, settings, page="downloads"),
-                  headers={"Vary": "Accept"})
+                  headers={"Vary": "Accept", "Link": '</downloads.json>; rel="alternate"; type="application/json"'})
 
 
 @router.get("/downloads.json", summary="The release files (JSON: the bundle's manifest)")

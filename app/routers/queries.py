@@ -145,10 +145,10 @@ def cell(term: Any, labels: Mapping[str, str], base: str) -> dict[str, Any]:
 _LABELS_LOCK = threading.Lock()
 
 
-def run_named(backend: Backend, q: NamedQuery, bound: Mapping[str, Any], settings: Any) -> Any:
-    """Run a named query with the site's limits."""
+def run_named(backend: Backend, q: NamedQuery, bound: Mapping[str, Any], settings: Any, cancel: Any = None) -> Any:
+    """Run a named query with the site's limits (*cancel*: stop it when its client left)."""
     return backend.query(q.text, params=dict(bound), timeout=settings.query_timeout, limit=settings.max_rows,
-                         max_bytes=settings.max_answer_bytes, lane="public")
+                         max_bytes=settings.max_answer_bytes, lane="public", cancel=cancel)
 
 
 #: Labels of the current build of the embedded store: {build id: {IRI: label or None}}.
@@ -274,6 +274,9 @@ async def query_page(name: str, request: Request, backend: BackendDep, settings:
     raw = {k: v for k, v in raw.items()
            if not (v == "" and k in q.param_names and not q.param(k).required)}
     query_string = urlencode(list(raw.items()))
+    if not given and any(p.required and p.default is None for p in q.params):
+        # the page waits for its form: its twins name the example values, so that they run
+        query_string = urlencode([(p.name, p.example) for p in q.params if p.required and p.example])
     alts = _alternates(q, query_string)
     media_now = {"html": "text/html", "json": "application/json"}.get(want) or _RAW[want][1].split(";")[0]
     headers = {"Link": _link_header(alts, media_now), "Vary": "Accept"}
@@ -297,9 +300,9 @@ async def query_page(name: str, request: Request, backend: BackendDep, settings:
 
     ctx["editor_link"] = editor_link(q.text, bound)
     t0 = time.perf_counter()
-    from ..limits import public_query
+    from ..limits import public_query, run_until_client_leaves
     async with public_query(request):  # per-client rate and concurrency, bounded queue (app.limits)
-        res = await run_in_threadpool(run_named, backend, q, bound, settings)
+        res = await run_until_client_leaves(request, lambda cancel: run_named(backend, q, bound, settings, cancel))
     headers["X-WCKG-Truncated"] = "true" if res.truncated else "false"
     headers["X-WCKG-Row-Limit"] = str(settings.max_rows)
 

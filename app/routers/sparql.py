@@ -258,12 +258,11 @@ async def run_sparql(request: Request, backend: Backend, settings: Any, query: s
             _check_format_known(",".join(fmt))  # before the query runs, not after
     dg = _check_graph_iris(default_graphs, "default-graph-uri") or None
     ng = _check_graph_iris(named_graphs, "named-graph-uri") or None
-    from ..limits import public_query
+    from ..limits import public_query, run_until_client_leaves
     async with public_query(request):  # per-client rate and concurrency, bounded queue (app.limits)
-        res = await run_in_threadpool(
-            lambda: backend.query(query, timeout=settings.query_timeout, limit=settings.max_rows,
-                                  default_graphs=dg, named_graphs=ng,
-                                  max_bytes=settings.max_answer_bytes, lane="public"))
+        res = await run_until_client_leaves(request, lambda cancel: backend.query(
+            query, timeout=settings.query_timeout, limit=settings.max_rows, default_graphs=dg, named_graphs=ng,
+            max_bytes=settings.max_answer_bytes, lane="public", cancel=cancel))
     if fmt:
         media, name = resolve_format(fmt, res.kind)
     else:

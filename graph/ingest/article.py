@@ -46,6 +46,7 @@ class Article:
     path: Path | None = None
     header: dict[str, str] = field(default_factory=dict)
     body_offset: int = 0                   #: where the body starts in the file (characters)
+    published_note: str | None = None      #: how the publication date was found, when not given
 
     @property
     def sha256(self) -> str:
@@ -138,6 +139,31 @@ def split_header(text: str, path: Path | str = "<article>") -> tuple[dict[str, t
     return header, len(text)
 
 
+_DATE_LINE = re.compile(r"^\s*(?:(?:publication\s+date|published(?:\s+on)?|date|posted(?:\s+on)?)\s*:?\s*)?(.+?)\s*$", re.I)
+
+
+def date_line(text: str, max_lines: int = 6) -> tuple[date, str] | None:
+    """A publication date written on a line of its own near the top of the body
+    ("September 8, 2014", "Publication date: 21 November 2017", "date 2025-04-10 …")."""
+    for line in [ln for ln in text.split("\n") if ln.strip()][:max_lines]:
+        m = _DATE_LINE.match(line)
+        if not m:
+            continue
+        value = m.group(1)
+        try:
+            d = parse_date_value(value)
+        except InputError:
+            continue
+        if d is None:
+            continue
+        rest = value.strip()
+        # the date must be the line (or open it, as in "date 2025-04-10 Participants …" after a label)
+        labelled = m.group(0).strip().lower().startswith(("publication", "published", "date", "posted"))
+        if labelled or len(rest) <= 30:
+            return d, line.strip()[:80]
+    return None
+
+
 def read_article(path: Path | str, *, text: str | None = None, title: str | None = None,
                  published: date | str | None = None, publisher: str | None = None,
                  url: str | None = None, language: str | None = None,
@@ -167,6 +193,12 @@ def read_article(path: Path | str, *, text: str | None = None, title: str | None
         value, line = hv("published", "date", "publication date")
         if value:
             published = parse_date_value(value, where=Location(p, line), what="publication date")
+    published_note = None
+    if published is None:
+        found = date_line(body)
+        if found:
+            published, line = found
+            published_note = f"The publication date is the date line of the text ('{line}')."
     if published is not None and not (1900 <= published.year <= 2100):
         raise InputError(f"implausible publication date {published.isoformat()}", location=Location(p),
                          hint="check the year")
@@ -190,4 +222,5 @@ def read_article(path: Path | str, *, text: str | None = None, title: str | None
         publisher=publisher or h_pub or None, url=url or h_url or None,
         language=(language or (h_lang.split()[0] if h_lang else None) or "en").lower(),
         path=p, header={k: v for k, (v, _) in header.items()}, body_offset=body_start,
+        published_note=published_note,
     )

@@ -144,6 +144,7 @@ CUE_ROLES = [
     ("wc:organiser", re.compile(r"\b(?:co-)?organi[sz]ed (?:jointly )?by\b|\bhosted by\b|\bconvened by\b", re.I), {"organisation", "state"}),
     ("wc:supporter", re.compile(r"\bwith (?:the )?(?:financial )?(?:support|assistance) (?:of|from)\b|\bsupported by\b|\bsponsored by\b|\bfunded by\b", re.I), {"organisation", "state"}),
     ("wc:moderator", re.compile(r"\bmoderated by\b|\bfacilitated by\b", re.I), {"person"}),
+    ("wc:participant", re.compile(r"\b(?:meeting|talks|consultations?) (?:of|between)\b|\b(?:met|meeting|talks) with\b", re.I), {"person", "organisation", "state"}),
     ("wc:participant", re.compile(r"\battended by\b|\bparticipants? (?:included|were|from)\b|\bbrought together\b|\bwith the participation of\b", re.I), {"person", "organisation", "state"}),
     ("wc:speaker", re.compile(r"\b(?:addressed by|speakers? (?:included|were)|(?:a |the )?(?:keynote|presentation|speech|address) (?:was )?(?:given|delivered|made) by|presented by)\b", re.I), {"person"}),
 ]
@@ -490,10 +491,10 @@ class Frames:
             if target:
                 ev.link("wc:partOf" if target[0].entity.kind == "programme" else "wc:discusses", target[0].entity.iri, i,
                         target[0].text, 0.65)
-        self._match_existing(ev)
-        self.res[ev.iri] = ev
         self.events.append(ev)
         self._roles(ev, i)
+        self._match_existing(ev)   # after the roles: an actor in common identifies it
+        self.res[ev.iri] = ev
         return ev
 
     def _location(self, s: Sentence) -> list[Mention]:
@@ -585,7 +586,7 @@ class Frames:
                 self._match_existing(ev)
                 self.res[ev.iri] = ev
                 self.events.append(ev)
-            agr.link("wc:signedAt", ev.iri, i, None, 0.75)
+            agr.link("wc:signedAt", ev.iri, i, trig.group(0), 0.75)
         self._agreement_roles(agr, s)
         self._match_existing(agr)
         return ev
@@ -765,7 +766,7 @@ class Frames:
                 r.link("org:organization", org_iri, m.sent, org_text, 0.75)
             else:
                 # named in the post phrase by another form: the post phrase itself names it
-                r.link("org:organization", org_iri, m.sent, None, 0.6,
+                r.link("org:organization", org_iri, m.sent, post, 0.6,
                        inferred=f"the post '{post}' is a post of this organisation")
             r.lit("wc:postTitle", post, lang=self.a.language)
             role = _post_role(post, self.res.get(org_iri))
@@ -812,8 +813,10 @@ class Frames:
                         hit = found[0] if found else None
                     if hit is not None:
                         iri = hit.iri if hit.__class__.__name__ == "Entity" else self.ensure(hit)
-                        r.link("wc:funder", iri, p.first.sent, head, 0.5,
-                               inferred=f"the programme is named after {head} ('{lab}')")
+                        named = next((m for m in p.mentions if self.text[m.start:m.end].startswith(head)), None)
+                        if named is not None:
+                            r.link("wc:funder", iri, named.sent, head, 0.5,
+                                   inferred=f"the programme is named after {head} ('{lab}')")
                         break
             for m in p.mentions:
                 s = self.sents[m.sent]
@@ -911,9 +914,9 @@ class Frames:
                 continue
             ev = next((e for e in self.events if s.index in e.sents), None)
             docs = self.in_sent(s.index, {"policy"})
-            target = None
+            target, target_text = None, None
             if docs:
-                target = docs[0].entity.iri
+                target, target_text = docs[0].entity.iri, docs[0].text
             else:
                 wm = re.search(r"\b(?:its|the|a|their)\s+((?:new\s+)?(?:work\s*plan|workplan|action plan|strategy|roadmap|"
                                r"work programme|programme of work|resolution|declaration|statute|charter|rules of procedure)"
@@ -929,7 +932,7 @@ class Frames:
                         if owner:
                             r.link("dcterms:creator", owner[-1].entity.iri, s.index, owner[-1].text, 0.6)
                         self.res[iri] = r
-                    target = iri
+                    target, target_text = iri, wm.group(1)
             if target is None:
                 continue
             doc = self.res.get(target)
@@ -937,7 +940,7 @@ class Frames:
                 doc.link("wc:status", f"{self.base}topic/status-adopted", s.index)
                 doc.sents.add(s.index)
             if ev is not None:
-                ev.link("wc:discusses", target, s.index, None, 0.6)
+                ev.link("wc:discusses", target, s.index, target_text, 0.6)
             else:
                 dates = [d for d in self.dates_in(s.index)]
                 if not dates:
@@ -949,7 +952,7 @@ class Frames:
                 e = Resource(iri, "event", ["wc:Adoption", "wc:Event"], label=label, confidence=0.6)
                 e.lit("wc:date", when.value, _date_type(when.value))
                 e.link("dcterms:type", f"{self.base}topic/event-kind-adoption", s.index)
-                e.link("wc:discusses", target, s.index, None, 0.6)
+                e.link("wc:discusses", target, s.index, target_text, 0.6)
                 if adopter:
                     iri_a, txt = self.actor(adopter[-1])
                     e.link("wc:participant", iri_a, s.index, txt, 0.65)

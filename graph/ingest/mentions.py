@@ -200,6 +200,10 @@ class MentionFinder:
         names = self.discover(doc, sentences, text)
         mentions = self.match(doc, sentences, text, names)
         mentions += self.people(doc, sentences, text, mentions)
+        mentions += self.model_entities(doc, sentences, mentions)
+        for m in mentions:   # people the gazetteer knows: their post as this article gives it
+            if m.kind == "person" and m.post is None and m.how not in ("surname", "anaphor"):
+                m.post = self._post_of(doc, m, sentences[m.sent])
         mentions = self.anaphora(doc, sentences, text, mentions)
         mentions.sort(key=lambda m: (m.start, -m.end))
         return mentions, names
@@ -704,7 +708,7 @@ class MentionFinder:
         it, or "Minister of ..., " / "UNECE Executive Secretary" before it."""
         text = _text(doc)
         after = text[m.end:s.end]
-        am = re.match(r"\s*,\s*(?!and\b)((?:[^,;()]|\([^()]*\))+?)(?=\s*(?:,\s*and\b|,|;|\.\s|\.$|\s+and\s+(?:Mr|Mrs|Ms|Dr|Ambassador)\b|$))", after)
+        am = re.match(r"\s*,(?!\s*and\b)\s*((?:[^,;()]|\([^()]*\))+?)(?=\s*(?:,\s*and\b|,|;|\.\s|\.$|\s+and\s+(?:Mr|Mrs|Ms|Dr|Ambassador)\b|$))", after)
         if am:
             phrase = am.group(1).strip()
             if any(w.lower().strip("(),") in POST_WORDS for w in re.split(r"[\s-]+", phrase)[:8]) or any(
@@ -714,14 +718,41 @@ class MentionFinder:
         before = text[s.start:m.start]
         # strip an honorific right before the name
         before = re.sub(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|H\.E)\.?|\bAmbassador|\bProfessor)\s*$", "", before)
-        bm = re.search(r"(?:^|[,;:]\s*|\bby\s+(?:the\s+)?|\band\s+(?:the\s+)?|\bsaid\s+)([A-Z][^,;:]*?|(?:vice-|deputy\s+)?[a-z][^,;:]*?)\s*,?\s*$", before)
-        if bm:
-            phrase = bm.group(1).strip()
+        before = before.rstrip()
+        if before.endswith(","):
+            before = before[:-1].rstrip()
+        anchors = [0] + [m.end() for m in re.finditer(r"[,;:]\s*|\bby\s+(?:the\s+)?|\band\s+(?:the\s+)?|\bsaid\s+|\bwith\s+(?:the\s+)?|\b(?:of|at)\s+the\s+", before)]
+        for st in sorted(set(anchors), reverse=True):
+            phrase = before[st:].strip()
+            phrase = re.sub(r"^(?:and|the)\s+", "", phrase)
             words = [w.lower().strip("(),") for w in phrase.replace("-", " ").split()]
-            if words and any(w in POST_WORDS for w in words) and len(words) <= 16:
-                st = s.start + bm.start(1)
-                return (st, st + len(phrase), phrase)
+            if not words or len(words) > 16:
+                continue
+            if any(w in POST_WORDS for w in words) and (phrase[:1].isupper() or words[0] in POST_WORDS or words[0] in ("vice", "deputy")):
+                pos = s.start + before.rfind(phrase)
+                return (pos, pos + len(phrase), phrase)
         return None
+
+    def model_entities(self, doc: Doc, sentences: list[Sentence], taken: list[Mention]) -> list[Mention]:
+        """Named entities of a trained pipeline (``WCKG_SPACY_MODEL``), as extra candidates where
+        the rules found nothing: ORG → organisation, PERSON → person, GPE/LOC → place."""
+        kinds = {"ORG": "organisation", "PERSON": "person", "PER": "person", "GPE": "place", "LOC": "place"}
+        sent_of = _sentence_index(sentences)
+        occupied = [(m.start, m.end) for m in taken]
+        out = []
+        for ent in doc.ents:
+            kind = kinds.get(ent.label_)
+            a, b = ent.start_char, ent.end_char
+            if kind is None or any(a < e and s < b for s, e in occupied):
+                continue
+            label = re.sub(r"^(?:the|The)\s+", "", ent.text).strip()
+            if not label or (kind == "person" and len(label.split()) < 2):
+                continue
+            if label != ent.text:
+                a = b - len(label)
+            out.append(Mention(a, b, label, kind, sent_of(a), "model", label, 0.6))
+            occupied.append((a, b))
+        return out
 
     # -- anaphora ----------------------------------------------------------------------
     def anaphora(self, doc: Doc, sentences: list[Sentence], text: str, mentions: list[Mention]) -> list[Mention]:

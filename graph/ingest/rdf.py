@@ -117,6 +117,8 @@ def write_draft(article: Article, sentences: list[Sentence], mentions: list[Ment
     facts.add((src, SKOS.prefLabel, Literal(title, lang=lang)))
     if article.published:
         facts.add((src, DCTERMS.issued, Literal(article.published.isoformat(), datatype=XSD.date)))
+        if article.published_note:
+            facts.add((src, SKOS.note, Literal(article.published_note, lang="en")))
     if article.publisher:
         facts.add((src, DCTERMS.publisher, Literal(article.publisher)))
     if article.url:
@@ -229,11 +231,9 @@ def write_draft(article: Article, sentences: list[Sentence], mentions: list[Ment
                 facts.add((n, RDF.type, WC.Signature))
                 sig_iri, sig_text = node["wc:signatory"]
                 facts.add((n, WC.signatory, URIRef(sig_iri)))
-                evidence(n, WC.signatory, URIRef(sig_iri), node["sent"], sig_text, 0.8)
                 if "wc:onBehalfOf" in node:
                     ob, ob_text = node["wc:onBehalfOf"]
                     facts.add((n, WC.onBehalfOf, URIRef(ob)))
-                    evidence(n, WC.onBehalfOf, URIRef(ob), node["sent"], ob_text, 0.7)
                 if node.get("wc:postTitle"):
                     facts.add((n, WC.postTitle, Literal(node["wc:postTitle"], lang=lang)))
                 draft_fact(s, WC.signature, n, 0.75)

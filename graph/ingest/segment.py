@@ -51,7 +51,7 @@ def load_pipeline(model: str | None = None):
         try:
             nlp = spacy.load(model)
         except OSError:
-            raise ConfigError(f"WCKG_SPACY_MODEL names {model!r}, which is not an installed spaCy pipeline",
+            raise ConfigError(f"WCKG_SPACY_MODEL names {model!r}, which is not an installed spaCy pipeline (package or folder)",
                               hint="install it as a package, or unset WCKG_SPACY_MODEL to use the blank pipeline") from None
         if "sentencizer" not in nlp.pipe_names and "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
             nlp.add_pipe("sentencizer")

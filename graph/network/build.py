@@ -862,7 +862,9 @@ def partnership_network(data: GraphData, filters: NetworkFilters = NetworkFilter
     kinds), ``kinds`` (the families), ``first_year``/``last_year``, and ``evidence``: one
     entry per activity, oldest first, with the tie, the roles, the activity's weight and
     ``sentence``: a sentence that names both ends (a statement's quote, else a sentence
-    about the activity), or None when no sentence of the graph names both."""
+    about the activity), or None when no sentence of the graph names both; then
+    ``quotes``, when both ends' statements have evidence: the quote of each end's
+    statement (each names its end)."""
     inc = group_incidences(data, filters, keep=keep)
     by_act = inc.members
     edges: dict[tuple[str, str], list] = {}
@@ -893,7 +895,14 @@ def partnership_network(data: GraphData, filters: NetworkFilters = NetworkFilter
                     continue
                 rv = role[v]
                 sentence = finder.sentence(act, inc.originals[act][u], inc.originals[act][v])
-                key = (ru, rv, tie, sentence)
+                quotes = None
+                if sentence is None:
+                    # no one sentence names both: the quote of each end's own statement
+                    qu = finder.statement_quote(act, inc.originals[act][u], roleset[u])
+                    qv = finder.statement_quote(act, inc.originals[act][v], roleset[v])
+                    if qu and qv:
+                        quotes = (qu, qv)
+                key = (ru, rv, tie, sentence, quotes)
                 entry = shared.get(key)
                 if entry is None:
                     entry = shared[key] = {
@@ -901,6 +910,8 @@ def partnership_network(data: GraphData, filters: NetworkFilters = NetworkFilter
                         "date": a.date, "year_from": y0, "year_to": y1, "source": a.source,
                         "roles": [ru, rv], "tie": tie, "strength": TIE_KINDS[tie]["strength"],
                         "weight": round(share, 6), "sentence": sentence}
+                    if quotes:
+                        entry["quotes"] = list(quotes)
                 nodes.add(u)
                 nodes.add(v)
                 rec = edges.get((u, v))
@@ -1017,6 +1028,28 @@ class _SentenceFinder:
             h = self._hits[key] = frozenset(i for i, (_t, norm) in enumerate(self.candidates(act))
                                             if names_in(norm, names))
         return h
+
+    def statement_quote(self, act: str, agents: Iterable[str], roles: Iterable[str] = ()) -> str | None:
+        """The first quote of a statement of *act* about one of *agents* (the validator
+        checks that such a quote names its object). An organisation that takes part only
+        as the chair's organisation (an inferred role) is shown by the quote about the
+        chair."""
+        for x in sorted(agents):
+            qs = self.data.statement_quotes.get((act, x))
+            if qs:
+                return qs[0]
+        if "chair-organisation" in set(roles):
+            chairs = getattr(self, "_chairs", None)
+            if chairs is None:
+                chairs = self._chairs = defaultdict(list)
+                for a, role, agent in self.data.incidences:
+                    if role == "chair":
+                        chairs[a].append(agent)
+            for person in sorted(chairs.get(act, ())):
+                qs = self.data.statement_quotes.get((act, person))
+                if qs:
+                    return qs[0]
+        return None
 
     def sentence(self, act: str, us: Iterable[str], vs: Iterable[str]) -> str | None:
         hu: set[int] = set()

@@ -239,7 +239,8 @@ def edges_csv(G: nx.Graph) -> str:
                 "evidence_json"])
     for u, v, d in sorted(G.edges(data=True), key=lambda e: (e[0], e[1])):
         ev = d.get("evidence") or []
-        sentence = next((e["sentence"] for e in ev if e.get("sentence")), "")
+        sentence = next((e["sentence"] for e in ev if e.get("sentence")), "") or \
+            next((" … ".join(e["quotes"]) for e in ev if e.get("quotes")), "")
         w.writerow([u, v, G.nodes[u].get("label", ""), G.nodes[v].get("label", ""),
                     d.get("weight", 1), d.get("count", len(ev) or 1), d.get("strength", ""), d.get("ties", ""),
                     d.get("kinds", d.get("role", "")),

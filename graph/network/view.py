@@ -183,7 +183,7 @@ def view_data(G: nx.Graph, metrics: Metrics | None = None, *, size_by: str = "de
             shares=[[e.get("year_from"), e.get("year_to"), e.get("weight", 1)] for e in ev],
             evidence=[{"type": e.get("type") or e.get("kind"), "label": e.get("label"),
                        "date": e.get("date") or "", "tie": TIE_KINDS.get(e.get("tie"), {}).get("label", ""),
-                       "sentence": e.get("sentence") or ""} for e in ev[:6]],
+                       "sentence": e.get("sentence") or "", "quotes": e.get("quotes") or []} for e in ev[:6]],
             evidenceCount=len(ev), summary=evidence_summary(ev), **extra,
         )
     return {

@@ -20,6 +20,7 @@ store incrementally (:func:`graph.store.build` validates before it writes anythi
 from __future__ import annotations
 
 import contextlib
+import re
 import fcntl
 import os
 import time
@@ -97,6 +98,22 @@ def _replace(t, mapping: dict):
     return mapping.get(t, t)
 
 
+_DATED_SLUG = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?-(.+)$")
+
+
+def redated_iri(iri: str, new_date: str) -> str | None:
+    """The IRI of a dated resource (``event/2021-03-02-…``) for *new_date*, when the date
+    it begins with is not a prefix of *new_date*; None when it needs no change."""
+    head, _, slug = iri.rpartition("/")
+    m = _DATED_SLUG.match(slug)
+    if not m or not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", new_date or ""):
+        return None
+    first = "-".join(x for x in m.groups()[:3] if x)
+    if new_date.startswith(first):
+        return None
+    return f"{head}/{new_date}-{m.group(4)}"
+
+
 def materialise(draft: Draft, decisions: Decisions, meta: SourceMeta, *, exists: Callable[[str], bool],
                 drop_pending: bool = False) -> Materialised:
     """Apply *decisions* to *draft* (see the module docstring). *exists(iri)* says whether
@@ -128,6 +145,18 @@ def materialise(draft: Draft, decisions: Decisions, meta: SourceMeta, *, exists:
         if s not in existing_cache:
             existing_cache[s] = exists(s)
         return existing_cache[s]
+
+    # a corrected date that contradicts the date an identifier begins with: a resource new
+    # to the graph gets the identifier of its right date (the IRI begins with the date as
+    # first known, docs/model.md §4); one the graph holds keeps its IRI and the validator
+    # says why the date cannot change
+    for f in facts:
+        d = decisions.facts.get(f.id)
+        if (f.kind == "statement" and f.predicate == WC.date and d is not None and d.action == "correct"
+                and d.object and isinstance(f.subject, URIRef) and f.subject not in links):
+            renamed = redated_iri(str(f.subject), d.object)
+            if renamed is not None and not in_graph(f.subject):
+                links[f.subject] = URIRef(renamed)
 
     # new entities that land: described by an accepted resource fact and not relinked away
     described = {f.subject for f in facts if f.kind == "resource" and f.subject not in rejected_resources
@@ -352,6 +381,10 @@ def land(settings: Settings, slug: str, *, drop_pending: bool = False, exists: C
     """Land the reviewed draft *slug* (see the module docstring). On any failure every file
     is as it was and the store is unchanged; :class:`graph.errors.ValidationFailed` carries
     the report of why."""
+    import tempfile
+
+    from ..load import DataFile
+    from ..namespaces import GRAPH_REFERENCE
     from ..store import StoreLayout, build
     t0 = time.perf_counter()
     queue = ReviewQueue(settings)
@@ -388,9 +421,20 @@ def land(settings: Settings, slug: str, *, drop_pending: bool = False, exists: C
             # validated above (what lands, against its context): the build only loads; it
             # keeps what the current build has (network metrics, a release bundle)
             before = StoreLayout(settings.store).manifest() or {}
-            report = build(settings, validate="changed" if checked is None else "none", progress=progress,
-                           metrics=bool(before.get("metrics")),
-                           release=bool(before.get("release")) and checked is None)
+            with tempfile.TemporaryDirectory(prefix="wckg-landing-") as tmp:
+                append = None
+                if checked is not None:
+                    # the reference graph only gains the source and the new entities: add
+                    # those triples to it rather than reloading every reference file
+                    ref = str(GRAPH_REFERENCE)
+                    append = {ref: [DataFile(data / "sources" / f"{slug}.ttl", ref, "source")]}
+                    for kind, g in sorted(m.reference.items()):
+                        p = Path(tmp) / f"new-{REFERENCE_FILES[kind]}.ttl"
+                        p.write_bytes(turtle(g, ""))
+                        append[ref].append(DataFile(p, ref, "reference"))
+                report = build(settings, validate="changed" if checked is None else "none", progress=progress,
+                               metrics=bool(before.get("metrics")),
+                               release=bool(before.get("release")) and checked is None, append=append)
             if checked is not None:
                 report.validation, report.validate_seconds = checked, checked.seconds
                 if before.get("release"):

@@ -61,6 +61,7 @@
         if (ev.tie) s = ev.tie + ": " + s;
         var item = el("li", s);
         if (ev.sentence) item.appendChild(el("q", ev.sentence, "wckg-tip-sentence"));
+        else if (ev.quotes && ev.quotes.length) ev.quotes.forEach(function (q) { item.appendChild(el("q", q, "wckg-tip-sentence")); });
         else item.appendChild(el("div", "(no sentence of the graph names both)", "wckg-tip-hint"));
         list.appendChild(item);
       });

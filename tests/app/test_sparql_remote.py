@@ -95,3 +95,14 @@ def test_from_restricts_the_default_graph_on_the_server(remote_client, client):
     assert 0 < n(remote_client, q) == n(client, q) < n(remote_client, union)
     none = "SELECT (COUNT(*) AS ?n) FROM <http://example.org/none> WHERE { ?s ?p ?o }"
     assert n(remote_client, none) == 0
+
+
+def test_graph_resources_and_graph_store_on_the_server(remote_client, client):
+    for path in ("/id/graph/ontology.ttl", f"/data?graph={GRAPH_ONTOLOGY}"):
+        remote = remote_client.get(path, headers={"Accept": "text/turtle"})
+        local = client.get(path, headers={"Accept": "text/turtle"})
+        assert remote.status_code == local.status_code == 200, remote.text
+        assert isomorphic(Graph().parse(data=remote.text, format="turtle"),
+                          Graph().parse(data=local.text, format="turtle"))
+    page = remote_client.get("/id/graph/ontology.json")
+    assert page.status_code == 200 and page.json()["triples"] > 0

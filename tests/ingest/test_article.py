@@ -83,3 +83,17 @@ def test_missing_file(tmp_path):
 def test_slugify():
     assert slugify("Ministry of Énergie & Water (2020)") == "ministry-of-energie-water-2020"
     assert len(slugify("word " * 40)) <= 60
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("Title line\n\nSeptember 8, 2014\n\nTashkent – Text.\n", date(2014, 9, 8)),
+    ("Title\n\nPublication date: 21 November 2017\n\nText.\n", date(2017, 11, 21)),
+    (" date 2025-04-10 Participants reviewed the work.\n", date(2025, 4, 10)),
+    ("On Friday, 6 December, the group met. It adopted a plan for 2014.\n", None),
+])
+def test_a_date_line_of_the_body_is_the_publication_date(tmp_path, body, expected):
+    p = tmp_path / "a.txt"
+    p.write_text(body, encoding="utf-8")
+    a = read_article(p)
+    assert a.published == expected
+    assert (a.published_note is not None) == (expected is not None)

@@ -114,3 +114,49 @@ def test_no_date_is_guessed(draft_of):
     d = draft_of("The Water Council of Freedonia held a meeting in Bishkek.\n", name="nodate.txt")
     for r in d.resources.values():
         assert not any(x.pred == "wc:date" for x in r.literals)
+
+
+def test_a_trained_pipeline_adds_its_entities(gazetteer, tmp_path):
+    """WCKG_SPACY_MODEL: a pipeline with an entity recogniser (here an EntityRuler saved to a folder,
+    standing in for a trained model) offers its entities where the rules found none."""
+    import spacy
+
+    from graph.ingest import Extractor, read_article
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "ORG", "pattern": "Blue Lotus"}])
+    nlp.to_disk(tmp_path / "model")
+    p = tmp_path / "a.txt"
+    p.write_text("Experts from Blue Lotus joined the talks on water.\n", encoding="utf-8")
+    blank = Extractor(gazetteer).extract(read_article(p))
+    assert "Blue Lotus" not in {e.label for e in blank.entities}
+    d = Extractor(gazetteer, model=str(tmp_path / "model")).extract(read_article(p))
+    e = next(e for e in d.entities if e.label == "Blue Lotus")
+    assert e.kind == "organisation" and e.status == "new"
+
+
+def test_a_missing_model_is_a_config_error(gazetteer):
+    import pytest
+
+    from graph.errors import ConfigError
+    from graph.ingest import Extractor
+    with pytest.raises(ConfigError, match="WCKG_SPACY_MODEL"):
+        Extractor(gazetteer, model="no_such_pipeline_xyz")
+
+
+def test_posts_before_and_after_names(draft_of):
+    d = draft_of("# published: 2011-03-10\n\nThe meeting will be opened by the Minister of Water Affairs of Freedonia, "
+                 "Rahim Karimov, and Special EU Representative to Central Asia, Ambassador Jean Dupont. "
+                 "UNECE Executive Secretary Marek Belka spoke, said Ms. Aida Nurova, head of the Water Committee of Freedonia.\n",
+                 name="posts.txt")
+    posts = {m.text: m.post[2] for m in d.mentions if m.kind == "person" and m.post}
+    assert posts == {
+        "Rahim Karimov": "Minister of Water Affairs of Freedonia",
+        "Jean Dupont": "Special EU Representative to Central Asia",
+        "Marek Belka": "UNECE Executive Secretary",
+        "Aida Nurova": "head of the Water Committee of Freedonia",
+    }
+    mems = {r.label: {lk.pred: lk.obj.rsplit("/", 1)[-1] for lk in r.links} for r in d.resources.values() if r.kind == "membership"}
+    assert mems["Jean Dupont, Special EU Representative to Central Asia"]["org:organization"] == "european-union"
+    assert mems["Marek Belka, UNECE Executive Secretary"]["org:organization"] == "unece"

@@ -321,3 +321,47 @@ def test_wckg_query_refuses_a_huge_query_with_a_message(settings, built_store):
     r = subprocess.run([sys.executable, "-m", "graph.cli", "query", "--timeout", "2", "-"], input=HUGE_SUM,
                        capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[2], timeout=120)
     assert r.returncode != 0 and "operators" in r.stderr and "Traceback" not in r.stderr, r.stderr[-500:]
+
+
+def test_a_query_whose_client_left_is_stopped(settings, built_store):
+    """The cancel event (set by the endpoint when the client disconnects) stops a runaway
+    query and frees its worker, instead of letting it run to its time limit."""
+    from graph.store import EmbeddedStore
+    s = settings.model_copy(update={"query_workers": 1})
+    store = EmbeddedStore(s)
+    try:
+        cancel = threading.Event()
+        caught: list = []
+
+        def run():
+            try:
+                store.query(RUNAWAY.replace("DISTINCT ?a ?d ?g", "(COUNT(*) AS ?n)").replace(" ORDER BY ?c ?f ?i", ""),
+                            timeout=120, lane="public", cancel=cancel)
+            except errors.WckgError as e:
+                caught.append(e)
+        t = threading.Thread(target=run)
+        t.start()
+        time.sleep(1.0)
+        cancel.set()
+        t.join(60)
+        assert not t.is_alive() and caught and isinstance(caught[0], errors.QueryCancelled), caught
+        assert store.query("ASK { ?s ?p ?o }", lane="public", timeout=60).boolean is True
+    finally:
+        store.close()
+
+
+def test_the_endpoint_stops_the_query_of_a_client_that_left(live_server):
+    """A raw client sends a runaway query and hangs up; the server's log says it stopped it."""
+    import urllib.parse
+    host, port = live_server.removeprefix("http://").split(":")
+    q = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(f"GET /sparql?query={q} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n".encode())
+        time.sleep(1.5)
+    ok = httpx_get(f"{live_server}/sparql", {"query": "ASK { ?s ?p 12345 }"})  # not in the answer cache
+    assert ok.status_code == 200  # the one public worker (WCKG_QUERY_WORKERS=1) is free again
+
+
+def httpx_get(url, params):
+    import httpx
+    return httpx.get(url, params=params, headers={"Accept": "application/sparql-results+json"}, timeout=25)
