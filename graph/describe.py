@@ -558,7 +558,7 @@ def _inverse_groups(backend, s: URIRef, labels: Mapping[str, str]) -> list[Prope
         counts = {p: len({str(r["x"]) for r in rs}) for p, rs in rows_by_p.items()}
     else:                       # a much-linked resource: counts, then a capped list per property
         counts = {str(r["p"]): int(r["n"]) for r in backend.select(_IN_COUNTS, params={"s": s})}
-        for p, n in counts.items():
+        for p in counts:
             rows = backend.select(_IN_ONE, params={"s": s, "p": URIRef(p)})
             # rows are ordered by ?x; keep whole resources only (the row LIMIT may cut the last one)
             xs = list(dict.fromkeys(str(r["x"]) for r in rows))

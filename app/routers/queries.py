@@ -145,10 +145,10 @@ def cell(term: Any, labels: Mapping[str, str], base: str) -> dict[str, Any]:
 _LABELS_LOCK = threading.Lock()
 
 
-def run_named(backend: Backend, q: NamedQuery, bound: Mapping[str, Any], settings: Any) -> Any:
-    """Run a named query with the site's limits."""
+def run_named(backend: Backend, q: NamedQuery, bound: Mapping[str, Any], settings: Any, cancel: Any = None) -> Any:
+    """Run a named query with the site's limits (*cancel*: stop it when its client left)."""
     return backend.query(q.text, params=dict(bound), timeout=settings.query_timeout, limit=settings.max_rows,
-                         max_bytes=settings.max_answer_bytes, lane="public")
+                         max_bytes=settings.max_answer_bytes, lane="public", cancel=cancel)
 
 
 #: Labels of the current build of the embedded store: {build id: {IRI: label or None}}.
@@ -171,7 +171,7 @@ def cached_labels(backend: Backend, iris: Iterable[Any]) -> dict[str, str]:
         with _LABELS_LOCK:
             for i in missing:
                 known[str(i)] = found.get(str(i))
-    return {str(i): known[str(i)] for i in iris if known.get(str(i)) is not None}
+    return {str(i): label for i in iris if (label := known.get(str(i))) is not None}
 
 
 # ---------------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ def _link_header(alts: Mapping[str, str], current: str) -> str:
             responses={200: {"content": {"text/html": {}, "application/json": {}, "text/csv": {}}},
                        404: {"description": "no such query"},
                        422: {"description": "a parameter is missing or of the wrong type"}})
-async def query_page(name: str, request: Request, backend: BackendDep, settings: SettingsDep) -> Response:
+async def query_page(name: str, request: Request, backend: BackendDep, settings: SettingsDep) -> Response:  # noqa: C901 (suffix, parameters, form, run and the four answers of one page, in request order)
     suffix_fmt = None
     for suffix, fmt in _SUFFIXES.items():
         if name.endswith(suffix):
@@ -300,17 +300,17 @@ async def query_page(name: str, request: Request, backend: BackendDep, settings:
 
     ctx["editor_link"] = editor_link(q.text, bound)
     t0 = time.perf_counter()
-    from ..limits import public_query
+    from ..limits import public_query, run_until_client_leaves
     async with public_query(request):  # per-client rate and concurrency, bounded queue (app.limits)
-        res = await run_in_threadpool(run_named, backend, q, bound, settings)
+        res = await run_until_client_leaves(request, lambda cancel: run_named(backend, q, bound, settings, cancel))
     headers["X-WCKG-Truncated"] = "true" if res.truncated else "false"
     headers["X-WCKG-Row-Limit"] = str(settings.max_rows)
 
     if want in _RAW:
         fmt, media, _table = _RAW[want]
-        body = await run_in_threadpool(res.serialize, fmt)
+        raw = await run_in_threadpool(res.serialize, fmt)
         headers["Content-Disposition"] = f'inline; filename="{q.name}.{_EXT[want]}"'
-        return Response(body, media_type=media, headers=headers)
+        return Response(raw, media_type=media, headers=headers)
 
     if res.kind == "graph":
         triples = sorted(res.graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
