@@ -106,6 +106,8 @@ def derive(store: ox.Store, base_iri: str = WCID_DEFAULT, *, only: Iterable[str]
             report[name] = {"triples": len(triples), "seconds": round(time.perf_counter() - t0, 3)}
     finally:
         _SCANS.clear()
+    # the graph describes itself, as wcid:graph/metrics does
+    store.add(ox.Quad(g, RDF_TYPE, ox.NamedNode(WC + "DerivedData"), g))
     return report
 
 

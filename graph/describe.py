@@ -402,6 +402,8 @@ def _labels_of(rows: Iterable[Mapping], key: str) -> dict[str, str]:
 _OUT = PROLOGUE + f"""
 SELECT ?s ?p ?o ?g {_label_cols("o")} WHERE {{
   GRAPH ?g {{ ?s ?p ?o }}
+  # what the sources state: not the summaries every build derives (graph.derived)
+  FILTER(!STRENDS(STR(?g), "/graph/derived"))
   {_label_opts("o")}
 }}
 """
@@ -661,7 +663,7 @@ def _evidence(backend, s: URIRef, base: str, labels: Mapping[str, str],
 
 _RDF_OUT = PROLOGUE + f"""
 SELECT DISTINCT ?s ?p ?o {_label_cols("o")} WHERE {{
-  ?s ?p ?o .
+  GRAPH ?g {{ ?s ?p ?o }} FILTER(!STRENDS(STR(?g), "/graph/derived"))  # stated, not derived (graph.derived)
   {_label_opts("o")}
 }}
 """
