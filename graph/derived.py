@@ -231,10 +231,10 @@ def _partner_counts(store: ox.Store, base_iri: str) -> Iterator[ox.Triple]:
                 shared[i] += 1
     organisations = {i: o for o, i in ids.items()}
     partners = {organisations[i]: (m & ~(1 << i) & ~excluded.get(i, 0)).bit_count() for i, m in seen.items()}
-    shared = {organisations[i]: n for i, n in shared.items()}
+    shared_by_org = {organisations[i]: n for i, n in shared.items()}
     pc, sc = ox.NamedNode(WC + "partnerCount"), ox.NamedNode(WC + "sharedActivityCount")
     for o, n in partners.items():
         if not n or not isinstance(o, ox.NamedNode):
             continue
         yield ox.Triple(o, pc, ox.Literal(str(n), datatype=XSD_INTEGER))
-        yield ox.Triple(o, sc, ox.Literal(str(shared[o]), datatype=XSD_INTEGER))
+        yield ox.Triple(o, sc, ox.Literal(str(shared_by_org[o]), datatype=XSD_INTEGER))
