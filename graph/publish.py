@@ -48,8 +48,7 @@ from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph
-from rdflib.compare import to_canonical_graph
+from rdflib import Graph
 from rdflib.namespace import RDF, XSD
 
 from .config import PROJECT_ROOT, Settings
@@ -183,22 +182,25 @@ def canonical_quads(quads: Iterable[tuple]) -> list[ox.Quad]:
 
 def canonical_triples(triples: Sequence[tuple], scope: str = "") -> list[ox.Triple]:
     """rdflib triples as pyoxigraph triples; blank nodes get labels that depend only on
-    the graph's content (rdflib's canonical labelling), prefixed by a hash of *scope*."""
-    has_bnodes = any(isinstance(t, BNode) for tr in triples for t in (tr[0], tr[2]))
-    if has_bnodes:
-        g = Graph()
-        for tr in triples:
-            g.add(tr)
-        triples = list(to_canonical_graph(g))
-        salt = hashlib.sha256(scope.encode()).hexdigest()[:8]
+    the graph's content (W3C RDFC-1.0 canonical labelling, done by pyoxigraph in Rust:
+    rdflib's ``to_canonical_graph`` took 34 s on the 5,500 curated triples), prefixed by a
+    hash of *scope*."""
+    converted = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples]
+    if not any(isinstance(t, ox.BlankNode) for tr in converted for t in (tr.subject, tr.object)):
+        return converted
+    ds = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in converted)
+    ds.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    salt = hashlib.sha256(scope.encode()).hexdigest()[:8]
+    renamed: dict[str, ox.BlankNode] = {}
 
-        def conv(t):
-            if isinstance(t, BNode):
-                return ox.BlankNode("b" + hashlib.sha256((salt + str(t)).encode()).hexdigest()[:20])
-            return to_oxigraph(t)
-    else:
-        conv = to_oxigraph
-    return [ox.Triple(conv(s), conv(p), conv(o)) for s, p, o in triples]
+    def conv(t):
+        if isinstance(t, ox.BlankNode):
+            if t.value not in renamed:
+                renamed[t.value] = ox.BlankNode(
+                    "b" + hashlib.sha256((salt + t.value).encode()).hexdigest()[:20])
+            return renamed[t.value]
+        return t
+    return [ox.Triple(conv(q.subject), q.predicate, conv(q.object)) for q in ds]
 
 
 def from_rdflib(g: Graph, scope: str = "") -> list[ox.Triple]:
