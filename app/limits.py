@@ -19,10 +19,12 @@ client's own word). Behind a reverse proxy, limit at the proxy as well.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -35,6 +37,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from graph import errors
 
 #: Extra rate a client pays for a query that ran into a bound.
+T = TypeVar("T")
+
 PENALTY = 10
 _COSTLY = (errors.QueryTimeout, errors.QueryResourceLimit, errors.QueryCrashed, errors.QueryTooComplex)
 
@@ -155,7 +159,7 @@ class QueryGate:
             self.limiter.hit(self.rate, "q", client, cost=cost)
 
 
-async def run_until_client_leaves(request: Request, call) -> object:
+async def run_until_client_leaves(request: Request, call: Callable[[threading.Event], T]) -> T:
     """``call(cancel)`` in a worker thread, with *cancel* (a ``threading.Event``) set as soon
     as the client disconnects: a query whose client left stops instead of running on to its
     time limit (issue 17: queued work went on after the clients left)."""

@@ -10,6 +10,7 @@ imports FastAPI. Errors are answered by :mod:`app.errors`; representations are c
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -194,7 +195,7 @@ def create_app(settings: Settings | None = None, *, backend: Backend | None = No
             app.state.backend = backend
             yield
             return
-        from graph.store import open_backend
+        from graph.store import EmbeddedStore, open_backend
         try:
             opened = open_backend(settings)
         except errors.WckgError as e:
@@ -204,14 +205,14 @@ def create_app(settings: Settings | None = None, *, backend: Backend | None = No
         try:
             # no query without the network sandbox unless the operator opted out (graph.sandbox):
             # a ConfigError here stops the server from starting
-            if getattr(opened, "backend", None) == "embedded":
+            if isinstance(opened, EmbeddedStore):  # the one store with query worker processes
                 _ = opened.sandboxed
             # start the query workers of both lanes now rather than on the first visitor's request
             from starlette.concurrency import run_in_threadpool
             for lane in ("site", "public"):
                 try:
-                    await run_in_threadpool(lambda lane=lane: opened.query(
-                        "ASK { ?s ?p ?o }", timeout=settings.query_timeout, lane=lane))
+                    await run_in_threadpool(functools.partial(
+                        opened.query, "ASK { ?s ?p ?o }", timeout=settings.query_timeout, lane=lane))
                 except errors.WckgError as e:
                     log.warning("the store did not answer a first query (%s lane): %s", lane, e)
             if hasattr(opened, "health"):  # the health probe's own worker

@@ -71,7 +71,7 @@ def derivation(name: str, description: str):
 
 
 #: Raise when a derivation changes what it computes: a store built with another version is rebuilt.
-VERSION = 1
+VERSION = 2
 
 
 def signature() -> str:
@@ -106,6 +106,8 @@ def derive(store: ox.Store, base_iri: str = WCID_DEFAULT, *, only: Iterable[str]
             report[name] = {"triples": len(triples), "seconds": round(time.perf_counter() - t0, 3)}
     finally:
         _SCANS.clear()
+    # the graph describes itself, as wcid:graph/metrics does
+    store.add(ox.Quad(g, RDF_TYPE, ox.NamedNode(WC + "DerivedData"), g))
     return report
 
 
@@ -160,7 +162,10 @@ def _most_specific_type(store: ox.Store, base_iri: str) -> Iterator[ox.Triple]:
     up = _closure(_pairs(store, SUBCLASS))
     types: dict = defaultdict(set)
     for s, t in _pairs(store, RDF_TYPE):
-        types[s].add(t)
+        # resources only: a blank node (an OWL restriction, a SHACL shape) is local to its
+        # graph, and thousands of alike blank nodes make a graph that canonical dumps choke on
+        if isinstance(s, ox.NamedNode):
+            types[s].add(t)
     p = ox.NamedNode(WC + "mostSpecificType")
     for s, ts in types.items():
         for t in ts:
@@ -226,10 +231,10 @@ def _partner_counts(store: ox.Store, base_iri: str) -> Iterator[ox.Triple]:
                 shared[i] += 1
     organisations = {i: o for o, i in ids.items()}
     partners = {organisations[i]: (m & ~(1 << i) & ~excluded.get(i, 0)).bit_count() for i, m in seen.items()}
-    shared = {organisations[i]: n for i, n in shared.items()}
+    shared_by_org = {organisations[i]: n for i, n in shared.items()}
     pc, sc = ox.NamedNode(WC + "partnerCount"), ox.NamedNode(WC + "sharedActivityCount")
     for o, n in partners.items():
-        if not n:
+        if not n or not isinstance(o, ox.NamedNode):
             continue
         yield ox.Triple(o, pc, ox.Literal(str(n), datatype=XSD_INTEGER))
-        yield ox.Triple(o, sc, ox.Literal(str(shared[o]), datatype=XSD_INTEGER))
+        yield ox.Triple(o, sc, ox.Literal(str(shared_by_org[o]), datatype=XSD_INTEGER))

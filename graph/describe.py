@@ -402,6 +402,8 @@ def _labels_of(rows: Iterable[Mapping], key: str) -> dict[str, str]:
 _OUT = PROLOGUE + f"""
 SELECT ?s ?p ?o ?g {_label_cols("o")} WHERE {{
   GRAPH ?g {{ ?s ?p ?o }}
+  # what the sources state: not the summaries every build derives (graph.derived)
+  FILTER(!STRENDS(STR(?g), "/graph/derived"))
   {_label_opts("o")}
 }}
 """
@@ -558,7 +560,7 @@ def _inverse_groups(backend, s: URIRef, labels: Mapping[str, str]) -> list[Prope
         counts = {p: len({str(r["x"]) for r in rs}) for p, rs in rows_by_p.items()}
     else:                       # a much-linked resource: counts, then a capped list per property
         counts = {str(r["p"]): int(r["n"]) for r in backend.select(_IN_COUNTS, params={"s": s})}
-        for p, n in counts.items():
+        for p in counts:
             rows = backend.select(_IN_ONE, params={"s": s, "p": URIRef(p)})
             # rows are ordered by ?x; keep whole resources only (the row LIMIT may cut the last one)
             xs = list(dict.fromkeys(str(r["x"]) for r in rows))
@@ -661,7 +663,7 @@ def _evidence(backend, s: URIRef, base: str, labels: Mapping[str, str],
 
 _RDF_OUT = PROLOGUE + f"""
 SELECT DISTINCT ?s ?p ?o {_label_cols("o")} WHERE {{
-  ?s ?p ?o .
+  GRAPH ?g {{ ?s ?p ?o }} FILTER(!STRENDS(STR(?g), "/graph/derived"))  # stated, not derived (graph.derived)
   {_label_opts("o")}
 }}
 """

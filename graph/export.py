@@ -1,13 +1,13 @@
 """Serialisations of the whole dataset, from any backend, in a deterministic order."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
 from .errors import WckgError
 from .namespaces import OUTPUT_PREFIXES
-from .results import RDF_OUTPUT_FORMATS
+from .results import RDF_OUTPUT_FORMATS, serialized_bytes
 from .terms import to_oxigraph
 
 #: Formats that keep the named graphs; every other format gives the union (default-graph view).
@@ -37,6 +37,7 @@ def serialize_quads(quads: list[ox.Quad], fmt: str) -> bytes:
         ox_fmt = RDF_OUTPUT_FORMATS[fmt][0]
     except KeyError:
         raise WckgError(f"unknown export format {fmt!r}", hint="use one of " + ", ".join(RDF_OUTPUT_FORMATS)) from None
+    data: Iterable[ox.Quad] | Iterable[ox.Triple]
     if fmt in DATASET_FORMATS:
         data = quads
     elif ox_fmt.supports_datasets:  # JSON-LD: the default-graph view, as quads in the default graph
@@ -44,7 +45,7 @@ def serialize_quads(quads: list[ox.Quad], fmt: str) -> bytes:
     else:
         data = _triples(quads)
     prefixes = OUTPUT_PREFIXES if ox_fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
-    return ox.serialize(data, format=ox_fmt, prefixes=prefixes)
+    return serialized_bytes(ox.serialize(data, format=ox_fmt, prefixes=prefixes))
 
 
 def export(backend, fmt: str) -> bytes:

@@ -254,7 +254,8 @@ def _check_iri(name: str, value: str) -> str:
     scheme, rest = m.group(1), m.group(2)
     if scheme in PREFIXES and scheme.lower() not in _ALLOWED_SCHEMES:
         value = PREFIXES[scheme] + rest  # a prefixed name of the project's prefix map
-        scheme = _IRI_SCHEME.match(value).group(1)
+        m = _IRI_SCHEME.match(value)
+        scheme = m.group(1) if m else ""
     if scheme.lower() not in _ALLOWED_SCHEMES:
         raise ParameterError(name, f"IRI scheme {scheme + ':'!r} is not allowed (only http:, https:, urn:)",
                              hint=f"give {TYPE_HINTS['iri']}")

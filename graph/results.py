@@ -8,6 +8,7 @@ XML, CSV and TSV outputs are the engine's own, spec-conformant ones).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal as TLiteral
@@ -36,6 +37,12 @@ RDF_OUTPUT_FORMATS: dict[str, tuple[ox.RdfFormat, str, str]] = {
     "trig": (ox.RdfFormat.TRIG, "application/trig", "trig"),
     "nquads": (ox.RdfFormat.N_QUADS, "application/n-quads", "nq"),
 }
+
+def serialized_bytes(out: bytes | None) -> bytes:
+    """pyoxigraph's serialisers return the bytes when given no output file."""
+    assert out is not None
+    return out
+
 
 # --- results -------------------------------------------------------------------------
 
@@ -107,16 +114,17 @@ class QueryResult:
                 return self.payload
             ox_fmt = RDF_OUTPUT_FORMATS[fmt][0]
             triples = ox.parse(self.payload, format=ox.RdfFormat.N_TRIPLES)
+            data: Iterable[ox.Quad] | Iterable[ox.Triple] = triples  # type: ignore[assignment]
             if ox_fmt.supports_datasets:
-                triples = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
-            return ox.serialize(triples, format=ox_fmt, prefixes=_used_prefixes(self.payload))
+                data = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+            return serialized_bytes(ox.serialize(data, format=ox_fmt, prefixes=_used_prefixes(self.payload)))
         if fmt not in RESULT_FORMATS:
             raise QueryError(f"format {fmt!r} is for CONSTRUCT/DESCRIBE results; a SELECT/ASK result "
                              f"can be one of: {', '.join(RESULT_FORMATS)}")
         if fmt == "json":
             return self.payload
         parsed = ox.parse_query_results(self.payload, format=ox.QueryResultsFormat.JSON)
-        return parsed.serialize(format=RESULT_FORMATS[fmt][0])
+        return serialized_bytes(parsed.serialize(format=RESULT_FORMATS[fmt][0]))
 
 
 def _used_prefixes(ntriples: bytes) -> dict[str, str]:

@@ -116,6 +116,7 @@ def _scan(text: str) -> QueryForm:
     match = _TOKEN.match
     while pos < n:
         m = match(text, pos)
+        assert m is not None  # the token pattern's last alternative matches any one character
         kind = m.lastgroup
         if kind == "word" or kind == "pname":
             word = m.group()

@@ -109,7 +109,7 @@ def _release_forkserver_pipe() -> None:
         fd = getattr(server, "_forkserver_alive_fd", None)
         if fd is not None:
             os.close(fd)
-            server._forkserver_alive_fd = None
+            server._forkserver_alive_fd = None  # type: ignore[attr-defined]  # CPython's private state, read above
     except (ImportError, AttributeError, OSError):
         pass
 

@@ -312,7 +312,7 @@ def build_index(rows: Iterable[Sequence], path: Path, *, base: str = WCID_DEFAUL
             con.execute("PRAGMA synchronous=OFF")
             con.executescript(_SCHEMA)
             ids: dict[str, int] = {}
-            for i, (iri, res) in enumerate(resources.items(), start=1):
+            for i, iri in enumerate(resources, start=1):
                 ids[iri] = i
             con.executemany(
                 "INSERT INTO resource(id, iri, label, kind, class_iri, links) VALUES (?,?,?,?,?,?)",
@@ -417,7 +417,7 @@ class SearchIndex:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._local = threading.local()
-        self._fuzzy_cache: tuple[tuple, list[tuple[str, int]]] | None = None
+        self._fuzzy_cache: tuple[tuple, list[tuple[str, int, str]]] | None = None
         self._vocab_cache: tuple[tuple, list[str], dict[str, list[int]]] | None = None
         self._lock = threading.Lock()
         self._connect()  # fail now, with a clear message, when there is no usable index

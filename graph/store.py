@@ -22,14 +22,11 @@ never harms the store.
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import gc
 import json
 import logging
 import os
-import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -47,7 +44,7 @@ from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, WCID_DEFAULT
 from .results import QueryResult, ask_json, select_json
 from .safety import check_query
 from .sparqltext import query_dataset
-from .terms import ox_term_json, to_ntriples, to_oxigraph, to_rdflib
+from .terms import ox_term_json, to_ntriples, to_oxigraph
 
 Params = Mapping[str, Any]  # variable name → rdflib term
 

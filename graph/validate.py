@@ -42,7 +42,7 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyshacl

@@ -87,7 +87,8 @@ def build_void(backend, settings: Settings, *, download_base: str, dumps: Sequen
 
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, DCTERMS.title, Literal("Water Cooperation Knowledge Graph (wckg)", lang="en")))
-    g.add((ds, DCTERMS.license, URIRef(settings.licence.strip())))
+    if settings.licence:
+        g.add((ds, DCTERMS.license, URIRef(settings.licence.strip())))
     if settings.publisher_iri:
         g.add((ds, DCTERMS.publisher, URIRef(settings.publisher_iri)))
     g.add((ds, FOAF.homepage, URIRef(settings.public_url.rstrip("/") + "/")))

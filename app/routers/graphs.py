@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from graph import publish as pub
 from graph.backend import Backend
+from graph.results import serialized_bytes
 
 from ..deps import BackendDep, SettingsDep
 from ..negotiation import HTML, MEDIA_ALIASES, RDF_FORMATS, Format, choose
@@ -91,8 +92,9 @@ def serialize(triples: list[ox.Triple], fmt: Format, graph: str | None, settings
         name = ox.NamedNode(graph) if graph else ox.DefaultGraph()
         quads = sorted((ox.Quad(t.subject, t.predicate, t.object, name) for t in triples), key=str)
         if fmt.key == "nquads":
-            return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-        return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=pub.used_prefixes(triples, prefixes))
+            return serialized_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+        return serialized_bytes(ox.serialize(quads, format=ox.RdfFormat.TRIG,
+                                             prefixes=pub.used_prefixes(triples, prefixes)))
     triples = sorted(triples, key=str)
     if fmt.key == "turtle":
         return pub.serialize_turtle(triples, prefixes)
@@ -125,7 +127,7 @@ async def _rdf_answer(request: Request, backend: Backend, settings: Any, graph: 
 
 def _graph_rows(backend: Backend, settings: Any) -> list[dict]:
     prefix = settings.base_iri + "graph/"
-    rows = []
+    rows: list[dict[str, Any]] = []
     for iri, n in sorted(_graphs(backend).items()):
         slug = iri[len(prefix):] if iri.startswith(prefix) else None
         rows.append({"iri": iri, "triples": n, "slug": slug, "kind": _graph_kind(slug) if slug else "other",

@@ -106,7 +106,7 @@ def intensity_page(request: Request, backend: BackendDep, settings: SettingsDep,
     from urllib.parse import urlencode
     q = urlencode({"kind": kind, "value": value})
     return render(request, "indicators_intensity.html", {
-        "s": s, "plot": _plot(s["years"]), "q": q, "scale": I.BAR_SCALE, "rules": I.RULES,
+        "s": s, "plot": _plot(s["years"]), "qs": q, "scale": I.BAR_SCALE, "rules": I.RULES,
         "href": lambda iri: local_path(iri, settings.base_iri),
     })
 
@@ -146,4 +146,4 @@ def arrangements_page(request: Request, backend: BackendDep, settings: SettingsD
     a = I.arrangements(I.cached(backend), kind, value)
     from urllib.parse import urlencode
     return render(request, "indicators_arrangements.html", {
-        "a": a, "q": urlencode({"kind": kind, "value": value}), "href": lambda iri: local_path(iri, settings.base_iri)})
+        "a": a, "qs": urlencode({"kind": kind, "value": value}), "href": lambda iri: local_path(iri, settings.base_iri)})

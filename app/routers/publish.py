@@ -32,6 +32,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from rdflib import BNode, Graph, URIRef
+from rdflib.term import Node
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from starlette.concurrency import run_in_threadpool
 
@@ -69,7 +70,7 @@ async def _read_bundle_at_start(app: FastAPI) -> AsyncIterator[None]:
         out = release_dir(app.state.settings)
         if out is not None:
             path = out / "catalog.ttl"
-            await run_in_threadpool(_parsed_catalog, path, path.stat().st_mtime_ns)
+            await run_in_threadpool(_parsed_turtle, path, path.stat().st_mtime_ns)
     except Exception as e:  # a page problem is answered by the page, not by refusing to start
         log.warning("could not read the release bundle at start: %s", e)
     yield
@@ -137,9 +138,9 @@ def _manifest(out: Path) -> dict:
 
 
 @functools.lru_cache(maxsize=4)
-def _parsed_catalog(path: Path, _mtime_ns: int) -> Graph:
-    """The bundle's catalogue, parsed once per file version (a bundle never changes once
-    written; a new build writes a new one)."""
+def _parsed_turtle(path: Path, _mtime_ns: int) -> Graph:
+    """A Turtle file of the bundle (catalogue, ontology), parsed once per file version (a
+    bundle never changes once written; a new build writes a new one)."""
     return Graph().parse(path, format="turtle")
 
 
@@ -156,7 +157,7 @@ def downloads(request: Request, backend: BackendDep, settings: SettingsDep):
     if choose(request, PAGE_OFFERS) == "json":
         return JSONResponse(manifest, headers={"Vary": "Accept"})
     return render(request, "downloads.html", _catalog_context(out, manifest, settings, page="downloads"),
-                  headers={"Vary": "Accept"})
+                  headers={"Vary": "Accept", "Link": '</downloads.json>; rel="alternate"; type="application/json"'})
 
 
 @router.get("/downloads.json", summary="The release files (JSON: the bundle's manifest)")
@@ -189,7 +190,7 @@ def download_file(name: str, backend: BackendDep, settings: SettingsDep):
 
 def _catalog_context(out: Path, manifest: dict, settings, page: str) -> dict:
     path = out / "catalog.ttl"
-    cat = _parsed_catalog(path, path.stat().st_mtime_ns)
+    cat = _parsed_turtle(path, path.stat().st_mtime_ns)
     ds = URIRef(dcat.dataset_iri(settings))
     DC = "http://purl.org/dc/terms/"
     DCATNS = "http://www.w3.org/ns/dcat#"
@@ -294,6 +295,13 @@ KIND_OF = {OWL.Class: "class", OWL.ObjectProperty: "object property",
 
 
 def ontology_graph(settings) -> Graph:
+    """The ontology the page documents: the build's (its release bundle) when there is
+    one, else the checkout's files (a store built without a bundle)."""
+    from graph.build import release_dir
+    out = release_dir(settings)
+    if out is not None:
+        path = out / "ontology.ttl"
+        return _parsed_turtle(path, path.stat().st_mtime_ns)
     g = Graph()
     for f in discover(settings):
         if f.role == "ontology":
@@ -315,7 +323,7 @@ def _members(g: Graph, node) -> list[str]:
 def _text(g: Graph, s, p) -> str | None:
     vals = list(g.objects(s, p))
     en = [v for v in vals if getattr(v, "language", None) in ("en", None)]
-    return str(sorted(en or vals)[0]) if vals else None
+    return str(sorted(en or vals, key=lambda v: (str(v), repr(v)))[0]) if vals else None
 
 
 def build_terms(g: Graph, ns: str) -> list[Term]:
@@ -452,7 +460,7 @@ def _ontology(fmt: Format, request: Request, backend, settings):
         return rdf_response(_ontology_triples(settings), fmt, context_ref=pub.load_context(settings)["@context"],
                             headers=link)
     g = ontology_graph(settings)
-    onto = URIRef(settings.ontology_iri)
+    onto: Node = URIRef(settings.ontology_iri)
     if (onto, RDF.type, OWL.Ontology) not in g:
         found = list(g.subjects(RDF.type, OWL.Ontology))
         onto = found[0] if found else onto

@@ -171,7 +171,7 @@ def cached_labels(backend: Backend, iris: Iterable[Any]) -> dict[str, str]:
         with _LABELS_LOCK:
             for i in missing:
                 known[str(i)] = found.get(str(i))
-    return {str(i): known[str(i)] for i in iris if known.get(str(i)) is not None}
+    return {str(i): label for i in iris if (label := known.get(str(i))) is not None}
 
 
 # ---------------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ def _link_header(alts: Mapping[str, str], current: str) -> str:
             responses={200: {"content": {"text/html": {}, "application/json": {}, "text/csv": {}}},
                        404: {"description": "no such query"},
                        422: {"description": "a parameter is missing or of the wrong type"}})
-async def query_page(name: str, request: Request, backend: BackendDep, settings: SettingsDep) -> Response:
+async def query_page(name: str, request: Request, backend: BackendDep, settings: SettingsDep) -> Response:  # noqa: C901 (suffix, parameters, form, run and the four answers of one page, in request order)
     suffix_fmt = None
     for suffix, fmt in _SUFFIXES.items():
         if name.endswith(suffix):
@@ -308,9 +308,9 @@ async def query_page(name: str, request: Request, backend: BackendDep, settings:
 
     if want in _RAW:
         fmt, media, _table = _RAW[want]
-        body = await run_in_threadpool(res.serialize, fmt)
+        raw = await run_in_threadpool(res.serialize, fmt)
         headers["Content-Disposition"] = f'inline; filename="{q.name}.{_EXT[want]}"'
-        return Response(body, media_type=media, headers=headers)
+        return Response(raw, media_type=media, headers=headers)
 
     if res.kind == "graph":
         triples = sorted(res.graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))

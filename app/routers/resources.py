@@ -224,7 +224,7 @@ def classes(request: Request, backend: BackendDep,
                                           "parents": [p.iri for p in c.parents]} for c in items]},
                             headers={"Vary": "Accept"})
     return render(request, "class.html", {"classes": items, "cls": None, "class_href": class_page},
-                  headers={"Vary": "Accept"})
+                  headers={"Vary": "Accept", "Link": '</classes.json>; rel="alternate"; type="application/json"'})
 
 
 @router.get("/classes/{name}", summary="A class and its instances (HTML, or JSON by Accept or ?format=json)")

@@ -274,7 +274,7 @@ async def run_sparql(request: Request, backend: Backend, settings: Any, query: s
         name = chosen
         media = (RDF_OUTPUT_FORMATS[name][1] if res.kind == "graph" else RESULT_FORMATS[name][1])
     body = await run_in_threadpool(res.serialize, name)
-    headers = {**({"X-WCKG-Truncated-By": res.truncated_by} if getattr(res, "truncated_by", None) else {}),
+    headers: dict[str, str] = {**({"X-WCKG-Truncated-By": res.truncated_by} if res.truncated_by else {}),
         "X-WCKG-Truncated": "true" if res.truncated else "false",
         "X-WCKG-Row-Limit": str(settings.max_rows),
         "X-WCKG-Answer-Limit": str(settings.max_answer_bytes),
@@ -479,7 +479,7 @@ def service_description_graph(endpoint: str, info: Any, settings: Any) -> Graph:
     g.add((svc, SD.supportedLanguage, SD.SPARQL11Query))
     g.add((svc, SD.feature, SD.UnionDefaultGraph))
     # no sd:BasicFederatedQuery: SERVICE is refused
-    for fmt, local in FORMAT_IRIS.items():
+    for local in FORMAT_IRIS.values():
         g.add((svc, SD.resultFormat, URIRef(FORMATS_NS + local)))
     ds = BNode("dataset")
     g.add((svc, SD.defaultDataset, ds))

@@ -161,17 +161,21 @@ def stats(
 
     out.print(f"Store {info.location}: {info.triples} triples, build {info.build_id} ({info.built_at})", markup=False)
     t = Table(title="By named graph")
-    t.add_column("graph"), t.add_column("triples", justify="right")
+    t.add_column("graph")
+    t.add_column("triples", justify="right")
     for g, n in sorted(info.graphs.items()):
         t.add_row(short(g), str(n))
     out.print(t)
     t = Table(title="By class")
-    t.add_column("class"), t.add_column("instances", justify="right")
+    t.add_column("class")
+    t.add_column("instances", justify="right")
     for c, n in by_class:
         t.add_row(short(c), str(n))
     out.print(t)
     t = Table(title="By source (resources derived from it)")
-    t.add_column("source"), t.add_column("issued"), t.add_column("title"), t.add_column("resources", justify="right")
+    for name in ("source", "issued", "title"):
+        t.add_column(name)
+    t.add_column("resources", justify="right")
     for s, title, issued, n in by_source:
         t.add_row(short(s), issued, title, str(n))
     out.print(t)

@@ -49,7 +49,7 @@ def serve(
     if log_level not in ("critical", "error", "warning", "info", "debug", "trace"):
         raise typer.BadParameter(f"--log-level must be critical, error, warning, info or debug, not {log_level!r}")
     settings = settings_for(store)
-    updates = {}
+    updates: dict[str, object] = {}
     if host:
         updates["host"] = host
     if port:

@@ -548,7 +548,6 @@ class Frames:
         parties = self._parties(s, trig, km)
         if len(parties) < 1 and value is None:
             return None
-        names = [p[1] for p in parties]
         short = AGREEMENT_SHORT[kind]
         party_slugs = "-".join(slugify(self._short_name(p[0]), 20) for p in parties[:3])
         slug = "-".join(x for x in [value, party_slugs or None, short] if x)

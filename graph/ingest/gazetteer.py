@@ -76,7 +76,8 @@ def is_acronym(label: str) -> bool:
     """``UNDP``, ``EC-IFAS``, ``SIC ICWC``, ``IsDB``, ``WHO/Europe``: short, mostly capitals."""
     if len(label) > 16 or not label[:1].isupper() or len(label) > 1 and label[1].islower() and label[2:3].islower():
         return False
-    first = _FIRST_WORD.match(label).group(0)
+    m = _FIRST_WORD.match(label)
+    first = m.group(0) if m else label
     caps = sum(map(str.isupper, first))
     return caps >= 2 and caps >= sum(map(str.isalpha, first)) - 1
 

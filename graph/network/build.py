@@ -716,7 +716,7 @@ def _resolve_named(name: str, values: Iterable[str], known: Mapping[str, str], w
                 out.update(hits)
                 continue
             close = _close_matches(v, {iri: [label] for iri, label in known.items()})
-            hint = ("did you mean: " + "; ".join(f"{l} ({_local(i)})" for l, i in close)
+            hint = ("did you mean: " + "; ".join(f"{label} ({_local(i)})" for label, i in close)
                     if close else f"known {what}: " + ", ".join(sorted(_local(i) for i in known)[:20]))
             raise ParameterError(name, f"no {what} matches {v!r}", hint=hint)
     return frozenset(out)
@@ -990,7 +990,7 @@ class _SentenceFinder:
         c = self._candidates.get(act)
         if c is None:
             texts: list[str] = []
-            for (s, _o), qs in self._statement_quotes(act):
+            for _pair, qs in self._statement_quotes(act):
                 texts.extend(qs)
             texts.extend(self.data.sentences.get(act, ()))
             seen: set[str] = set()

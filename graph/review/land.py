@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import re
 import fcntl
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,8 +33,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 from ..config import Settings
 from ..errors import ValidationFailed
 from ..namespaces import OUTPUT_PREFIXES, SCHEMA, WC, WCID_DEFAULT, graph_iri, kind_of
-from .draft import DRAFT_ONLY_PREDICATES, Draft, Fact
-from .queue import Decisions, Entry, ReviewError, ReviewQueue, SourceMeta, atomic_write
+from .draft import DRAFT_ONLY_PREDICATES, Draft
+from .queue import Decisions, ReviewError, ReviewQueue, SourceMeta, atomic_write
 
 #: Kinds of shared entities: new ones go to data/reference/ingested-{file}.ttl.
 REFERENCE_FILES = {"organisation": "organisations", "person": "people", "place": "places",

@@ -301,3 +301,11 @@ def test_the_docs_need_nothing_outside_the_checkout():
         assert "../shared" not in text, doc
     assert (PROJECT_ROOT / "docs" / "model.md").is_file()
     assert (PROJECT_ROOT / "docs" / "competency-questions.md").is_file()
+
+
+@pytest.mark.parametrize("page, twin", [("/classes", "/classes.json"), ("/downloads", "/downloads.json"),
+                                        ("/graphs", "/graphs.json")])
+def test_pages_list_their_json_twin_in_link(client, page, twin):
+    r = client.get(page, headers={"Accept": "text/html"})
+    assert r.status_code == 200
+    assert f'<{twin}>; rel="alternate"; type="application/json"' in r.headers["link"]

@@ -59,3 +59,12 @@ def test_codes_as_rdf(client):
 def test_bad_parameters_are_422(client, url, name):
     r = client.get(url)
     assert r.status_code == 422 and r.json()["parameter"] == name
+
+
+def test_the_site_search_box_stays_empty(client):
+    """The pages' own query string must not leak into the site's search field (``q``)."""
+    for url in ("/indicators/intensity?kind=country&value=kazakhstan",
+                "/indicators/arrangements?kind=pair&value=kazakhstan,china"):
+        html = client.get(url, headers=HTML).text
+        field = html.split('id="site-search-q"', 1)[1].split(">", 1)[0]
+        assert 'value=""' in field, field
