@@ -549,3 +549,20 @@ def test_redated_iri():
     assert redated_iri(ev, "2025-05-02") == "https://w3id.org/wckg/id/event/2025-05-02-chu-talas-meeting"
     assert redated_iri("https://w3id.org/wckg/id/event/chu-talas-meeting", "2025-05-02") is None
     assert redated_iri(ev, "not a date") is None
+
+
+def test_new_entities_merge_into_an_existing_ingested_file(tmp_path):
+    """A second landing adds to data/reference/ingested-{kind}.ttl, keeping what it held."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import SKOS
+
+    from graph.review.land import _merge_reference
+    path = tmp_path / "ingested-organisation.ttl"
+    a = URIRef("https://w3id.org/wckg/id/organisation/first")
+    b = URIRef("https://w3id.org/wckg/id/organisation/second")
+    path.write_text(f"<{a}> <{SKOS.prefLabel}> \"First\"@en .\n", encoding="utf-8")
+    new = Graph()
+    new.add((b, SKOS.prefLabel, Literal("Second", lang="en")))
+    merged = Graph().parse(data=_merge_reference(path, new), format="turtle")
+    assert (a, SKOS.prefLabel, Literal("First", lang="en")) in merged
+    assert (b, SKOS.prefLabel, Literal("Second", lang="en")) in merged

@@ -32,7 +32,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from ..config import Settings
 from ..errors import ValidationFailed
-from ..namespaces import OUTPUT_PREFIXES, SCHEMA, WC, WCID_DEFAULT, graph_iri, kind_of
+from ..namespaces import GRAPH_REFERENCE, OUTPUT_PREFIXES, SCHEMA, WC, WCID_DEFAULT, graph_iri, kind_of
 from .draft import DRAFT_ONLY_PREDICATES, Draft
 from .queue import Decisions, ReviewError, ReviewQueue, SourceMeta, atomic_write
 
@@ -328,7 +328,7 @@ def _merge_reference(path: Path, new: Graph) -> bytes:
     g = _graph()
     if path.exists():
         from ..load import DataFile, parse_graph
-        for t in parse_graph(DataFile(path, "", "reference")):
+        for t in parse_graph(DataFile(path, str(GRAPH_REFERENCE), "reference")):
             g.add(t)
     for t in new:
         g.add(t)
