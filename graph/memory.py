@@ -24,10 +24,16 @@ class MemoryStore(_Backend):
     backend = "memory"
     capabilities = frozenset({IMMUTABLE_BUILDS, LOCAL_STORE})
 
-    def __init__(self, quads: Iterable[ox.Quad] = (), *, settings: Settings | None = None):
+    def __init__(self, quads: Iterable[ox.Quad] = (), *, settings: Settings | None = None,
+                 derive: bool = False):
         self.settings = settings or Settings(_env_file=None)  # type: ignore[call-arg]
         self.store = ox.Store()
         self.store.bulk_extend(quads)
+        if derive:
+            # the derived graph a build computes (graph.derived), so the memory store
+            # answers what a built store answers
+            from . import derived
+            derived.derive(self.store, self.settings.base_iri)
         lines = sorted(str(q) for q in self.store)
         digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:10]
         self._info = BuildInfo(build_id=f"memory-{digest}", built_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -36,9 +42,10 @@ class MemoryStore(_Backend):
 
     @classmethod
     def from_files(cls, settings: Settings) -> MemoryStore:
-        """The project's files (:func:`graph.load.discover`) as the store would load them."""
+        """The project's files (:func:`graph.load.discover`) as a build loads them, with the
+        build's derived graph."""
         return cls((q for f in discover(settings) for q in iter_quads(f, base_iri=settings.base_iri)),
-                   settings=settings)
+                   settings=settings, derive=True)
 
     def _graph_counts(self) -> dict[str, int]:
         rows = self.store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")

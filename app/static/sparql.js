@@ -7,6 +7,10 @@
   var root = document.getElementById("yasgui");
   if (!cfgEl || !root) return;
   var cfg = JSON.parse(cfgEl.textContent);
+  // the editor queries the origin this page came from (the Content-Security-Policy allows
+  // connect-src 'self' only), at the path of the public endpoint: a site reached at another
+  // address than WCKG_PUBLIC_URL (a port forward, a test server) still works
+  cfg.endpoint = new URL(new URL(cfg.endpoint, window.location.href).pathname, window.location.href).href;
 
   if (typeof Yasgui === "undefined") {
     root.className += " yasgui-missing";

@@ -29,7 +29,7 @@ def test_home_page(page, server, tmp_path):
     assert counts.count() >= 6
     assert int(page.locator(".count-number").first.inner_text().replace(",", "")) > 0
     assert page.locator("nav.site-nav a").all_inner_texts() == [
-        "Home", "SPARQL", "Queries", "Timeline", "Network", "Downloads", "Ontology"]
+        "Home", "SPARQL", "Queries", "Timeline", "Network", "Map", "Indicators", "Downloads", "Ontology"]
     shot(page, tmp_path, "home", full_page=True)
     page.locator("#home-search-q").fill("UNDP")
     page.locator(".hero-search button").click()
