@@ -54,18 +54,21 @@ class Derivation:
     name: str
     description: str
     compute: Callable[[ox.Store, str], Iterable[ox.Triple]]
+    #: the named graph it fills (rebased on the deployment's base IRI): the derived graph,
+    #: or one of its own (graph.entail: wcid:graph/entailed)
+    graph: str = DERIVED_GRAPH
 
 
 #: Every derivation, by name, in the order they run.
 REGISTRY: dict[str, Derivation] = {}
 
 
-def derivation(name: str, description: str):
+def derivation(name: str, description: str, graph: str = DERIVED_GRAPH):
     """Register a derivation (a decorator); a second one of the same name is a mistake."""
     def register(fn: Callable[[ox.Store, str], Iterable[ox.Triple]]):
         if name in REGISTRY:
             raise ValueError(f"a derivation named {name!r} is already registered")
-        REGISTRY[name] = Derivation(name, description, fn)
+        REGISTRY[name] = Derivation(name, description, fn, graph)
         return fn
     return register
 
@@ -79,8 +82,14 @@ def signature() -> str:
     return f"{VERSION}:" + ",".join(REGISTRY)
 
 
-def graph_name(base_iri: str = WCID_DEFAULT) -> ox.NamedNode:
-    return ox.NamedNode(base_iri + DERIVED_GRAPH[len(WCID_DEFAULT):])
+def graph_name(base_iri: str = WCID_DEFAULT, graph: str = DERIVED_GRAPH) -> ox.NamedNode:
+    return ox.NamedNode(base_iri + graph[len(WCID_DEFAULT):])
+
+
+def graphs() -> list[str]:
+    """Every graph the derivations fill (under the default base IRI): dropped and computed
+    again by every build."""
+    return list(dict.fromkeys([DERIVED_GRAPH, *(d.graph for d in REGISTRY.values())]))
 
 
 def derive(store: ox.Store, base_iri: str = WCID_DEFAULT, *, only: Iterable[str] | None = None,
@@ -88,8 +97,9 @@ def derive(store: ox.Store, base_iri: str = WCID_DEFAULT, *, only: Iterable[str]
     """Drop the derived graph of *store* and compute it again; per derivation, its triples
     and seconds. The triples are added in one bulk load per derivation."""
     g = graph_name(base_iri)
-    with contextlib.suppress(Exception):
-        store.remove_graph(g)
+    for other in graphs():
+        with contextlib.suppress(Exception):
+            store.remove_graph(graph_name(base_iri, other))
     names = list(only) if only is not None else list(REGISTRY)
     unknown = [n for n in names if n not in REGISTRY]
     if unknown:
@@ -102,7 +112,8 @@ def derive(store: ox.Store, base_iri: str = WCID_DEFAULT, *, only: Iterable[str]
                 progress(f"deriving {name}", i - 1, len(names))
             t0 = time.perf_counter()
             triples = list(REGISTRY[name].compute(store, base_iri))
-            store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
+            into = graph_name(base_iri, REGISTRY[name].graph)
+            store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, into) for t in triples)
             report[name] = {"triples": len(triples), "seconds": round(time.perf_counter() - t0, 3)}
     finally:
         _SCANS.clear()
@@ -238,3 +249,7 @@ def _partner_counts(store: ox.Store, base_iri: str) -> Iterator[ox.Triple]:
             continue
         yield ox.Triple(o, pc, ox.Literal(str(n), datatype=XSD_INTEGER))
         yield ox.Triple(o, sc, ox.Literal(str(shared_by_org[o]), datatype=XSD_INTEGER))
+
+
+# derivations of other modules, registered after these (they run last)
+from . import entail  # noqa: E402,F401

@@ -274,6 +274,8 @@ async def run_sparql(request: Request, backend: Backend, settings: Any, query: s
         name = chosen
         media = (RDF_OUTPUT_FORMATS[name][1] if res.kind == "graph" else RESULT_FORMATS[name][1])
     body = await run_in_threadpool(res.serialize, name)
+    if name == "json" and res.kind in ("select", "ask"):
+        body = await run_in_threadpool(with_limits, body, res, settings, endpoint_url(request, settings) + "#limits")
     headers: dict[str, str] = {**({"X-WCKG-Truncated-By": res.truncated_by} if res.truncated_by else {}),
         "X-WCKG-Truncated": "true" if res.truncated else "false",
         "X-WCKG-Row-Limit": str(settings.max_rows),
@@ -287,6 +289,25 @@ async def run_sparql(request: Request, backend: Backend, settings: Any, query: s
     else:
         media_header = media
     return Response(body, media_type=media_header, headers=headers)
+
+
+def with_limits(body: bytes, res: Any, settings: Any, about: str) -> bytes:
+    """SPARQL JSON results that say the endpoint's caps, as the headers do: ``head.link``
+    (SPARQL 1.1 JSON results: links to metadata about the results) points at the page
+    section that states them, and the extra top-level member ``limits`` (which SPARQL JSON
+    clients ignore: SPARQLWrapper, rdflib, Oxigraph, YASR) gives them, before the results::
+
+        "limits": {"rowLimit": 10000, "answerLimitBytes": ..., "truncated": true, "truncatedBy": "rows"}
+    """
+    import json
+    doc = json.loads(body)
+    head = doc.setdefault("head", {})
+    head["link"] = [*head.get("link", []), about]
+    limits = {"rowLimit": settings.max_rows, "answerLimitBytes": settings.max_answer_bytes,
+              "truncated": bool(res.truncated), "truncatedBy": res.truncated_by}
+    # after head, before the results: streaming parsers (Oxigraph's) refuse members after them
+    doc = {"head": head, "limits": limits, **{k: v for k, v in doc.items() if k != "head"}}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _check_format_known(value: str) -> None:

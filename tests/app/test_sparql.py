@@ -427,3 +427,28 @@ def test_sparqlwrapper_sees_errors_as_exceptions(live_server):
     with pytest.raises(QueryBadFormed) as e:
         sw.query()
     assert re.search(r"\d+:\d+", str(e.value))
+
+
+def test_row_cap_is_said_in_the_json_results_too(settings, backend):
+    """Issue 16 item 10: the cap is in SPARQL JSON (``limits``, ``head.link``), not only in
+    headers, and the JSON still parses with SPARQL JSON clients (Oxigraph, rdflib)."""
+    import io
+
+    from rdflib.query import Result
+
+    from app.main import create_app
+    app = create_app(settings.model_copy(update={"max_rows": 3}), backend=backend)
+    with TestClient(app) as c:
+        r = c.get("/sparql", params={"query": SELECT, "format": "json"})
+        doc = r.json()
+        assert doc["limits"] == {"rowLimit": 3, "answerLimitBytes": settings.max_answer_bytes,
+                                 "truncated": True, "truncatedBy": "rows"}
+        assert any(link.endswith("/sparql#limits") for link in doc["head"]["link"])
+        assert len(solutions(r.content, ox.QueryResultsFormat.JSON)) == 3
+        assert len(list(Result.parse(io.BytesIO(r.content), format="json"))) == 3
+        r = c.get("/sparql", params={"query": ASK}, headers={"Accept": "application/sparql-results+json"})
+        assert r.json()["limits"]["truncated"] is False and r.json()["boolean"] is True
+        assert bool(ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON))
+        assert Result.parse(io.BytesIO(r.content), format="json").askAnswer is True
+        page = c.get("/sparql", headers={"Accept": "text/html"}).text
+        assert 'id="limits"' in page and '"truncated": true' in page.replace("&#34;", '"').replace("&quot;", '"')

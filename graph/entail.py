@@ -1,0 +1,91 @@
+"""RDFS entailments of the data, materialised by every build into the named graph
+``wcid:graph/entailed`` (described in ``ontology/derived.ttl`` as a ``wc:EntailedData``).
+
+Every organisation is typed with a subclass (``wc:GovernmentBody``, ``wc:Company`` …), so
+without entailment ``?x a wc:Organisation`` (or ``org:Organization``) finds nothing. This
+derivation adds, for every resource (an IRI: blank nodes stay local to their graph):
+
+* ``?x a ?super`` for every ``?super`` above a stated type of ``?x`` (rule rdfs9 over the
+  ``rdfs:subClassOf`` closure, rdfs11), and
+* ``?s ?super ?o`` for every ``?super`` above a stated property (rdfs7 over the
+  ``rdfs:subPropertyOf`` closure, rdfs5): a ``wc:chair`` is also a ``wc:participant`` and a
+  ``schema:attendee``, a ``wc:phaseOf`` also a ``wc:parentProgramme``,
+
+where the ontology declares those axioms (any graph of the store; superclasses and
+super-properties that are IRIs). Other RDFS rules (domain, range, the axiomatic triples)
+are not applied: they would type resources by the properties used on them, which the data
+does not say. A triple already stated in some graph is never added again, so a count over
+the union default graph counts it once (the union keeps a triple once per graph that
+holds it).
+
+It is registered as a derivation (:mod:`graph.derived`) with a graph of its own: every
+build drops it with the derived graph and computes it again from the graphs just loaded;
+the graph describes itself (``wcid:graph/entailed a wc:EntailedData``). It is in the
+union default graph, the dumps and VoID like every other graph. Queries that should see
+only what sources state (entity pages) leave it out as they leave out the derived graph.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+
+from .derived import WC, _closure, derivation
+from .namespaces import WCID_DEFAULT
+
+ENTAILED_GRAPH = WCID_DEFAULT + "graph/entailed"
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+SUBCLASS = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+SUBPROPERTY = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subPropertyOf")
+
+
+def graph_name(base_iri: str = WCID_DEFAULT) -> ox.NamedNode:
+    return ox.NamedNode(base_iri + ENTAILED_GRAPH[len(WCID_DEFAULT):])
+
+
+def _axioms(store: ox.Store, predicate: ox.NamedNode) -> dict:
+    """x -> every IRI above x by *predicate*, transitively (not x itself)."""
+    edges = {(q.subject, q.object) for q in store.quads_for_pattern(None, predicate, None, None)
+             if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode)}
+    return {x: {y for y in above if y != x} for x, above in _closure(edges).items()}
+
+
+def _types(store: ox.Store, superclasses: dict) -> Iterator[ox.Triple]:
+    stated: dict = defaultdict(set)
+    for q in store.quads_for_pattern(None, RDF_TYPE, None, None):
+        if isinstance(q.subject, ox.NamedNode) and q.object in superclasses:
+            stated[q.subject].add(q.object)
+    for s, classes in stated.items():
+        # every type of s (not only those with superclasses) counts as stated
+        if any(len(superclasses.get(c, ())) for c in classes):
+            have = {q.object for q in store.quads_for_pattern(s, RDF_TYPE, None, None)}
+            for sup in sorted({u for c in classes for u in superclasses[c]} - have, key=str):
+                yield ox.Triple(s, RDF_TYPE, sup)
+
+
+def _properties(store: ox.Store, superproperties: dict) -> Iterator[ox.Triple]:
+    implied: dict = defaultdict(set)  # super-property -> (s, o) pairs it gets from its sub-properties
+    for p, supers in superproperties.items():
+        if not supers:
+            continue
+        for q in store.quads_for_pattern(None, p, None, None):
+            if isinstance(q.subject, ox.NamedNode) and not isinstance(q.object, ox.BlankNode):
+                for sup in supers:
+                    implied[sup].add((q.subject, q.object))
+    for sup, pairs in implied.items():
+        stated = {(q.subject, q.object) for q in store.quads_for_pattern(None, sup, None, None)}
+        for s, o in pairs - stated:
+            yield ox.Triple(s, sup, o)
+
+
+@derivation("rdfs-entailment",
+            "rdf:type by the rdfs:subClassOf closure and statements by the rdfs:subPropertyOf closure "
+            "(RDFS rules rdfs9 and rdfs7), not already stated, into wcid:graph/entailed",
+            graph=ENTAILED_GRAPH)
+def entailments(store: ox.Store, base_iri: str) -> Iterator[ox.Triple]:
+    yield from _types(store, _axioms(store, SUBCLASS))
+    yield from _properties(store, _axioms(store, SUBPROPERTY))
+    # the graph describes itself, as wcid:graph/derived does
+    yield ox.Triple(graph_name(base_iri), RDF_TYPE, ox.NamedNode(WC + "EntailedData"))
