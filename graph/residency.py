@@ -17,8 +17,8 @@ triple count and three settings:
 
 The copy is made by the worker itself, after its sandbox is installed (it only reads
 files): from the build's memory image ``builds/{id}/memory.nq.gz`` (N-Quads, written once
-per build by the first worker that needs it, under a lock; 4-5 s to load at 1 M triples,
-against 25-40 s to copy quad by quad from RocksDB), or quad by quad from the store when the
+per build by the first worker that needs it, under a lock; 5 s to load at 1 M triples,
+against 25-40 s to copy quad by quad from RocksDB; blank nodes keep their labels), or quad by quad from the store when the
 image cannot be written. :func:`plan` is what the server reports in ``/-/health`` and what
 ``wckg serve`` prints at start.
 """
@@ -36,7 +36,8 @@ from typing import IO, Any, cast
 log = logging.getLogger("wckg.store")
 
 #: Resident memory of an in-memory pyoxigraph store per quad, rounded up: 330-370 bytes
-#: measured at 1 M synthetic quads (pyoxigraph 0.5, peak 370 while loading from N-Quads).
+#: measured at 1 M synthetic quads (pyoxigraph 0.5); ~500 at the peak of loading, which the
+#: rule "a copy takes at most half the worker's cap" leaves room for.
 BYTES_PER_QUAD = 400
 #: What a worker holds besides the copy (Python, pyoxigraph, rdflib imports).
 BASE_MB = 64
@@ -137,7 +138,10 @@ def load_copy(on_disk: Any, build_dir: Path) -> tuple[Any, str]:
         return mem, "copied from the store"
     mem = ox.Store()
     with gzip.open(image, "rb") as f:
-        mem.load(input=cast(IO[bytes], f), format=ox.RdfFormat.N_QUADS)
+        # parse + bulk_extend, not Store.load: load renames blank nodes, and every worker
+        # would then name them differently (a blank node from one answer passed on to the
+        # next query, which another worker may run, would match nothing)
+        mem.bulk_extend(ox.parse(cast(IO[bytes], f), format=ox.RdfFormat.N_QUADS))
     return mem, "made the image and loaded it" if made else "loaded the image"
 
 
