@@ -50,7 +50,8 @@ from typing import Any
 
 from .errors import ParameterError
 from .namespaces import PREFIXES, sparql_prologue
-from .network import build as NB
+from .network import data as NB
+from .network.sentences import _SentenceFinder
 
 BAR_SCALE: dict[int, str] = {
     -7: "formal declaration of war",
@@ -435,7 +436,7 @@ def arrangements(data: IndicatorData, kind: str, value: str) -> dict[str, Any]:
                              hint="use pair or basin")
     target = _resolve(data, kind, value)
     g = data.graph
-    finder = NB._SentenceFinder(g)
+    finder = _SentenceFinder(g)
 
     def about(c: Coded) -> bool:
         return _matches(c, kind, target)

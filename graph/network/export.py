@@ -15,7 +15,7 @@ import networkx as nx
 
 from ..errors import InputError
 from ..namespaces import WC
-from .build import METRICS, METRICS_GRAPH
+from .vocab import METRICS, METRICS_GRAPH
 from .metrics import Metrics, YearSlice, compute_metrics, yearly_rows
 
 # ======================================================================================
@@ -162,7 +162,7 @@ def dynamic_graph(G: nx.Graph) -> nx.Graph:
     activities (integer years, inclusive; overlapping ones merged), every node the
     spells of its links, and colours (``viz``) by organisation kind and by kind of tie.
     Links whose activities are all undated get no spell (present throughout)."""
-    from .build import ACTIVITY_COLORS, ORG_KINDS, TIE_KINDS
+    from .vocab import ACTIVITY_COLORS, ORG_KINDS, TIE_KINDS
     H = scalar_graph(G)
     node_spans: dict[str, list[tuple[int, int]]] = {n: [] for n in G}
     for u, v, d in G.edges(data=True):

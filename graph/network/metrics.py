@@ -11,8 +11,10 @@ from typing import Any
 import networkx as nx
 
 from ..errors import ParameterError
-from .build import (EXACT_BETWEENNESS_MAX, METRICS, SEED, GraphData, NetworkFilters, _now,
-                    betweenness_sample_size, build_network, organisation_count)
+from .build import build_network, organisation_count
+from .data import GraphData, _now
+from .filters import NetworkFilters
+from .vocab import EXACT_BETWEENNESS_MAX, METRICS, SEED, betweenness_sample_size
 
 # ======================================================================================
 # metrics

@@ -28,7 +28,7 @@ import networkx as nx
 
 from ..errors import ParameterError
 from ..namespaces import KINDS, WCID_DEFAULT
-from .build import ACTIVITY_COLORS, METRIC_LABELS, ORG_KINDS, SIZE_METRICS, TIE_KINDS
+from .vocab import ACTIVITY_COLORS, METRIC_LABELS, ORG_KINDS, SIZE_METRICS, TIE_KINDS
 from .export import evidence_summary
 from .metrics import Metrics
 
