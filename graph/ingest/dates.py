@@ -35,6 +35,7 @@ PATTERNS = [
     ("my", re.compile(r"\b(?:in\s+|of\s+|since\s+|from\s+|until\s+|by\s+)?" + _M + r",?\s+(?:of\s+)?(?P<year>(?:19|20)\d\d)\b")),
     ("season", re.compile(r"\b(?:in\s+)?(?:the\s+)?(?P<season>spring|summer|autumn|fall|winter)\s+(?:of\s+)?(?P<year>(?:19|20)\d\d)\b", re.I)),
     ("rel", re.compile(r"\b(?P<rel>today|yesterday|tomorrow|this week|last week|next week|last month|next month|"
+                       r"(?:earlier |later )?this month|(?:earlier |later )?this year|last year|next year|"
                        r"(?:on|last|this|next)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", re.I)),
     ("y", re.compile(r"\b(?:in|since|from|by|until|during)\s+(?P<year>(?:19|20)\d\d)\b(?!\s*[-–]\s*\d)")),
 ]
@@ -142,6 +143,12 @@ def _resolve(kind: str, m: re.Match, published: date | None, article_text: str, 
             return published.isoformat(), True, "'today' in an article published on " + published.isoformat()
         if rel in ("this week", "last week", "next week", "last month", "next month"):
             return None  # a period, not a date: left out
+        if rel.endswith("this month"):
+            return (f"{published.year:04d}-{published.month:02d}", True,
+                    f"'{g['rel']}' in an article published on {published.isoformat()}")
+        if rel.endswith("year"):
+            y = published.year + {"last": -1, "next": 1}.get(rel.split()[0], 0)
+            return f"{y:04d}", True, f"'{g['rel']}' in an article published on {published.isoformat()}"
         import dateparser
         base = datetime(published.year, published.month, published.day)
         text = re.sub(r"^on\s+", "", rel)

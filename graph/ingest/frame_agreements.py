@@ -9,7 +9,7 @@ import re
 from .article import slugify
 from .dates import When, shift
 from .frame_base import FrameBase
-from .frame_vocab import AGREEMENT_KINDS, AGREEMENT_SHORT, AGREEMENT_TITLE, Resource, _date_type
+from .frame_vocab import AGREEMENT_KINDS, COUNTED_AGREEMENTS, AGREEMENT_SHORT, AGREEMENT_TITLE, Resource, _date_type
 from .segment import Sentence
 
 
@@ -23,6 +23,11 @@ class AgreementFrames(FrameBase):
                 kind = k
                 break
         if kind is None:
+            return None
+        if COUNTED_AGREEMENTS.search(s.text[max(0, km.start() - 40):km.end()]) or \
+                km.group(1).lower().endswith(("agreements", "memoranda", "memorandums", "statements", "grants", "loans")):
+            # "signed three agreements and sixteen memoranda", "five cooperation agreements": a count, not one
+            # agreement (a counted claim holds it)
             return None
         agr_pos = s.start + km.start()
         # "The Memorandum was signed by ..." continues the latest agreement
@@ -110,10 +115,21 @@ class AgreementFrames(FrameBase):
             ms = [m for m in self.in_sent(i, kinds) if m.end <= cut]
             # subject: the names right before "signed"
             ms = ms[-3:]
+            # "X signed a communiqué with the Spanish company Y": Y is the other party
+            wm = re.search(r"\bwith\b", s.text[km.end():])
+            if wm and wm.start() < 60:
+                a = s.start + km.end() + wm.end()
+                stop = re.search(r"\b(?:to|on|for|which|that|aimed|aiming|focusing|in order)\b|[;.]|,(?!\s*(?:and\b|the\b|[A-Z]))",
+                                 self.text[a:s.end])
+                b = a + (stop.start() if stop else s.end - a)
+                ms = ms + self.in_sent(i, kinds, a, b)
         seen = set()
         for m in ms:
             if any(p.post and p.post[0] <= m.start < p.post[1] for p in self.mentions if p.kind == "person" and p.sent == i):
                 continue
+            if m.entity.kind in ("country", "place") and re.match(r"[’']s\s", self.text[m.end:m.end + 3]) and any(
+                    o.sent == i and 0 < o.start - m.end <= 4 for o in self.mentions if o.kind == "organisation"):
+                continue   # "China’s PowerChina International": the country qualifies the company
             iri, txt = self.actor(m)
             if iri not in seen:
                 seen.add(iri)

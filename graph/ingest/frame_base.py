@@ -3,11 +3,12 @@ in a sentence, dates, states acting, resources named without a mention, existing
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from ..namespaces import WCID_DEFAULT
 from .article import Article
 from .dates import When, find_dates
-from .frame_vocab import FUTURE, Resource, _dates_compatible
+from .frame_vocab import FUTURE, UNDATED_NOTE, Resource, _dates_compatible
 from .gazetteer import Gazetteer
 from .link import Entity
 from .mentions import Mention
@@ -140,6 +141,7 @@ class FrameBase:
         or year containing it), same place or an actor in common → its IRI."""
         d = next((x.value for x in r.literals if x.pred == "wc:date"), None)
         if not d:
+            self._match_undated(r)
             return
         cls = r.types[0].split(":")[1]
         loc = next((lk.obj for lk in r.links if lk.pred == "wc:location"), None)
@@ -157,6 +159,36 @@ class FrameBase:
                 r.iri = old.iri
                 r.new = False
                 return
+
+    def _match_undated(self, r: Resource) -> None:
+        """An event or agreement the article states without a date is the one the graph holds when
+        exactly one of the same kind, with the same place or an actor in common, has a date near
+        the publication (60 days before to 180 days after): news reports recent events."""
+        if self.a.published is None:
+            return
+        cls = r.types[0].split(":")[1]
+        loc = next((lk.obj for lk in r.links if lk.pred == "wc:location"), None)
+        actors = {lk.obj for lk in r.links if lk.pred in ("wc:party", "wc:participant", "wc:organiser", "wc:chair",
+                                                         "wc:coChair", "wc:signatory", "wc:meetingOf")}
+        lo, hi = self.a.published - timedelta(days=60), self.a.published + timedelta(days=180)
+        if not actors and not loc:
+            # "The meeting also featured …" with no actor in its sentences: the article's organisations
+            actors = {e.iri for e in self.entities if e.kind == "organisation"}
+        found = []
+        for old in self.gaz.dated:
+            if old.kind != r.kind or old.iri in self.res or not (
+                    cls in old.classes or cls == "Agreement" or
+                    (old.classes & {"Meeting", "Consultation"} and cls in ("Meeting", "Consultation"))):
+                continue
+            span = _date_span(old.date)
+            if span is None or span[1] < lo or span[0] > hi:
+                continue
+            if (loc and old.location == loc) or (actors & old.actors):
+                found.append(old)
+        if len(found) == 1:
+            r.iri = found[0].iri
+            r.new = False
+            r.literals = [x for x in r.literals if x.value != UNDATED_NOTE]
 
     def _short_name(self, iri: str) -> str:
         r = self.res.get(iri)
@@ -180,3 +212,20 @@ class FrameBase:
         if inside:
             return inside[0]
         return None
+
+
+def _date_span(value: str) -> tuple[date, date] | None:
+    """The days a date of day, month or year precision covers."""
+    try:
+        if len(value) == 10:
+            d = date.fromisoformat(value)
+            return d, d
+        if len(value) == 7:
+            y, m = int(value[:4]), int(value[5:7])
+            nxt = date(y + (m == 12), m % 12 + 1, 1)
+            return date(y, m, 1), nxt - timedelta(days=1)
+        if len(value) == 4:
+            return date(int(value), 1, 1), date(int(value), 12, 31)
+    except ValueError:
+        return None
+    return None

@@ -12,7 +12,8 @@ from .article import slugify
 from .dates import When
 from .frame_agreements import AgreementFrames
 from .frame_vocab import (AGREEMENT_KINDS, CUE_ROLES, DEFINITE, EVENT_CORE, EVENT_KIND_CONCEPT, EVENT_TRIGGERS,
-                          FRAMEWORK, FUTURE, PAST, Resource, _date_type, _ordinal_word)
+                          FRAMEWORK, FUTURE, GENERIC_EVENT, OCCURS, PAST, UNDATED_NOTE, Resource, _date_type, _hid,
+                          _ordinal_word)
 from .mentions import ORDINALS
 from .segment import Sentence
 
@@ -48,6 +49,16 @@ class EventFrames(AgreementFrames):
                     continue
             if cls == "SigningCeremony":
                 ev = self._signing(s, m, day_dates, last_event)
+                if ev is None and not day_dates and re.search(r"\bsigning ceremony\b|\bceremony of (?:the )?signing\b", low):
+                    # "The meeting also featured a signing ceremony for five agreements": the ceremony is
+                    # stated, its date is not
+                    ev = self._undated("SigningCeremony") or self._new_event("SigningCeremony", s, None, m)
+                    for kind_rx in (rx for _, rx in AGREEMENT_KINDS):
+                        km = kind_rx.search(s.text)
+                        if km:
+                            for p_iri, p_text in self._parties(s, m, km):
+                                ev.link("wc:participant", p_iri, i, p_text, 0.65)
+                            break
                 if ev is not None:
                     created = created or ev
                 continue
@@ -59,9 +70,23 @@ class EventFrames(AgreementFrames):
                 created = created or ev
                 continue
             when = day_dates[0] if day_dates else None
+            if when is None and dates and OCCURS.search(s.text):
+                when = dates[0]   # "was held in Almaty last year", "took place in 2019": the year it states
             if when is None:
-                if not re.search(r"\b(was held|will be held|took place|will take place|is held|held in|held on)\b", low):
+                # no date in the sentence: an event only when the sentence says it happens (held, took
+                # place, hosted, attended, visited …) and the trigger is not generic ("regular meetings")
+                if not OCCURS.search(s.text) or GENERIC_EVENT.search(s.text[max(0, pos - 30):pos]) or \
+                        (m.group(1).lower().endswith("s") and cls not in ("OfficialVisit", "Conference")
+                         and m.group(1).lower() not in ("talks",)):
+                    continue   # plural "consultations will be held": a series, its events come dated
+                prev = self._undated(cls)
+                if prev is not None:
+                    self._roles(prev, i)
+                    created = created or prev
                     continue
+                ev = self._new_event(cls, s, None, m)
+                created = created or ev
+                continue
             prev = self._find_event(cls, when)
             if prev is not None:
                 self._roles(prev, i)
@@ -84,6 +109,42 @@ class EventFrames(AgreementFrames):
             return last_event
         return created
 
+    def _schedule_kind(self, s: Sentence) -> str | None:
+        """The event kind of a line introducing a schedule ("Dates of consultative meetings in other
+        countries:"), or None."""
+        if not s.text.rstrip().endswith(":") or len(s.text) > 160:
+            return None
+        for cls, rx in EVENT_TRIGGERS:
+            if cls not in ("SigningCeremony", "Milestone", "OfficialVisit") and rx.search(s.text):
+                return cls
+        return None
+
+    def _schedule_line(self, cls: str, s: Sentence, when: When) -> Resource | None:
+        """One event of a schedule: its date starts the line, its place follows."""
+        if not self._location_any(s):
+            return None
+        trig = re.search(re.escape(when.text), s.text)
+        if trig is None:
+            return None
+        prev = self._find_event(cls, when)
+        if prev is not None:
+            self._roles(prev, s.index)
+            return prev
+        places = self._location_any(s)
+        # cities before countries ("Tashkent, Republic of Uzbekistan")
+        places.sort(key=lambda m: 0 if m.entity.kind == "place" and (m.entity.entry is None or m.entity.entry.kind != "country") else 1)
+        return self._new_event(cls, s, when, trig, places=places)
+
+    def _location_any(self, s: Sentence) -> list:
+        return [m for m in self.in_sent(s.index, {"place", "country"})]
+
+    def _undated(self, cls: str) -> Resource | None:
+        """The article's undated event of this kind, if it drafted one already (one per kind)."""
+        for ev in self.events:
+            if ev.types[0] == f"wc:{cls}" and not any(x.pred == "wc:date" for x in ev.literals):
+                return ev
+        return None
+
     def _latest(self, cls: str) -> Resource | None:
         for ev in reversed(self.events):
             if cls in ev.types[0] or ev.types[0] == f"wc:{cls}":
@@ -91,7 +152,7 @@ class EventFrames(AgreementFrames):
         return self.events[-1] if self.events else None
 
     def _new_event(self, cls: str, s: Sentence, when: When | None, trig: re.Match, *, date_value: str | None = None,
-                   inferred: str | None = None) -> Resource:
+                   inferred: str | None = None, places: list | None = None) -> Resource:
         i = s.index
         value = date_value or (when.value if when else None)
         # the body whose meeting it is: "Steering Committee meeting", "meeting of the working group"
@@ -132,16 +193,23 @@ class EventFrames(AgreementFrames):
         label = (f"{'%s ' % _ordinal_word(ordinal) if ordinal else ''}{title.lower() if ordinal else title}"
                  + (f" of the {subject}" if subject and cls != "Milestone" else f": {subject}" if subject else ""))
         label = label[0].upper() + label[1:]
-        places = self._location(s)
+        places = places if places is not None else self._location(s)
         if not subject and places:
             label += f" in {places[0].entity.label}"
         slug_core = slugify((body.entity.acronym or body.entity.label) if body else
                             ((programme or of_prog).entity.acronym or (programme or of_prog).entity.label) if (programme or of_prog)
                             else (places[0].entity.label if places else core), 40)
         slug = "-".join(x for x in [value, slug_core, core if core not in slug_core else None, str(ordinal) if ordinal else None] if x)
+        if not value:
+            # no date: the identifier carries none (docs/model.md §4) but names the article, so that two
+            # articles' undated "meeting in Astana" do not merge by accident
+            slug = f"{slug}-{_hid(self.a.slug)[:6]}"
         iri = self._unique(f"{self.base}event/{slug}")
-        ev = Resource(iri, "event", [f"wc:{cls}", "wc:Event"], label=label, confidence=0.75 if when else 0.6)
+        ev = Resource(iri, "event", [f"wc:{cls}", "wc:Event"], label=label,
+                      confidence=0.75 if when else (0.6 if value else 0.55))
         ev.sents.add(i)
+        if not value:
+            ev.lit("skos:note", UNDATED_NOTE, lang="en")
         if value:
             ev.lit("wc:date", value, _date_type(value))
             if inferred or (when and when.inferred):

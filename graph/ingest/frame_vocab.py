@@ -63,7 +63,7 @@ class Resource:
 EVENT_TRIGGERS = [
     ("SigningCeremony", re.compile(r"\b(signed|signing|signature of)\b", re.I)),
     ("Inauguration", re.compile(r"\b(inaugurat(?:ion|ed|es)|launch(?:ed)? ceremony)\b", re.I)),
-    ("Consultation", re.compile(r"\b(consultations?)\b", re.I)),
+    ("Consultation", re.compile(r"\b(consultations?|consultative meetings?)\b", re.I)),
     ("Conference", re.compile(r"\b(conferences?|summits?|congress)\b", re.I)),
     ("Forum", re.compile(r"\b(forum)\b", re.I)),
     ("SideEvent", re.compile(r"\b(side[- ]event)\b", re.I)),
@@ -96,6 +96,10 @@ AGREEMENT_KINDS = [
     ("CooperationAgreement", re.compile(r"\b(cooperation agreements?|agreements? on cooperation|co-operation agreements?)\b", re.I)),
     ("Agreement", re.compile(r"\b(agreements?|treaty|accord)\b", re.I)),
 ]
+#: a number before an agreement noun: a count of agreements, not one ("three agreements", "five cooperation agreements")
+COUNTED_AGREEMENTS = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z]+teen|twenty|"
+                                r"thirty|forty|fifty|several|many|numerous|a number of|a series of|some)\s+(?:[\w-]+\s+){0,2}?"
+                                r"(?:agreements|memoranda|memorandums|mous|communiqu[eé]s|statements|documents|grants|loans)\b$", re.I)
 AGREEMENT_SHORT = {"MemorandumOfUnderstanding": "mou", "StatementOfIntent": "statement-of-intent",
                    "Communique": "communique", "JointStatement": "joint-statement", "GrantAgreement": "grant",
                    "LoanAgreement": "loan", "FinancingAgreement": "financing-agreement",
@@ -108,6 +112,20 @@ FUTURE = re.compile(r"\b(will|shall|is to be|are to be|to be held|is scheduled|a
                     r"is expected|upcoming|next week|next month)\b", re.I)
 PAST = re.compile(r"\b(was held|were held|took place|was signed|were signed|signed|held|adopted|inaugurated|"
                   r"was organi[sz]ed|opened|met|gathered|discussed|was chaired)\b", re.I)
+#: a sentence saying that an event happens or happened (an undated event is drafted only then)
+OCCURS = re.compile(
+    r"\b(?:was held|were held|will be held|is being held|is held|be held|held (?:a|an|the|its|their|his|her)\b|"
+    r"hold (?:a|an|the|its|their)\b|holds (?:a|an|the)\b|took place|will take place|takes place|is taking place|"
+    r"(?:was|were) organi[sz]ed|organi[sz]ed (?:a|an|the)\b|hosted|will host|hosts (?:a|an|the)\b|"
+    r"(?:was|were) conducted|conducted (?:a|an|the)\b|convened|featured|attended|took part|participated|"
+    r"will participate|gathered|kicked off|(?:has|have|had) (?:already )?beg[au]n|began|started|"
+    r"opened (?:a|an|the)\b|was opened|visited|paid (?:a|an)\b|arrived|completed|(?:was|were) launched|"
+    r"is underway|are underway)", re.I)
+#: words before an event noun that make it generic, not one event ("regular meetings", "such trainings")
+GENERIC_EVENT = re.compile(r"\b(?:regular|periodic|annual|such|these|those|many|several|numerous|series of|number of|"
+                           r"other|further|future|similar|various)\s+(?:[\w-]+\s+)?$", re.I)
+UNDATED_NOTE = ("Undated: the article does not state when this event takes place, and no date is guessed; "
+                "add wc:date (keeping the identifier) when a source gives it.")
 CUE_ROLES = [
     ("wc:coChair", re.compile(r"\bco-?chaired by\b|\bco-?chairs? (?:were|was)\b", re.I), {"person", "organisation", "state"}),
     ("wc:chair", re.compile(r"\b(?<!co-)(?<!co)chaired by\b|\bunder the chairmanship of\b|\bpresided (?:over )?by\b", re.I), {"person"}),

@@ -39,9 +39,16 @@ class Frames(EventFrames, FactFrames):
     def run(self) -> dict[str, Resource]:
         self._entities()
         last_event: Resource | None = None
+        schedule: str | None = None     # "Dates of the consultations in other countries:" → its event kind
         for s in self.sents:
-            if s.title_case or (s.standalone and len(s.text) < 60 and self.dates_in(s.index) and
-                                len(self.dates_in(s.index)[0].text) >= len(s.text) - 20):
+            dates = self.dates_in(s.index)
+            if schedule and s.standalone and dates and dates[0].start - s.start <= 2 and len(s.text) < 120:
+                # a schedule line: "June 23, 2017 - Tashkent, Republic of Uzbekistan"
+                last_event = self._schedule_line(schedule, s, dates[0]) or last_event
+                continue
+            schedule = self._schedule_kind(s)
+            if s.title_case or (s.standalone and len(s.text) < 60 and dates and
+                                len(dates[0].text) >= len(s.text) - 20):
                 continue
             last_event = self._sentence(s, last_event) or last_event
         self._posts()
