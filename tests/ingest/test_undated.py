@@ -103,3 +103,19 @@ def test_relative_years_and_months(draft_of):
     d = draft_of("# published: 2023-03-20\n\nA forum on water diplomacy was held in Almaty last year. "
                  "A workshop on irrigation was held in Osh earlier this month.\n", name="rel.txt")
     assert sorted(date(e) for e in events(d)) == ["2022", "2023-03"]
+
+
+def test_the_review_shows_an_undated_event(draft_of):
+    from graph.review.draft import Draft
+    from graph.review.view import fact_view
+    d = draft_of("# published: 2022-05-20\n\nThe Water Council of Freedonia held a meeting in Bishkek on 3 May. "
+                 "A training on water accounting was held in Taraz.\n", name="review-undated.txt")
+    rd = Draft.parse(d.trig())
+    warned = {str(f.subject).rsplit("/", 1)[-1]: f.warnings for f in rd.facts.values() if f.kind == "resource"}
+    undated = [k for k, w in warned.items() if w]
+    assert len(undated) == 1 and "training" in undated[0]
+    assert "undated" in warned[undated[0]][0]
+    dated = next(k for k in warned if k.startswith("2022-05-03"))
+    assert warned[dated] == []
+    f = next(f for f in rd.facts.values() if f.warnings)
+    assert fact_view(rd, f, None).warnings == f.warnings
