@@ -27,6 +27,9 @@ _M = r"(?P<month>January|February|March|April|May|June|July|August|September|Oct
      r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
 _WD = r"(?:(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+(?:the\s+)?)?"
 PATTERNS = [
+    # a range of days is dated by its first: "24-25 November 2021", "November 24–25, 2021"
+    ("dmy", re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s*[-–]\s*\d{1,2}(?:st|nd|rd|th)?\s+" + _M + r",?\s+(?P<year>(?:19|20)\d\d)\b")),
+    ("mdy", re.compile(r"\b" + _M + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\s*[-–]\s*\d{1,2}(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b")),
     ("iso", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mnum>\d\d)-(?P<day>\d\d)\b")),
     ("dmy", re.compile(_WD + r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _M + r",?\s+(?P<year>(?:19|20)\d\d)\b")),
     ("mdy", re.compile(_WD + r"\b" + _M + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b")),
@@ -37,6 +40,8 @@ PATTERNS = [
     ("rel", re.compile(r"\b(?P<rel>today|yesterday|tomorrow|this week|last week|next week|last month|next month|"
                        r"(?:earlier |later )?this month|(?:earlier |later )?this year|last year|next year|"
                        r"(?:on|last|this|next)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", re.I)),
+    ("m", re.compile(r"\b(?:in|since|from|until|by|during|early|late|mid-?|end of|beginning of)\s+(?:the\s+)?" + _M +
+                     r"(?!\s*\d)(?!,?\s+(?:of\s+)?(?:19|20)\d\d)")),
     ("y", re.compile(r"\b(?:in|since|from|by|until|during)\s+(?P<year>(?:19|20)\d\d)\b(?!\s*[-–]\s*\d)")),
 ]
 
@@ -131,6 +136,22 @@ def _resolve(kind: str, m: re.Match, published: date | None, article_text: str, 
                         f"the year is not stated: {day} {m.group('month')} fell on a {g['weekday']} in {y}, "
                         f"the first such year near the years the article mentions")
         return None
+    if kind == "m":
+        # "in November" without a year: the November nearest the publication (the next one when the
+        # sentence speaks of the future), marked inferred; unknown publication → no date
+        if published is None or month is None:
+            return None
+        cands = [(y, month) for y in (published.year - 1, published.year, published.year + 1)]
+        here = published.year * 12 + published.month
+
+        def dist(c):
+            k = c[0] * 12 + c[1] - here
+            return (abs(k), -k if future else k)
+        if future:
+            cands = [c for c in cands if c[0] * 12 + c[1] >= here] or cands
+        y, mo = min(cands, key=dist)
+        return (f"{y:04d}-{mo:02d}", True,
+                f"'{m.group(0).strip()}' without a year, in an article published on {published.isoformat()}")
     if kind == "my":
         return f"{int(g['year']):04d}-{month:02d}", False, None
     if kind in ("season", "y"):

@@ -11,8 +11,8 @@ import re
 from .article import slugify
 from .dates import When
 from .frame_agreements import AgreementFrames
-from .frame_vocab import (AGREEMENT_KINDS, CUE_ROLES, DEFINITE, EVENT_CORE, EVENT_KIND_CONCEPT, EVENT_TRIGGERS,
-                          FRAMEWORK, FUTURE, GENERIC_EVENT, OCCURS, PAST, UNDATED_NOTE, Resource, _date_type, _hid,
+from .frame_vocab import (ACTIVE_ROLES, AGREEMENT_KINDS, CUE_ROLES, EVENT_NOUN, DEFINITE, EVENT_CORE, EVENT_KIND_CONCEPT, EVENT_TRIGGERS,
+                          FRAMEWORK, FUTURE, GENERIC_EVENT, NEXT_EVENT, OCCURS, PAST, UNDATED_NOTE, Resource, _date_type, _hid,
                           _ordinal_word)
 from .mentions import ORDINALS
 from .segment import Sentence
@@ -41,7 +41,8 @@ class EventFrames(AgreementFrames):
                 continue
             handled_classes.add(cls)
             # a definite reference ("The meeting was chaired") continues the latest event of that kind
-            if definite and definite.start() <= pos <= definite.end() + 2 and cls != "SigningCeremony":
+            if definite and definite.start() <= pos <= definite.end() + 2 and cls != "SigningCeremony" and \
+                    not NEXT_EVENT.search(definite.group(0)):
                 prev = self._latest(cls) or last_event
                 if prev is not None:
                     self._roles(prev, i)
@@ -255,6 +256,21 @@ class EventFrames(AgreementFrames):
                 ev.link(pred, iri, i, txt, 0.75)
                 if pred in ("wc:chair", "wc:coChair", "wc:openedBy", "wc:speaker", "wc:moderator"):
                     ev.link("wc:participant", iri, i, txt, 0.7)
+        # active voice: "Ms. X, Deputy Director General of Y, opened the training"
+        s = self.sents[i]
+        for m in self.in_sent(i, {"person", "organisation", "country"}):
+            end = max(m.end, m.post[1]) if m.post and m.post[1] > m.end else m.end
+            gap = re.match(r"[\s,]*(?:\([^)]{1,20}\)[\s,]*)?", self.text[end:s.end])
+            rest = self.text[end + (gap.end() if gap else 0):s.end]
+            for pred, rx, kinds in ACTIVE_ROLES:
+                vm = rx.match(rest)
+                if vm and m.entity.kind in kinds | ({"country"} if "state" in kinds else set()) and \
+                        re.match(r"\s+(?:the|a|an|this|its)\s+(?:[\w-]+\s+){0,3}?(?:" + EVENT_NOUN + r")", rest[vm.end():], re.I):
+                    iri, txt = self.actor(m) if m.entity.kind != "person" else (m.entity.iri, m.text)
+                    ev.link(pred, iri, i, txt, 0.7)
+                    if pred != "wc:organiser":
+                        ev.link("wc:participant", iri, i, txt, 0.7)
+                    break
         # participants listed after "organizations:"
         s = self.sents[i]
         lm = re.search(r"\b(?:participants?|attendees|representatives)\b[^.]*?:", s.text, re.I)
@@ -283,6 +299,8 @@ class EventFrames(AgreementFrames):
             status = "planned"
         elif PAST.search(first):
             status = "held"
+        if d and self.a.published and len(d) < 10 and d > self.a.published.isoformat()[:len(d)]:
+            status = "planned"   # "in November" of an article of October, "in 2022" of one of 2021
         if d and self.a.published and len(d) == 10:
             status = "planned" if d > self.a.published.isoformat() else ("held" if status != "planned" or d < self.a.published.isoformat() else status)
         del texts

@@ -109,7 +109,8 @@ AGREEMENT_TITLE = {"MemorandumOfUnderstanding": "Memorandum of Understanding", "
                    "LoanAgreement": "Loan agreement", "FinancingAgreement": "Financing agreement",
                    "CooperationAgreement": "Cooperation agreement", "Agreement": "Agreement"}
 FUTURE = re.compile(r"\b(will|shall|is to be|are to be|to be held|is scheduled|are scheduled|is planned|are planned|"
-                    r"is expected|upcoming|next week|next month)\b", re.I)
+                    r"is expected|upcoming|next week|next month|agreed to hold|decided to hold|plans? to hold|planned to hold|"
+                    r"to be organi[sz]ed|will be organi[sz]ed)\b", re.I)
 PAST = re.compile(r"\b(was held|were held|took place|was signed|were signed|signed|held|adopted|inaugurated|"
                   r"was organi[sz]ed|opened|met|gathered|discussed|was chaired)\b", re.I)
 #: a sentence saying that an event happens or happened (an undated event is drafted only then)
@@ -122,8 +123,18 @@ OCCURS = re.compile(
     r"opened (?:a|an|the)\b|was opened|visited|paid (?:a|an)\b|arrived|completed|(?:was|were) launched|"
     r"is underway|are underway)", re.I)
 #: words before an event noun that make it generic, not one event ("regular meetings", "such trainings")
-GENERIC_EVENT = re.compile(r"\b(?:regular|periodic|annual|such|these|those|many|several|numerous|series of|number of|"
+GENERIC_EVENT = re.compile(r"\b(?:such|these|those|many|several|numerous|series of|number of|"
                            r"other|further|future|similar|various)\s+(?:[\w-]+\s+)?$", re.I)
+EVENT_NOUN = (r"meeting|session|consultation|conference|forum|workshop|seminar|webinar|training|course|round ?table|"
+              r"event|ceremony|summit|dialogue|visit|exhibition|festival|competition|expedition")
+#: the actor before an active verb: "Ms. X, Deputy Director of Y, opened the training", "WMO organized the workshop"
+ACTIVE_ROLES = [("wc:openedBy", re.compile(r"(?:has |have )?opened\b", re.I), {"person", "organisation"}),
+                ("wc:coChair", re.compile(r"(?:has |have )?co-?chaired\b", re.I), {"person", "organisation", "state"}),
+                ("wc:chair", re.compile(r"(?:has |have )?chaired\b", re.I), {"person"}),
+                ("wc:moderator", re.compile(r"(?:has |have )?moderated\b", re.I), {"person"}),
+                ("wc:organiser", re.compile(r"(?:has |have )?(?:organi[sz]ed|hosted|convened)\b", re.I), {"organisation", "state"})]
+#: "the next meeting", "the following session": another event than the one before
+NEXT_EVENT = re.compile(r"\b(?:next|following|upcoming|forthcoming|subsequent)\b", re.I)
 UNDATED_NOTE = ("Undated: the article does not state when this event takes place, and no date is guessed; "
                 "add wc:date (keeping the identifier) when a source gives it.")
 CUE_ROLES = [
@@ -134,7 +145,7 @@ CUE_ROLES = [
     ("wc:supporter", re.compile(r"\bwith (?:the )?(?:financial )?(?:support|assistance) (?:of|from)\b|\bsupported by\b|\bsponsored by\b|\bfunded by\b", re.I), {"organisation", "state"}),
     ("wc:moderator", re.compile(r"\bmoderated by\b|\bfacilitated by\b", re.I), {"person"}),
     ("wc:participant", re.compile(r"\b(?:meeting|talks|consultations?) (?:of|between)\b|\b(?:met|meeting|talks) with\b", re.I), {"person", "organisation", "state"}),
-    ("wc:participant", re.compile(r"\battended by\b|\bparticipants? (?:included|were|from)\b|\bbrought together\b|\bwith the participation of\b", re.I), {"person", "organisation", "state"}),
+    ("wc:participant", re.compile(r"\b(?:led|headed) by\b|\bdelegations? (?:of|from)\b|\battended by\b|\bparticipants? (?:included|were|from)\b|\bbrought together\b|\bwith the participation of\b", re.I), {"person", "organisation", "state"}),
     ("wc:speaker", re.compile(r"\b(?:addressed by|speakers? (?:included|were)|(?:a |the )?(?:keynote|presentation|speech|address) (?:was )?(?:given|delivered|made) by|presented by)\b", re.I), {"person"}),
 ]
 FRAMEWORK = re.compile(r"\b(?:within the framework of|in the framework of|in the frame of|as part of|under the auspices of|within)\b", re.I)

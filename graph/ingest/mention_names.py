@@ -101,10 +101,17 @@ class NameDiscovery:
                     parts.append(t)
                     j += 1
                     continue
-                if t.text in ("-", "/", "«", "»", "’s") and parts and not t.whitespace_ and not parts[-1].whitespace_ \
+                if t.text in ("-", "/", "«", "»", "’s", "'s") and parts and not t.whitespace_ and not parts[-1].whitespace_ \
                         and j + 1 < n and (_cap(toks[j + 1]) or (t.text == "-" and toks[j + 1].is_alpha
                                                  and not toks[j + 1].lower_.endswith("ed")
                                                  and toks[j + 1].lower_ not in ADJ_SUFFIX)):
+                    parts.append(t)
+                    parts.append(toks[j + 1])
+                    j += 2
+                    continue
+                if t.text in ("'s", "’s") and parts and not parts[-1].whitespace_ and j + 1 < n and _cap(toks[j + 1]) \
+                        and toks[j + 1].lower_ in ORG_HEADS | PROGRAMME_HEADS:
+                    # "United Nations Children's Fund": a possessive inside a name
                     parts.append(t)
                     parts.append(toks[j + 1])
                     j += 2
@@ -153,7 +160,7 @@ class NameDiscovery:
             toks.pop(0)
             offset += 1
         # "National"/"Regional" lead only stripped before a non-name (kept in "National Policy Dialogue")
-        while toks and not isinstance(toks[-1], tuple) and (toks[-1].lower_ in CONNECTORS or toks[-1].text in ("-", "/", "’s")):
+        while toks and not isinstance(toks[-1], tuple) and (toks[-1].lower_ in CONNECTORS or toks[-1].text in ("-", "/", "’s", "'s")):
             toks.pop()
         real = [t for t in toks if not isinstance(t, tuple)]
         if not real:
