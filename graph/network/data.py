@@ -68,8 +68,6 @@ class GraphData:
     #: organisation → the organisation it is a unit of (``org:subOrganizationOf``; the
     #: first by IRI when there are several)
     parents: dict[str, str] = field(default_factory=dict)
-    fetched_at: str = ""
-    fetch_seconds: float = 0.0
     #: unique per fetch in this process (a cache key that, unlike id(), is never reused)
     serial: int = 0
 
@@ -232,7 +230,6 @@ def fetch_graph_data(backend) -> GraphData:
     """Run the network queries against *backend* (anything with ``select(text)``, or the
     store API's ``query(text)``) — a fixed handful, one per relation family, never one per
     node — and assemble :class:`GraphData`."""
-    t0 = time.perf_counter()
     results = _run_all(backend, {"agents": Q_AGENTS, "alt": Q_ALT_LABELS, "topics": Q_TOPICS,
                                  "incidences": Q_INCIDENCES, "posts": Q_MEMBERSHIPS,
                                  "sentences": Q_SENTENCES, "statements": Q_STATEMENT_EVIDENCE,
@@ -251,7 +248,7 @@ def fetch_graph_data(backend) -> GraphData:
                      statement_quotes={k: tuple(sorted(v)) for k, v in quotes.items()},
                      mentions={k: tuple(sorted(v)) for k, v in mentions.items()},
                      parents=dict(sorted(parents.items())),
-                     fetched_at=_now(), fetch_seconds=time.perf_counter() - t0, serial=next(_SERIALS))
+                     serial=next(_SERIALS))
 
 
 Rows = dict[str, list[dict[str, str]]]
