@@ -306,6 +306,9 @@ _WORKER_DB: str | None = None
 _WORKER_REFUSAL: str | None = None
 #: Why this worker has no store (it could not be opened), or None.
 _WORKER_STORE_ERROR: str | None = None
+#: Where this worker holds the store: "memory" or "disk" (graph.residency), and how the copy was made.
+_WORKER_MODE: str = "disk"
+_WORKER_COPY: str | None = None
 
 
 def _worker_init(db_path: str, in_memory: bool = False, memory_mb: int | None = None,
@@ -335,13 +338,20 @@ def _worker_init(db_path: str, in_memory: bool = False, memory_mb: int | None = 
         global _WORKER_STORE_ERROR
         _WORKER_STORE_ERROR = f"the store at {db_path} cannot be opened: {e}"
         return
+    _WORKER_STORE = on_disk
     if in_memory:
-        # scans answer 3-6x faster from memory (BENCHMARKS.md); costs ~1.7 GB per worker at 5M triples
-        _WORKER_STORE = ox.Store()
-        _WORKER_STORE.bulk_extend(on_disk.quads_for_pattern(None, None, None, None))
-        del on_disk
-    else:
-        _WORKER_STORE = on_disk
+        # scans answer 2-10x faster from memory (BENCHMARKS.md); the parent chose memory only
+        # when the copy fits this worker's cap and the budget (graph.residency.plan). The
+        # copy is made here, under the sandbox: it only reads files (and writes the build's
+        # memory image once).
+        global _WORKER_MODE, _WORKER_COPY
+        from . import residency
+        try:
+            _WORKER_STORE, _WORKER_COPY = residency.load_copy(on_disk, Path(db_path).parent)
+            _WORKER_MODE = "memory"
+            del on_disk
+        except (MemoryError, OSError, ValueError, SyntaxError) as e:
+            _WORKER_COPY = f"failed, serving from disk: {e}"[:300]
 
 
 def _worker_query(text, params, default_graphs, named_graphs, limit, max_bytes=None):
@@ -418,6 +428,12 @@ def _worker_health(deadline_ok: bool = True) -> dict:
             out["store_error"] = str(e)[:300]
     out["ms"] = round((time.perf_counter() - t0) * 1000, 1)
     return out
+
+
+def _worker_describe() -> dict:
+    """What a query worker holds: ``mode`` (memory or disk), how its copy was made, its pid."""
+    return {"pid": os.getpid(), "mode": _WORKER_MODE, "copy": _WORKER_COPY, "store": _WORKER_STORE is not None,
+            "sandboxed": _WORKER_REFUSAL is None}
 
 
 def _check_params(params: Params | None) -> None:
@@ -540,6 +556,7 @@ class EmbeddedStore(_Backend):
         self._pools: dict[str, tuple[Any, Path]] = {}
         self._sandboxed: bool | None = None
         self._cache: OrderedDict[tuple, QueryResult] = OrderedDict()
+        self._residency: tuple[Path, Any] | None = None
         if self.layout.current_build() is None:
             raise StoreError(f"no store at {self.layout.root}", hint="run `wckg build` first (or set WCKG_STORE)")
 
@@ -584,6 +601,25 @@ class EmbeddedStore(_Backend):
             return 1
         return self.workers if lane == "public" else self.settings.site_workers
 
+    def residency(self, build: Path | None = None):
+        """Where the query workers of *build* (default: the current one) hold the store:
+        a :class:`graph.residency.Residency` (memory when it fits the budget, else disk)."""
+        from . import residency
+        build = build or self.layout.current_build()
+        if build is None:
+            raise StoreError(f"no store at {self.layout.root}", hint="run `wckg build` first")
+        known = self._residency
+        if known is not None and known[0] == build:
+            return known[1]
+        try:
+            triples = int(json.loads((build / "manifest.json").read_text()).get("triples", 0))
+        except (OSError, ValueError) as e:
+            raise StoreError(f"the store manifest {build / 'manifest.json'} is unreadable: {e}",
+                             hint="run `wckg build --force` to rebuild the store") from None
+        found = residency.plan(self.settings, triples, self.lane_size("site") + self.lane_size("public"))
+        self._residency = (build, found)
+        return found
+
     def _current_pool(self, lane: str = "site"):
         """The worker pool of *lane* for the current build; replaced when a rebuild swapped the store."""
         from pebble import ProcessPool
@@ -591,12 +627,14 @@ class EmbeddedStore(_Backend):
         if build is None:
             raise StoreError(f"the store at {self.layout.root} has no current build", hint="run `wckg build`")
         sandboxed = self.sandboxed
+        # the health lane's worker checks the files on disk: it needs no copy
+        in_memory = lane != "health" and self.residency(build).in_memory
         with self._lock:
             pool, pool_build = self._pools.get(lane, (None, None))
             if pool is None or build != pool_build or not pool.active:
                 old = pool
                 pool = ProcessPool(max_workers=self.lane_size(lane), initializer=_worker_init,
-                                   initargs=(str(self.layout.db(build)), self.settings.in_memory,
+                                   initargs=(str(self.layout.db(build)), in_memory,
                                              self.settings.worker_memory_mb, sandboxed),
                                    context=_forkserver())
                 self._pools[lane] = (pool, build)
@@ -690,6 +728,9 @@ class EmbeddedStore(_Backend):
             problem = _store_files_problem(self.layout.db(self.layout.current_build()))
             if problem:
                 return {**out, "ok": False, "failing": "store", "error": problem}
+            place = self.residency()
+            out["mode"] = place.mode
+            out["residency"] = place.to_json()
             pool = self._current_pool("health")
         except WckgError as e:
             return {**out, "ok": False, "failing": "store", "error": e.message}
@@ -713,7 +754,8 @@ class EmbeddedStore(_Backend):
         """Cheap readiness: a current build and live pools (no query)."""
         build = self.layout.current_build()
         pools = {lane: bool(p.active) for lane, (p, _b) in self._pools.items()}
-        return {"store": build is not None, "pools": pools,
+        mode = self._residency[1].mode if self._residency is not None and self._residency[0] == build else None
+        return {"store": build is not None, "pools": pools, **({"mode": mode} if mode else {}),
                 "ok": build is not None and all(pools.values())}
 
     def close(self) -> None:

@@ -93,7 +93,7 @@ def show_cmd(
             "label": draft.label(f.subject) if f.kind == "resource" else
                      f"{draft.label(f.subject)} — {_short(str(f.predicate))} → {draft.label(f.object)}",
             "confidence": f.confidence, "decision": d.to_json() if d else None,
-            "evidence": [e.__dict__ for e in f.evidence],
+            "evidence": [e.__dict__ for e in f.evidence], "warnings": list(f.warnings),
         })
     mentions = [{"text": m.text, "begin": m.begin, "end": m.end, "refers_to": m.refers_to, "status": m.status,
                  "relinked_to": decisions.links.get(m.refers_to or ""),
@@ -118,6 +118,8 @@ def show_cmd(
         if d and d.get("label"):
             line.append(f"  ⇒ label {d['label']!r}", style="yellow")
         out.print(line)
+        for w in f["warnings"]:
+            out.print(Text(f"      ⚠ {w}", style="yellow"))
         for e in f["evidence"][:2]:
             out.print(Text(f"      “{e['quote']}”", style="dim"))
     if mentions:

@@ -88,7 +88,10 @@ def serve(
     os.environ["WCKG_PORT"] = str(settings.port)
     get_settings.cache_clear()
 
-    err.print(f"Serving on http://{settings.host}:{settings.port}/ (SPARQL at /sparql); Ctrl+C stops.",
+    from ..residency import for_store
+    place = for_store(settings)
+    where = f"; query workers hold the store {place.describe()}" if place is not None else ""
+    err.print(f"Serving on http://{settings.host}:{settings.port}/ (SPARQL at /sparql){where}; Ctrl+C stops.",
               markup=False)
     uvicorn.run(APP_FACTORY, factory=True, host=settings.host, port=settings.port,
                 log_level=log_level, proxy_headers=False, server_header=False)
