@@ -64,6 +64,7 @@ class ConditionalGetMiddleware:
         self.app = app
         self.prefixes = prefixes
 
+    # long: an ASGI send wrapper: the conditional-GET cases side by side
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") \
                 or not scope["path"].startswith(self.prefixes):

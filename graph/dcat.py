@@ -177,6 +177,7 @@ class DataFacts:
 
 # --- the catalog --------------------------------------------------------------------------------
 
+# long: the DCAT-AP record, property by property, in the order of the application profile
 def build_catalog(settings: Settings, files: Sequence, facts: DataFacts, *, download_base: str) -> Graph:
     """The DCAT-AP 3 catalog of a bundle: *files* are :class:`graph.publish.BundleFile`."""
     g = Graph()

@@ -155,6 +155,7 @@ def _rows(backend, text: str) -> list[dict[str, str]]:
     return NB._run_all(backend, {"q": text})["q"]
 
 
+# long: every event and agreement coded by the rules in one pass over the network data
 def compute(backend, graph: NB.GraphData | None = None) -> IndicatorData:
     """Code every event and agreement of the store (:data:`RULES`)."""
     t0 = time.perf_counter()
@@ -428,6 +429,7 @@ _DATA_TOPICS = ("water-information-systems", "data-exchange", "monitoring", "hyd
                 "information-exchange", "digitalisation")
 
 
+# long: an arrangement's evidence, criterion by criterion (SDG 6.5.2)
 def arrangements(data: IndicatorData, kind: str, value: str) -> dict[str, Any]:
     """The evidence, criterion by criterion, of an operational arrangement for a pair of
     countries (``kind="pair"``) or a basin (``kind="basin"``)."""

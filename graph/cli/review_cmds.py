@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import ValidationFailed
-from . import app, err, out
+from .base import app, err, out
 from .data_cmds import StoreOpt, progress_bar, settings_for
 
 review_app = typer.Typer(name="review", help="Review machine drafts: accept, correct or reject each fact, then land them.",
@@ -69,6 +69,7 @@ def list_cmd(
     out.print(t)
 
 
+# long: a Typer command: one draft's sections printed in order
 @review_app.command("show")
 def show_cmd(
     slug: SlugArg,
@@ -283,6 +284,7 @@ def add_cmd(
     err.print(f"Queued {entry.slug}: {c['facts']} facts ({c['pending']} to review).", markup=False)
 
 
+# long: a Typer command: its options, then each article through the pipeline with progress
 @app.command()
 def ingest(
     articles: Annotated[list[Path], typer.Argument(metavar="ARTICLE...", help="plain-text articles (UTF-8), optionally with a `# key: value` header")],

@@ -14,7 +14,7 @@ import typer
 
 from ..config import PROJECT_ROOT, get_settings
 from ..errors import ConfigError, StoreError
-from . import app, err
+from .base import app, err
 from .data_cmds import StoreOpt, progress_bar, settings_for
 
 APP_FACTORY = "app.main:create_app"

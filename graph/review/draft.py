@@ -200,6 +200,7 @@ class Draft:
                                 str(mt) if mt is not None else None))
         return out
 
+    # long: a draft's facts analysed in one pass
     def _analyse(self) -> None:
         g, bk = self.graph, self.bookkeeping
         evidence_nodes = set(g.subjects(RDF.type, WC.StatementEvidence))
