@@ -105,7 +105,8 @@ class EventFrames(AgreementFrames):
                     mm = re.search(r"\b(take place|took place|held|scheduled)\b", s.text)
                     return self._new_event(cls, s, day_dates[0], mm)
         if created is None and last_event is not None and re.search(
-                r"\b(the (?:meeting|event|session|consultation|conference|workshop|forum)|participants)\b", low):
+                r"\b(the (?:meeting|event|session|consultation|conference|workshop|forum|training|seminar|round ?table)|"
+                r"participants|took part|participated)\b", low):
             self._roles(last_event, i)
             return last_event
         return created
@@ -275,6 +276,15 @@ class EventFrames(AgreementFrames):
                     if pred != "wc:organiser":
                         ev.link("wc:participant", iri, i, txt, 0.7)
                     break
+        # "Representatives of FAO, USAID and GIZ also took part": the names before the verb
+        tp = re.search(r"\b(?:also )?(?:took part|participated|were present|joined (?:the|it))\b", s.text)
+        if tp:
+            for m in self.in_sent(i, {"organisation", "person", "country"}, s.start, s.start + tp.start()):
+                if m.entity.kind != "person" and any(p.post and p.post[0] <= m.start < p.post[1] for p in self.mentions
+                                                     if p.kind == "person" and p.sent == i):
+                    continue
+                iri, txt = self.actor(m) if m.entity.kind != "person" else (m.entity.iri, m.text)
+                ev.link("wc:participant", iri, i, txt, 0.65)
         # participants listed after "organizations:"
         s = self.sents[i]
         lm = re.search(r"\b(?:participants?|attendees|representatives)\b[^.]*?:", s.text, re.I)

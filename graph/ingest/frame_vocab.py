@@ -144,7 +144,8 @@ CUE_ROLES = [
     ("wc:organiser", re.compile(r"\b(?:co-)?organi[sz]ed (?:jointly )?by\b|\bhosted by\b|\bconvened by\b", re.I), {"organisation", "state"}),
     ("wc:supporter", re.compile(r"\bwith (?:the )?(?:financial )?(?:support|assistance) (?:of|from)\b|\bsupported by\b|\bsponsored by\b|\bfunded by\b", re.I), {"organisation", "state"}),
     ("wc:moderator", re.compile(r"\bmoderated by\b|\bfacilitated by\b", re.I), {"person"}),
-    ("wc:participant", re.compile(r"\b(?:meeting|talks|consultations?) (?:of|between)\b|\b(?:met|meeting|talks) with\b", re.I), {"person", "organisation", "state"}),
+    ("wc:participant", re.compile(r"\b(?:meeting|talks|consultations?) (?:of|between)\b|\b(?:met|meetings?|talks|round ?tables?|discussions?|"
+                                  r"consultations?|sessions?|videoconferences?|briefings?|dialogue) with\b", re.I), {"person", "organisation", "state"}),
     ("wc:participant", re.compile(r"\b(?:led|headed) by\b|\bdelegations? (?:of|from)\b|\battended by\b|\bparticipants? (?:included|were|from)\b|\bbrought together\b|\bwith the participation of\b", re.I), {"person", "organisation", "state"}),
     ("wc:speaker", re.compile(r"\b(?:addressed by|speakers? (?:included|were)|(?:a |the )?(?:keynote|presentation|speech|address) (?:was )?(?:given|delivered|made) by|presented by)\b", re.I), {"person"}),
 ]

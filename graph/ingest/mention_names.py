@@ -11,6 +11,10 @@ from .gazetteer import Gazetteer, is_acronym, norm
 from .mention_vocab import (acronym_fits, ADJ_SUFFIX, BASIN_HEADS, _cap, CONNECTORS, GENERIC_BODY, head_kind, LEADING_STRIP, LIST_CUES, Name, ORG_HEADS, POLICY_HEADS, POST_WORDS, PROGRAMME_HEADS, _strip_mods, _text)
 from .segment import Sentence
 
+GROUP_WORDS = {"representatives", "delegates", "delegation", "delegations", "members", "experts", "specialists",
+               "staff", "participants", "heads", "officials", "employees", "students", "leaders", "leadership"}
+#: a company by its legal form and quoted name: JSC "Kazakhstan Temir Zholy", LLP «Primus Capital»
+QUOTED_COMPANY = re.compile(r"\b(JSC|LLP|LLC|RSE|SUE|NJSC|JSC NC|NC|PLC|CJSC|OJSC)\s+[\"“«]([A-Z][^\"“”«»]{2,80}?)[\"”»]")
 QUOTED_NAME = re.compile(r"\b(project|programme|program|initiative|strategy|concept|law|code|plan|roadmap|convention)"
                          r"\s+[\"“«]([A-Z][^\"“”«»]{3,120}?)[\"”»]", re.I)
 
@@ -46,6 +50,9 @@ class NameDiscovery:
             toks = doc[s.tok_start:s.tok_end]
             self._chunks(toks, s, add)
             self._lists(s, text, add)
+            for qm in QUOTED_COMPANY.finditer(s.text):
+                a = s.start + qm.start()
+                add(text[a:s.start + qm.end()], "organisation", a, s.start + qm.end(), s.index, how="quoted", conf=0.75)
             for qm in QUOTED_NAME.finditer(s.text):
                 # 'the pilot project "Smart Water Management in Central Asia"': a quoted name after its kind
                 kind = "programme" if qm.group(1).lower() in PROGRAMME_HEADS else "policy"
@@ -167,6 +174,12 @@ class NameDiscovery:
         while toks and not isinstance(toks[0], tuple) and (toks[0].lower_ in LEADING_STRIP and toks[0].lower_ not in ("national", "regional") or toks[0].text in ("-", "/")):
             toks.pop(0)
             offset += 1
+        # "Representatives of the FAO", "Delegation of the Ministry": the people, not part of the name
+        while len(toks) > 2 and not isinstance(toks[0], tuple) and toks[0].lower_ in GROUP_WORDS and \
+                not isinstance(toks[1], tuple) and toks[1].lower_ in ("of", "from"):
+            k = 3 if not isinstance(toks[2], tuple) and toks[2].lower_ == "the" else 2
+            toks = toks[k:]
+            offset += k
         # "National"/"Regional" lead only stripped before a non-name (kept in "National Policy Dialogue")
         while toks and not isinstance(toks[-1], tuple) and (toks[-1].lower_ in CONNECTORS or toks[-1].text in ("-", "/", "’s", "'s")):
             toks.pop()

@@ -20,6 +20,7 @@ ORG_HEADS = {
     "school", "college", "institution", "facility", "court", "police", "embassy", "delegation", "mission",
     "kazhydromet", "uzhydromet", "partnership", "platform", "commissariat", "akimat", "municipality",
     "observatory", "laboratory", "museum", "trust", "programme-office", "unit", "cooperative", "team",
+    "gmbh", "gesellschaft", "rse", "plc", "ag", "bureau", "chamber", "firm", "holding", "consultancy",
 }
 PROGRAMME_HEADS = {"programme", "program", "project", "initiative", "dialogue", "dialogues", "mechanism"}
 POLICY_HEADS = {
@@ -43,7 +44,7 @@ POST_WORDS = {
 NAME_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "al", "el", "bin", "ibn", "ul", "la", "le"}
 HONORIFICS = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "prof", "prof.", "professor",
               "ambassador", "h.e.", "sir", "madam", "mme", "dame", "academician"}
-CONNECTORS = {"of", "for", "the", "and", "on", "in", "de", "du", "la", "&"}
+CONNECTORS = {"of", "for", "the", "and", "on", "in", "de", "du", "la", "&", "für", "fur", "der", "des", "et", "pour"}
 ADJ_SUFFIX = {"based", "level", "wide", "scale", "term", "run", "born", "type", "led", "like", "owned"}
 LEADING_STRIP = {"the", "a", "an", "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
                  "eighth", "ninth", "tenth", "new", "this", "that", "these", "its", "their", "our", "his",

@@ -99,3 +99,19 @@ def test_a_basin_council_meeting_without_a_date(drafts):
     assert "european-union" not in linked(ev, "wc:supporter")  # it funds the project, not the meeting
     (prog,) = [r for r in of_kind(d, "programme") if r.label == "Smart Water Management in Central Asia"]
     assert linked(prog, "wc:funder") == {"european-union"}     # a quoted name after "project"
+
+
+def test_a_round_table_with_many_partners(drafts):
+    d = drafts["ministry-roundtable-partners"]
+    orgs = labels(d, "organisation")
+    # close names of different banks stay apart; a legal form with a quoted name; people before "of" dropped;
+    # German connectors inside a name
+    assert {"Asian Development Bank", "Eurasian Development Bank", 'JSC "Kazakhstan Temir Zholy"',
+            "Food and Agriculture Organization of the United Nations",
+            "Deutsche Gesellschaft für Internationale Zusammenarbeit GmbH"} <= orgs
+    assert not any(o.startswith("Representatives") for o in orgs)
+    (ev,) = of_kind(d, "event")
+    assert date(ev) == "2024-03-12"
+    assert {"asian-development-bank", "eurasian-development-bank", "fao", "giz"} <= linked(ev, "wc:participant")
+    assert linked(ev, "wc:organiser") == {"ministry-of-water-resources-and-irrigation"}
+    assert "aliya-shalabekova" in linked(ev, "wc:moderator")
