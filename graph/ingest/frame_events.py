@@ -252,6 +252,10 @@ class EventFrames(AgreementFrames):
                     continue
                 if m.entity.kind == "person" and pred == "wc:organiser":
                     continue
+                cue_at = self.sents[i].start + _cue.start()
+                if pred == "wc:supporter" and any(p.sent == i and 0 <= cue_at - p.end <= 3 for p in self.mentions
+                                                  if p.entity is not None and p.entity.kind == "programme"):
+                    continue   # 'the project "X" funded by the EU': the programme's funder, not the event's
                 iri, txt = self.actor(m) if m.entity.kind != "person" else (m.entity.iri, m.text)
                 ev.link(pred, iri, i, txt, 0.75)
                 if pred in ("wc:chair", "wc:coChair", "wc:openedBy", "wc:speaker", "wc:moderator"):

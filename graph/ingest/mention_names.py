@@ -11,6 +11,9 @@ from .gazetteer import Gazetteer, is_acronym, norm
 from .mention_vocab import (acronym_fits, ADJ_SUFFIX, BASIN_HEADS, _cap, CONNECTORS, GENERIC_BODY, head_kind, LEADING_STRIP, LIST_CUES, Name, ORG_HEADS, POLICY_HEADS, POST_WORDS, PROGRAMME_HEADS, _strip_mods, _text)
 from .segment import Sentence
 
+QUOTED_NAME = re.compile(r"\b(project|programme|program|initiative|strategy|concept|law|code|plan|roadmap|convention)"
+                         r"\s+[\"“«]([A-Z][^\"“”«»]{3,120}?)[\"”»]", re.I)
+
 
 class NameDiscovery:
     """Discovery of the names an article uses (mixed into :class:`MentionFinder`)."""
@@ -43,6 +46,11 @@ class NameDiscovery:
             toks = doc[s.tok_start:s.tok_end]
             self._chunks(toks, s, add)
             self._lists(s, text, add)
+            for qm in QUOTED_NAME.finditer(s.text):
+                # 'the pilot project "Smart Water Management in Central Asia"': a quoted name after its kind
+                kind = "programme" if qm.group(1).lower() in PROGRAMME_HEADS else "policy"
+                a = s.start + qm.start(2)
+                add(qm.group(2), kind, a, a + len(qm.group(2)), s.index, how="quoted", conf=0.75)
             for m in GENERIC_BODY.finditer(s.text):
                 # "the working group of the Kazakh National Policy Dialogue on water"
                 rest = s.text[m.end():]

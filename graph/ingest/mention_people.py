@@ -8,8 +8,16 @@ import re
 from spacy.tokens import Doc
 
 from .gazetteer import Gazetteer
-from .mention_vocab import (HONORIFICS, Mention, NOT_NAME, ORG_HEADS, POST_WORDS, _sentence_index, SPEECH_VERBS, _text)
+from .mention_vocab import (HONORIFICS, NAME_PARTICLES, Mention, NOT_NAME, ORG_HEADS, POST_WORDS, _sentence_index, SPEECH_VERBS, _text)
 from .segment import Sentence
+
+
+#: words that continue a post's complement rather than end a name ("Minister of Land Reclamation and …")
+COMPLEMENT_GLUE = {"and", "of", "for", "&", "in", "on"}
+COMPLEMENT_WORDS = {"water", "land", "resources", "reclamation", "environment", "environmental", "energy", "agriculture",
+                    "ecology", "affairs", "finance", "economy", "development", "protection", "management", "emergency",
+                    "emergencies", "industry", "health", "education", "foreign", "internal", "justice", "transport",
+                    "natural", "national", "republic", "region", "district", "state", "international", "cooperation"}
 
 
 class PeopleFinder:
@@ -39,6 +47,10 @@ class PeopleFinder:
                     # hyphenated names: Hak-Su, Kassym-Jomart
                     if j + 1 < limit and doc[j].text == "-" and not doc[j - 1].whitespace_ and doc[j + 1].is_title:
                         j += 2
+                    continue
+                if words >= 1 and t.lower_ in NAME_PARTICLES and j + 1 < limit and doc[j + 1].is_title and doc[j + 1].is_alpha \
+                        and doc[j + 1].lower_ not in NOT_NAME:
+                    j += 1    # "Arthur van Diesen", "Abdullah al Rabeeah"
                     continue
                 if re.fullmatch(r"([A-Z]\.){1,3}([A-Z][a-z]+)?", t.text) and words < 3:
                     j += 1
@@ -81,6 +93,21 @@ class PeopleFinder:
                     e = name_at(i + 1, lim)
                     if e and e - (i + 1) >= 2:
                         add(i + 1, e, "post", 0.8)
+                # post word + its complement + name: "UNICEF Representative in Kazakhstan Arthur van Diesen",
+                # "akim of the region Darkhan Satybaldy"
+                elif low in POST_WORDS and i + 3 < lim and doc[i + 1].lower_ in ("of", "in", "for", "to", "at"):
+                    k = i + 1
+                    while k < min(lim, i + 8) and (not doc[k].is_title or self.gaz.lookup(doc[k].text, {"country", "place", "organisation"})
+                                                  or doc[k].lower_ in NOT_NAME or doc[k].lower_ in ORG_HEADS):
+                        if doc[k].text in (",", ".", ";", ":", "(", ")") or doc[k].is_digit:
+                            break
+                        k += 1
+                    if k < lim and k > i + 1 and doc[k].is_title and doc[k - 1].text not in (",", ".", ";", ":", "(", ")"):
+                        e = name_at(k, lim)
+                        if e and e - k >= 2 and (e >= lim or (not doc[e].is_title and not (doc[e].lower_ in COMPLEMENT_GLUE and e + 1 < lim
+                                                                                        and doc[e + 1].is_title))) \
+                                and not any(x.lower_ in COMPLEMENT_WORDS for x in doc[k:e]):
+                            add(k, e, "post", 0.7)
                 # speech verb + name
                 elif low in SPEECH_VERBS and i + 2 < lim and doc[i + 1].is_title:
                     e = name_at(i + 1, lim)

@@ -39,6 +39,8 @@ POST_WORDS = {
     "speaker", "leader", "founder", "ceo", "spokesperson", "spokesman", "analyst", "economist", "engineer",
     "professor", "researcher", "consultant", "member", "directors", "chairmen", "ministers",
 }
+#: lower-case words inside a personal name ("Arthur van Diesen")
+NAME_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "al", "el", "bin", "ibn", "ul", "la", "le"}
 HONORIFICS = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "prof", "prof.", "professor",
               "ambassador", "h.e.", "sir", "madam", "mme", "dame", "academician"}
 CONNECTORS = {"of", "for", "the", "and", "on", "in", "de", "du", "la", "&"}

@@ -43,6 +43,8 @@ def test_a_ministry_and_a_un_agency_sign_a_memorandum(drafts):
     assert len(linked(agr, "wc:party")) == 2 and "unicef" in linked(agr, "wc:party")
     (ev,) = of_kind(d, "event")
     assert ev.types[0] == "wc:SigningCeremony" and date(ev) == "2023-02-16"
+    assert "Arthur van Diesen" in labels(d, "person")        # a post, its complement, a name with a particle
+    assert {"yerlan-nysanbayev", "arthur-van-diesen"} <= linked(agr, "wc:signatory")
 
 
 def test_a_commission_meeting_with_co_chairs_and_the_next_one(drafts):
@@ -84,6 +86,7 @@ def test_a_visit_dated_only_relatively(drafts):
     assert "shavkat-khamraev" in linked(visit, "wc:participant")   # "led by Minister X"
     assert date(by_kind["wc:Meeting"]) == "2023-11"            # "in November", planned
     assert "status-planned" in linked(by_kind["wc:Meeting"], "wc:status")
+    assert "Darkhan Satybaldy" in labels(d, "person")         # "akim of the region Darkhan Satybaldy"
 
 
 def test_a_basin_council_meeting_without_a_date(drafts):
@@ -93,3 +96,6 @@ def test_a_basin_council_meeting_without_a_date(drafts):
     assert linked(ev, "wc:meetingOf") == {"balkhash-alakol-basin-council"}
     assert "serik-akhmetov" in linked(ev, "wc:chair")
     assert "giz" in linked(ev, "wc:participant")
+    assert "european-union" not in linked(ev, "wc:supporter")  # it funds the project, not the meeting
+    (prog,) = [r for r in of_kind(d, "programme") if r.label == "Smart Water Management in Central Asia"]
+    assert linked(prog, "wc:funder") == {"european-union"}     # a quoted name after "project"
