@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from email.utils import format_datetime, parsedate_to_datetime
 from datetime import datetime
+from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -71,7 +72,7 @@ class ConditionalGetMiddleware:
             await self.app(scope, receive, send)
             return
         request = Headers(scope=scope)
-        state = {"mode": None, "start": None, "parts": [], "size": 0}
+        state: dict[str, Any] = {"mode": None, "start": None, "parts": [], "size": 0}
 
         async def send_304(start: Message, headers: MutableHeaders) -> None:
             kept = [(k, v) for k, v in headers.raw if k.decode().lower() in KEEP_ON_304]
