@@ -34,9 +34,30 @@ class AgreementFrames(FrameBase):
         definite = re.search(r"\b(the|this|that)\s+" + re.escape(km.group(1)), s.text, re.I)
         if definite and self.agreements and not re.search(r"\bbetween\b", s.text[definite.end():definite.end() + 20]):
             agr = self.agreements[-1]
-            self._agreement_roles(agr, s)
             ev = next((e for e in self.events if any(lk.pred == "wc:signedAt" for lk in agr.links) and
                        any(lk.obj == e.iri for lk in agr.links)), None)
+            if ev is None and day_dates and agr.new and not any(x.pred == "wc:date" for x in agr.literals) and \
+                    re.search(r"\b(?:was|were) signed\b", s.text):
+                # "The agreement was signed in Almaty on 6 September 2022": the date and place of the signing
+                value = day_dates[0].value
+                agr.lit("wc:date", value, _date_type(value))
+                old_iri = agr.iri
+                if agr.iri in self.res and not any(lk.obj == old_iri for r in self.res.values() for lk in r.links):
+                    del self.res[old_iri]
+                    agr.iri = self._unique(old_iri.replace("/agreement/", f"/agreement/{value}-", 1))
+                    self.res[agr.iri] = agr
+                parties = [(lk.obj, lk.mention or "") for lk in agr.links if lk.pred == "wc:party"]
+                short = AGREEMENT_SHORT[agr.types[0].split(":")[1]] if agr.types[0].split(":")[1] in AGREEMENT_SHORT else "agreement"
+                party_slugs = "-".join(slugify(self._short_name(p[0]), 20) for p in parties[:3])
+                ev = self._ceremony(agr, s, value, None, parties, party_slugs, short, agr.label or "agreement", trig)
+                agr.sents.add(i)
+                if ev is not None:   # a party is evidenced by the sentence that names it
+                    stated = {lk.obj: lk.sent for lk in agr.links if lk.pred == "wc:party"}
+                    for lk in ev.links:
+                        if lk.pred == "wc:participant" and lk.obj in stated:
+                            lk.sent = stated[lk.obj]
+                            ev.sents.add(lk.sent)
+            self._agreement_roles(agr, s)
             return ev
         # the signing's date: "the day after X was signed" puts it a day before the sentence's date
         when = day_dates[0] if day_dates else None
@@ -69,7 +90,15 @@ class AgreementFrames(FrameBase):
             agr.link("wc:party", p_iri, i, p_text, 0.8)
         self.res[agr.iri] = agr
         self.agreements.append(agr)
-        # the signing ceremony
+        ev = self._ceremony(agr, s, value, inferred, parties, party_slugs, short, label, trig)
+        self._agreement_roles(agr, s)
+        self._match_existing(agr)
+        return ev
+
+    def _ceremony(self, agr: Resource, s: Sentence, value: str | None, inferred: str | None,
+                  parties: list[tuple[str, str]], party_slugs: str, short: str, label: str, trig: re.Match) -> Resource | None:
+        """The signing ceremony of a dated agreement (found or drafted), linked by ``wc:signedAt``."""
+        i = s.index
         ev = None
         if value:
             ev = self._find_event("SigningCeremony", When(value, 0, 0, value))
@@ -93,8 +122,6 @@ class AgreementFrames(FrameBase):
                 self.res[ev.iri] = ev
                 self.events.append(ev)
             agr.link("wc:signedAt", ev.iri, i, trig.group(0), 0.75)
-        self._agreement_roles(agr, s)
-        self._match_existing(agr)
         return ev
 
     def _parties(self, s: Sentence, trig: re.Match, km: re.Match) -> list[tuple[str, str]]:
@@ -138,7 +165,7 @@ class AgreementFrames(FrameBase):
 
     def _agreement_roles(self, agr: Resource, s: Sentence) -> None:
         i = s.index
-        sb = re.search(r"\bsigned by\b|\bsignatories were\b|\bsigned on behalf of\b", s.text)
+        sb = re.search(r"\bsigned (?:[^.;]{0,80}? )?by\b|\bsignatories were\b|\bsigned on behalf of\b", s.text)
         if not sb:
             return
         for m in self.in_sent(i, {"person"}, s.start + sb.end(), s.end):

@@ -68,6 +68,15 @@ def test_a_grant_from_a_development_bank(drafts):
     (amount,) = [n for n in agr.nodes if n["type"] == "wc:MonetaryAmount"]
     assert amount["schema:currency"] == "EUR" and amount["schema:value"] == Decimal("2500000")
     assert {"Nariman Dzhunusov", "Giovanni Capannelli"} <= labels(d, "person")
+    # "The agreement was signed in Almaty on 6 September 2022": the agreement's date, its ceremony
+    assert date(agr) == "2022-09-06" and agr.iri.rsplit("/", 1)[-1].startswith("2022-09-06-")
+    (ev,) = of_kind(d, "event")
+    assert ev.types[0] == "wc:SigningCeremony" and date(ev) == "2022-09-06" and "almaty" in linked(ev, "wc:location")
+    assert {"nariman-dzhunusov", "giovanni-capannelli"} <= linked(agr, "wc:signatory")
+    # each participant's evidence is the sentence that names it
+    for lk in ev.links:
+        if lk.pred == "wc:participant" and lk.mention:
+            assert lk.mention in d.sentences[lk.sent].text
 
 
 def test_a_training_with_organiser_and_supporter(drafts):
