@@ -131,6 +131,7 @@ def _most_specific(types: Iterable[str], root: str) -> str:
 _SERIAL = [0]
 
 
+# long: one pass over the map's SPARQL rows
 def fetch_map_data(backend) -> MapData:
     """Every feature of the map (:mod:`graph.mapdata`)."""
     t0 = time.perf_counter()

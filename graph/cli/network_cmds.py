@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import InputError, ParameterError, WckgError
-from . import app, err, fail, out
+from .base import app, err, fail, out
 
 
 def _settings(store: Path | None):
@@ -75,6 +75,7 @@ def _check_suffix(path: Path | None, allowed: tuple[str, ...], option: str) -> N
                          hint="use one of " + ", ".join(allowed))
 
 
+# long: one command's options to one network request, then each output format
 def _run(out_file, kind, focus, depth, year_from, year_to, relation, country, org_kind, topic, people,
          metric, top, metrics_csv, rdf, per_year, betweenness_sample, store, *, weak=False,
          rollup=False) -> None:
