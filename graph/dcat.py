@@ -176,7 +176,7 @@ class DataFacts:
 # --- the catalog --------------------------------------------------------------------------------
 
 # long: the DCAT-AP record, property by property, in the order of the application profile
-def build_catalog(settings: Settings, files: Sequence, facts: DataFacts, *, download_base: str) -> Graph:
+def build_catalog(settings: Settings, files: Sequence, facts: DataFacts, *, download_base: str) -> Graph:  # noqa: C901 (the DCAT-AP record, property by property)
     """The DCAT-AP 3 catalog of a bundle: *files* are :class:`graph.publish.BundleFile`."""
     g = Graph()
     for p, ns in PREFIXES.items():

@@ -156,7 +156,7 @@ def _rows(backend, text: str) -> list[dict[str, str]]:
 
 
 # long: every event and agreement coded by the rules in one pass over the network data
-def compute(backend, graph: NB.GraphData | None = None) -> IndicatorData:
+def compute(backend, graph: NB.GraphData | None = None) -> IndicatorData:  # noqa: C901 (the BAR rules, one branch per named rule)
     """Code every event and agreement of the store (:data:`RULES`)."""
     t0 = time.perf_counter()
     g = graph or NB.fetch_graph_data(backend)
@@ -430,7 +430,7 @@ _DATA_TOPICS = ("water-information-systems", "data-exchange", "monitoring", "hyd
 
 
 # long: an arrangement's evidence, criterion by criterion (SDG 6.5.2)
-def arrangements(data: IndicatorData, kind: str, value: str) -> dict[str, Any]:
+def arrangements(data: IndicatorData, kind: str, value: str) -> dict[str, Any]:  # noqa: C901 (one branch per criterion of an arrangement)
     """The evidence, criterion by criterion, of an operational arrangement for a pair of
     countries (``kind="pair"``) or a basin (``kind="basin"``)."""
     if kind not in ("pair", "basin"):

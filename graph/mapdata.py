@@ -132,7 +132,7 @@ _SERIAL = [0]
 
 
 # long: one pass over the map's SPARQL rows
-def fetch_map_data(backend) -> MapData:
+def fetch_map_data(backend) -> MapData:  # noqa: C901 (one pass over the map's SPARQL rows)
     """Every feature of the map (:mod:`graph.mapdata`)."""
     t0 = time.perf_counter()
     topics: dict[str, str] = {}

@@ -76,7 +76,7 @@ def _check_suffix(path: Path | None, allowed: tuple[str, ...], option: str) -> N
 
 
 # long: one command's options to one network request, then each output format
-def _run(out_file, kind, focus, depth, year_from, year_to, relation, country, org_kind, topic, people,
+def _run(out_file, kind, focus, depth, year_from, year_to, relation, country, org_kind, topic, people,  # noqa: C901 (one command's options to one network request)
          metric, top, metrics_csv, rdf, per_year, betweenness_sample, store, *, weak=False,
          rollup=False) -> None:
     from .. import netview
