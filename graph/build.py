@@ -35,6 +35,8 @@ from .terms import to_oxigraph, to_rdflib
 
 #: The release bundle's folder inside a build directory (embedded) or the store (remote).
 RELEASE = "release"
+#: Tables the derivations keep between builds (graph.derived), inside a build directory.
+DERIVED_STATE = "derived-state"
 
 
 # ======================================================================================
@@ -242,15 +244,17 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                 store = ox.Store(str(layout.db(tmp)))
                 appended = set(append or {}) & changed
                 dropped = [ox.NamedNode(rebase(g, settings.base_iri)) for g in sorted((changed | removed) - appended)]
-                delta = _Delta(store, settings.base_iri, old, dropped + [metrics_node])
+                to_load = [f for f in files if f.graph in changed and f.graph not in appended]
+                to_load += [f for g in sorted(appended) for f in (append or {})[g]]
+                delta = _Delta(store, settings.base_iri, old, dropped + [metrics_node],
+                               list(_quads_of(to_load, settings.base_iri, progress)),
+                               previous_state=current / DERIVED_STATE, state_dir=tmp / DERIVED_STATE)
                 for node in dropped:
                     with contextlib.suppress(Exception):
                         store.remove_graph(node)
-                to_load = [f for f in files if f.graph in changed and f.graph not in appended]
-                to_load += [f for g in sorted(appended) for f in (append or {})[g]]
                 # one bulk load for every changed file: RocksDB bulk loading has a fixed cost
                 # per call (a transaction or bulk_load per file was 4.7x slower at 16k files)
-                store.bulk_extend(_quads_of(to_load, settings.base_iri, progress, delta.added))
+                store.bulk_extend(delta.added)
             else:
                 store = ox.Store(str(layout.db(tmp)))
                 appended = set()
@@ -267,10 +271,11 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                     delta.added += store.quads_for_pattern(None, None, None, metrics_node)
             # derived data (graph.derived): updated for what changed, or computed again
             if delta is not None and delta.update is not None:
-                delta.update.after(delta.added)
+                delta.update.after(delta.net_added())
                 derived_report = delta.update.apply(progress)
             else:
-                derived_report = derived.derive(store, settings.base_iri, progress=progress)
+                derived_report = derived.derive(store, settings.base_iri, progress=progress,
+                                                state_dir=tmp / DERIVED_STATE)
                 if delta is not None:
                     delta.index_reusable = False  # which derived triples changed is unknown
             graphs = (delta.graph_counts([ox.NamedNode(rebase(g, settings.base_iri)) for g in changed | removed]
@@ -358,21 +363,32 @@ class _Delta:
     #: More changed resources than this and a full label index is faster than an update.
     MAX_INDEX_UPDATE = 20_000
 
-    def __init__(self, store: ox.Store, base_iri: str, old: Mapping[str, Any], dropped: Sequence[ox.NamedNode]):
+    def __init__(self, store: ox.Store, base_iri: str, old: Mapping[str, Any], dropped: Sequence[ox.NamedNode],
+                 added: list[ox.Quad], *, previous_state: Path, state_dir: Path):
         self.store = store
         self.old_counts: dict[str, int] = dict(old.get("graphs", {}))
         self.removed: list[ox.Quad] = [q for g in dropped for q in store.quads_for_pattern(None, None, None, g)]
-        self.added: list[ox.Quad] = []
+        self.added = added
         self.update: derived.Update | None = None
         if derived.incremental() and old.get("derived_version") == derived.signature():
-            self.update = derived.Update(store, base_iri)
-            self.update.before(self.removed)
+            self.update = derived.Update(store, base_iri, previous_state=previous_state, state_dir=state_dir)
+            self.update.before(self.net_removed())  # the store as it was
         self.index_reusable = self.update is not None
 
+    def net_removed(self) -> list[ox.Quad]:
+        """The dropped quads that the new files do not state again (reloading an article
+        that gained one statement changes one quad, not every quad of its graph)."""
+        again = set(self.added)
+        return [q for q in self.removed if q not in again]
+
+    def net_added(self) -> list[ox.Quad]:
+        before = set(self.removed)
+        return [q for q in self.added if q not in before]
+
     def iris(self) -> set[str]:
-        """Every IRI in subject or object position of a dropped or loaded quad, or of a
+        """Every IRI in subject or object position of a quad that went or came, or of a
         derived triple that changed: the resources whose index rows may change."""
-        out = {t.value for q in (*self.removed, *self.added) for t in (q.subject, q.object)
+        out = {t.value for q in (*self.net_removed(), *self.net_added()) for t in (q.subject, q.object)
                if isinstance(t, ox.NamedNode)}
         if self.update is not None:
             out |= self.update.changed_iris

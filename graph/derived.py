@@ -34,10 +34,15 @@ took over 30 s as one query at 1 M triples; the same counts here take about a se
 from __future__ import annotations
 
 import contextlib
+import os
+import pickle
+import shutil
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -114,7 +119,7 @@ def graph_name(base_iri: str = WCID_DEFAULT) -> ox.NamedNode:
 
 
 def derive(store: ox.Store, base_iri: str = WCID_DEFAULT, *, only: Iterable[str] | None = None,
-           progress: Callable[[str, int, int], None] | None = None) -> dict[str, dict]:
+           progress: Callable[[str, int, int], None] | None = None, state_dir: Path | None = None) -> dict[str, dict]:
     """Drop the derived graph of *store* and compute it again; per derivation, its triples
     and seconds. The triples are added in one bulk load per derivation."""
     g = graph_name(base_iri)
@@ -126,6 +131,7 @@ def derive(store: ox.Store, base_iri: str = WCID_DEFAULT, *, only: Iterable[str]
         raise KeyError(f"no derivation named {', '.join(unknown)} (known: {', '.join(REGISTRY)})")
     report: dict[str, dict] = {}
     _SCANS.clear()
+    _STATE.update(previous=None, out=state_dir)
     try:
         for i, name in enumerate(names, 1):
             if progress:
@@ -136,6 +142,7 @@ def derive(store: ox.Store, base_iri: str = WCID_DEFAULT, *, only: Iterable[str]
             report[name] = {"triples": len(triples), "seconds": round(time.perf_counter() - t0, 3)}
     finally:
         _SCANS.clear()
+        _STATE.update(previous=None, out=None, tables=None)
     # the graph describes itself, as wcid:graph/metrics does
     store.add(ox.Quad(g, RDF_TYPE, ox.NamedNode(WC + "DerivedData"), g))
     return report
@@ -155,7 +162,10 @@ class Update:
     label index counts derived links). Raises ValueError when a registered derivation is
     not incremental (the caller runs :func:`derive` instead)."""
 
-    def __init__(self, store: ox.Store, base_iri: str = WCID_DEFAULT):
+    def __init__(self, store: ox.Store, base_iri: str = WCID_DEFAULT, *, previous_state: Path | None = None,
+                 state_dir: Path | None = None):
+        self.previous_state, self.state_dir = previous_state, state_dir
+        self.tables: dict[str, Any] = {}  # the previous build's tables as this update changes them
         if not incremental():
             raise ValueError("not every derivation can be updated per subject: "
                              + ", ".join(n for n, d in REGISTRY.items() if not d.incremental))
@@ -169,6 +179,7 @@ class Update:
         if not quads:
             return
         _SCANS.clear()  # a scan of the store before the change must not answer after it
+        _STATE.update(previous=self.previous_state, out=self.state_dir, tables=self.tables)
         for name, d in REGISTRY.items():
             if self.subjects[name] is None:
                 continue
@@ -179,6 +190,7 @@ class Update:
             else:
                 self.subjects[name] |= found  # type: ignore[operator]
         _SCANS.clear()
+        _STATE.update(previous=None, out=None, tables=None)
 
     def before(self, removed: Sequence[ox.Quad]) -> None:
         self._collect(removed)
@@ -192,6 +204,7 @@ class Update:
         subjects updated, triples removed and added, and seconds."""
         report: dict[str, dict] = {}
         _SCANS.clear()
+        _STATE.update(previous=self.previous_state, out=self.state_dir, tables=self.tables)
         try:
             for i, (name, d) in enumerate(REGISTRY.items(), 1):
                 if progress:
@@ -215,8 +228,10 @@ class Update:
                             self.changed_iris.add(term.value)
                 report[name] = {"subjects": "all" if subjects is None else len(subjects), "removed": len(gone),
                                 "added": len(fresh), "seconds": round(time.perf_counter() - t0, 3)}
+            _carry_state(self.previous_state, self.state_dir)
         finally:
             _SCANS.clear()
+            _STATE.update(previous=None, out=None, tables=None)
         self.store.add(ox.Quad(self.graph, RDF_TYPE, ox.NamedNode(WC + "DerivedData"), self.graph))
         return report
 
@@ -229,6 +244,48 @@ class Update:
                 for s in subjects:
                     out |= {q.triple for q in self.store.quads_for_pattern(s, p, None, self.graph)}
         return out
+
+
+# --------------------------------------------------------------------------------------
+# state kept between builds (beside the store, in the build directory)
+# --------------------------------------------------------------------------------------
+
+#: While :func:`derive` or an :class:`Update` runs: the previous build's state folder (what
+#: an incremental derivation may read: its tables as the previous build left them) and this
+#: build's (where it writes them). A state file this build does not rewrite is carried over.
+_STATE: dict[str, Any] = {"previous": None, "out": None, "tables": None}
+
+
+def _carry_state(previous: Path | None, out: Path | None) -> None:
+    if previous is None or out is None or not previous.is_dir():
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for f in previous.iterdir():
+        if f.is_file() and not (out / f.name).exists():
+            shutil.copyfile(f, out / f.name)
+
+
+def _load_state(name: str) -> Any:
+    """The table *name* of the previous build (None when there is none, or it is unreadable)."""
+    folder = _STATE["previous"]
+    if folder is None:
+        return None
+    try:
+        with open(folder / name, "rb") as fh:
+            return pickle.load(fh)  # our own file, written by _save_state into the build directory
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+        return None
+
+
+def _save_state(name: str, value: Any) -> None:
+    folder = _STATE["out"]
+    if folder is None:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{name}.tmp"
+    with open(tmp, "wb") as fh:
+        pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, folder / name)
 
 
 # --------------------------------------------------------------------------------------
@@ -411,9 +468,30 @@ class _Participation:
         return {link for a in actors for link in self.links_of_actor(a)}
 
 
+PARTICIPATION_STATE = "participation.pickle"
+
+
+def _participation_table() -> dict | None:
+    """The previous build's participation table (link IRI → organisation IRIs), as this
+    update has changed it so far; None when there is none."""
+    work = _STATE.get("tables")
+    if not isinstance(work, dict):
+        return None
+    if "participation" not in work:
+        loaded = _load_state(PARTICIPATION_STATE)
+        if not isinstance(loaded, dict):
+            return None
+        work["participation"], work["links"] = loaded, set()
+    return work["participation"]
+
+
 def _partners_affected(store: ox.Store, base_iri: str, quads: Sequence[ox.Quad]) -> set | None:
     """The organisations whose partner counts may change with *quads*: everyone taking part
-    in a link whose participants change, and both sides of a changed unit relation."""
+    (before or after) in a link whose participants may change, and both sides of a changed
+    unit relation. The links' participants before come from the previous build's table."""
+    table = _participation_table()
+    if table is None:
+        return None
     part = _Participation(store)
     roles = set(part.roles)
     links: set = set()
@@ -438,32 +516,61 @@ def _partners_affected(store: ox.Store, base_iri: str, quads: Sequence[ox.Quad])
                 orgs |= {x} | _reachable(store, x, ORG_SUB, forward=True) | _reachable(store, x, ORG_SUB, forward=False)
     for a in actors:
         links |= part.links_of_actor(a)
+    work = _STATE["tables"]
+    assert isinstance(work, dict)
     for link in links:
-        orgs |= part.of_link(link)
+        if not isinstance(link, ox.NamedNode):
+            return None
+        now = part.of_link(link)
+        if any(not isinstance(o, ox.NamedNode) for o in now):
+            return None
+        orgs |= {ox.NamedNode(o) for o in table.get(link.value, ())} | now
+        _set_participants(table, link.value, now)
+        work["links"].add(link)
     return orgs
 
 
+def _set_participants(table: dict, link: str, orgs: set) -> None:
+    if orgs:
+        table[link] = frozenset(o.value for o in orgs)
+    else:
+        table.pop(link, None)
+
+
 def _partners_for(store: ox.Store, base_iri: str, subjects: set) -> Iterator[ox.Triple]:
+    table = _participation_table()
+    if table is None:  # (affected said "all" then, and compute() ran instead)
+        return
     part = _Participation(store)
+    work = _STATE["tables"]
+    assert isinstance(work, dict)
+    for link in work["links"]:  # as the store has them now (a link met only before the change too)
+        _set_participants(table, link.value, part.of_link(link))
+    _save_state(PARTICIPATION_STATE, table)
+    links_of: dict[str, list[str]] = defaultdict(list)
+    wanted = {o.value for o in subjects if isinstance(o, ox.NamedNode)}
+    for link, orgs in table.items():
+        for o in orgs:
+            if o in wanted:
+                links_of[o].append(link)
     pc, sc = ox.NamedNode(WC + "partnerCount"), ox.NamedNode(WC + "sharedActivityCount")
-    for o in subjects:
-        if not isinstance(o, ox.NamedNode) or not part.is_org(o):
-            continue
-        excluded = ({o} | _reachable(store, o, ORG_SUB, forward=True)
-                    | _reachable(store, o, ORG_SUB, forward=False))
+    for o, its_links in links_of.items():
+        node = ox.NamedNode(o)
+        excluded = {o} | {x.value for x in _reachable(store, node, ORG_SUB, forward=True)
+                          | _reachable(store, node, ORG_SUB, forward=False)}
         partners: set = set()
         shared = 0
-        for link in part.links_of_org(o):
-            orgs = part.of_link(link)
-            if len(orgs) < 2 or o not in orgs:
+        for link in its_links:
+            orgs = table[link]
+            if len(orgs) < 2:
                 continue
             others = orgs - excluded
             if others:
                 partners |= others
                 shared += 1
         if partners:
-            yield ox.Triple(o, pc, ox.Literal(str(len(partners)), datatype=XSD_INTEGER))
-            yield ox.Triple(o, sc, ox.Literal(str(shared), datatype=XSD_INTEGER))
+            yield ox.Triple(node, pc, ox.Literal(str(len(partners)), datatype=XSD_INTEGER))
+            yield ox.Triple(node, sc, ox.Literal(str(shared), datatype=XSD_INTEGER))
 
 
 @derivation("partner-counts",
@@ -473,6 +580,10 @@ def _partners_for(store: ox.Store, base_iri: str, subjects: set) -> Iterator[ox.
             affected=_partners_affected, compute_for=_partners_for)
 def _partner_counts(store: ox.Store, base_iri: str) -> Iterator[ox.Triple]:
     links = participation(store)
+    if all(isinstance(x, ox.NamedNode) for link, orgs in links.items() for x in (link, *orgs)):
+        _save_state(PARTICIPATION_STATE, {link.value: frozenset(o.value for o in orgs) for link, orgs in links.items()})
+    else:
+        _save_state(PARTICIPATION_STATE, None)  # (blank nodes: the next build derives this whole)
     unit_of = _closure(_pairs(store, ORG_SUB))  # x -> every organisation x is a unit of (subOrganizationOf+)
     # Sets of organisations as bit masks over numbered organisations: a hub person holding
     # hundreds of posts puts hundreds of organisations on every link they attend, and
