@@ -161,3 +161,21 @@ def test_a_rebuild_that_fails_late_leaves_the_previous_build_serving(tmp_path, d
     build(s, validate="none", allow_removal=True)
     assert layout.current_build().name != first.build_id
     assert _manifest(s)["graphs"].get(derived.DERIVED_GRAPH, 0) > 0
+
+
+def test_the_file_manifest_reuses_hashes_only_of_files_that_did_not_change(tmp_path, data_copy):
+    from graph.build import _file_manifest
+    from graph.load import discover
+    from graph.store import file_manifest
+    s = make_settings(tmp_path / "store", data_dir=data_copy)
+    files = discover(s)
+    first = _file_manifest(files, s, {})
+    assert {k: {x: v[x] for x in ("sha256", "graph", "role")} for k, v in first.items()} == file_manifest(files, s)
+    # a recorded hash that no longer matches the bytes is kept only while the file is untouched
+    key = next(k for k in first if k.startswith("data/articles/"))
+    forged = {k: dict(v) for k, v in first.items()}
+    forged[key]["sha256"] = "forged"
+    assert _file_manifest(files, s, forged)[key]["sha256"] == "forged"
+    path = next(f.path for f in files if str(f.path).endswith(key))
+    path.write_text(path.read_text() + "\n")
+    assert _file_manifest(files, s, forged)[key]["sha256"] not in ("forged", first[key]["sha256"])
