@@ -128,7 +128,7 @@ class Mix:
         self.s = samples
         self.lib = library
         self.rng = random.Random(seed)
-        self.kinds = list(MIX)
+        self.kinds = [k for k in MIX if MIX[k] > 0]
         self.weights = [MIX[k] for k in self.kinds]
         self.typing: list[str] = []  # keystrokes still to send
 
@@ -326,8 +326,9 @@ async def client(i: int, base: str, mix: Mix, until: float, budget: list[int], t
             try:
                 r = await c.get(base + path, params=params, headers=headers)
                 status: int | str = r.status_code
+                why = r.text[:160].replace("\n", " ") if r.status_code >= 400 else ""
             except httpx.HTTPError as e:
-                status = type(e).__name__
+                status, why = type(e).__name__, ""
             dt = time.perf_counter() - t0
             out["lat"][kind].append(dt)
             out["all"].append(dt)
@@ -335,7 +336,8 @@ async def client(i: int, base: str, mix: Mix, until: float, budget: list[int], t
             if not (isinstance(status, int) and 200 <= status < 400):
                 out["errors"][kind] += 1
                 if len(out["error_samples"]) < 12:
-                    out["error_samples"].append(f"{status} {path}?{'&'.join(f'{k}={quote(v)[:60]}' for k, v in params.items())}"[:300])
+                    query = "&".join(f"{k}={quote(v)[:60]}" for k, v in params.items())
+                    out["error_samples"].append(f"{status} {path}?{query}"[:300] + (f" → {why}" if why else ""))
             if think:
                 await asyncio.sleep(think)
 
@@ -380,8 +382,9 @@ def warm_up(base: str, samples: dict, timeout: float) -> dict:
     transport = httpx.HTTPTransport(local_address="127.0.3.1", verify=False)
     found = {}
     with httpx.Client(transport=transport, timeout=timeout) as c:
-        for name, path in (("network", "/network"), ("biggest hub page", page_path(samples["hubs"][0])),
-                           ("search", "/search.json?q=wat")):
+        asks = [("network", "/network")] if MIX["network"] or MIX["ego network"] else []
+        asks += [("biggest hub page", page_path(samples["hubs"][0])), ("search", "/search.json?q=wat")]
+        for name, path in asks:
             t0 = time.perf_counter()
             try:
                 status: int | str = c.get(base + path, headers={"Accept": "text/html"}).status_code
@@ -438,13 +441,22 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "load.json")
     ap.add_argument("--env", action="append", default=[], metavar="WCKG_X=V", help="extra server settings")
+    ap.add_argument("--mix", default="", metavar="KIND=W,...",
+                    help="change weights of the mix, e.g. 'ego network=0,network=0' (kinds: " + ", ".join(MIX) + ")")
     a = ap.parse_args()
+    for item in filter(None, a.mix.split(",")):
+        kind, _, weight = item.partition("=")
+        if kind.strip() not in MIX or not weight.strip().isdigit():
+            ap.error(f"--mix: {item!r} is not KIND=WEIGHT with KIND one of {', '.join(MIX)}")
+        MIX[kind.strip()] = int(weight)
+    if not any(MIX.values()):
+        ap.error("--mix: every weight is 0")
     if max(a.clients) > 60000 or a.seconds > 3600:
         ap.error("at most 60000 clients and 3600 s a phase")
     from graph.queries import load_library
     tmp = Path(tempfile.mkdtemp(prefix="wckg-load-"))
     results: dict = {"data": str(a.data), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                     "mix": MIX, "think_s": a.think, "seconds_per_phase": a.seconds, "max_requests": a.max_requests,
+                     "mix": dict(MIX), "think_s": a.think, "seconds_per_phase": a.seconds, "max_requests": a.max_requests,
                      "cpus": os.cpu_count(), "git_head": subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                                                                         capture_output=True, text=True).stdout.strip(),
                      "runs": []}
@@ -477,7 +489,7 @@ def main() -> None:
 
 def markdown(results: dict) -> str:
     lines = [f"data: {results['data']} ({results.get('triples', 0):,} triples); {results['seconds_per_phase']:g} s "
-             f"a phase, think {results['think_s']:g} s; commit {results['git_head']}", "",
+             f"a phase, think {results['think_s']:g} s; commit {results['git_head']}; mix {results['mix']}", "",
              "| mode | clients | requests | answers/s | p50 ms | p95 ms | p99 ms | max ms | errors (rate) | "
              "server RSS peak / end MiB (processes) | load average before → after |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |"]

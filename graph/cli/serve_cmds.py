@@ -14,7 +14,7 @@ import typer
 
 from ..config import PROJECT_ROOT, get_settings
 from ..errors import ConfigError, StoreError
-from . import app, err
+from .base import app, err
 from .data_cmds import StoreOpt, progress_bar, settings_for
 
 APP_FACTORY = "app.main:create_app"
@@ -32,6 +32,7 @@ def _check_port_free(host: str, port: int) -> None:
                               hint="choose another port with --port (or WCKG_PORT), or stop the program using it") from None
 
 
+# long: a Typer command: its options, the store made ready, then the server
 @app.command()
 def serve(
     host: Annotated[Optional[str], typer.Option("--host", help="interface to listen on (default: WCKG_HOST, 127.0.0.1)")] = None,

@@ -293,19 +293,7 @@ def describe(backend, iri: str, *, base: str = WCID_DEFAULT, lang: str = "en") -
     type_iris = specific + [t for t in type_iris if t not in specific]
     types = [Link(t, labels.get(t) or obj_labels.get(t)) for t in type_iris]
 
-    groups: list[PropertyGroup] = []
-    for p, terms in values.items():
-        if URIRef(p) in HEADER_PROPERTIES:
-            continue
-        vals = []
-        for o, graphs in terms.items():
-            if isinstance(o, Literal):
-                vals.append(_literal_value(o, graphs))
-            else:
-                vals.append(Value(link=Link(str(o), obj_labels.get(str(o)), isinstance(o, BNode)), graphs=graphs))
-        vals.sort(key=lambda v: v.sort_key)
-        groups.append(PropertyGroup(p, property_label(p, labels), vals, total=len(vals)))
-    groups.sort(key=_group_order)
+    groups = _property_groups(values, labels, obj_labels)
 
     same_as = sorted(str(o) for o in values.get(str(OWL.sameAs), {}) if isinstance(o, URIRef))
     lat = next(iter(values.get(str(GEO.lat), {})), None)
@@ -319,6 +307,26 @@ def describe(backend, iri: str, *, base: str = WCID_DEFAULT, lang: str = "en") -
                              definitions=definitions, properties=groups, inverse=inverse, evidence=evidence,
                              evidence_total=evidence_total, same_as=same_as, coordinates=coordinates,
                              graphs=graphs, evidence_truncated=evidence_truncated)
+
+
+def _property_groups(values: Mapping[str, dict[Any, list[str]]], labels: Mapping[str, str],
+                     obj_labels: Mapping[str, str]) -> list[PropertyGroup]:
+    """The property table: one group per property not shown in the header, in
+    :data:`PROPERTY_ORDER`, each group's values by label."""
+    groups: list[PropertyGroup] = []
+    for p, terms in values.items():
+        if URIRef(p) in HEADER_PROPERTIES:
+            continue
+        vals = []
+        for o, graphs in terms.items():
+            if isinstance(o, Literal):
+                vals.append(_literal_value(o, graphs))
+            else:
+                vals.append(Value(link=Link(str(o), obj_labels.get(str(o)), isinstance(o, BNode)), graphs=graphs))
+        vals.sort(key=lambda v: v.sort_key)
+        groups.append(PropertyGroup(p, property_label(p, labels), vals, total=len(vals)))
+    groups.sort(key=_group_order)
+    return groups
 
 
 def _group_order(g: PropertyGroup) -> tuple:
@@ -360,10 +368,41 @@ def _inverse_groups(backend, s: URIRef, labels: Mapping[str, str]) -> list[Prope
     return groups
 
 
-def _evidence(backend, s: URIRef, base: str, labels: Mapping[str, str],  # noqa: C901 (evidence rows grouped in one pass)
+def _evidence(backend, s: URIRef, base: str, labels: Mapping[str, str],
               lang: str) -> tuple[list[Evidence], int, bool]:
     rows = backend.select(_EVIDENCE, params={"s": s})
+    meta = _source_meta(rows)
+    truncated = len(rows) >= EVIDENCE_ROWS
+    if truncated and rows:   # the last source may have been cut short: leave it out
+        meta.pop(str(rows[-1].get("src")), None)
+    total = len(meta)
+    ordered = sorted(meta.items(), key=lambda kv: (str(kv[1]["issued"] or ""), kv[0]), reverse=True)[:SOURCES_CAP]
+    stmts = _sentences_by_source(rows, {k for k, _ in ordered}, meta)
     pub_labels = labels_of(rows, "pub")
+    xl = labels_of(rows, "x")
+    out = []
+    for src, m in ordered:
+        statements = []
+        shown: set[str] = set()   # a sentence that states several links is quoted once, at the first
+        for (x, p), sents in sorted(stmts.get(src, {}).items(), key=lambda kv: (kv[0][0] is not None, kv[0])):
+            subject = Link(x, xl.get(x)) if x else Link(str(s))
+            fresh = [t for t in sorted(sents) if t not in shown]
+            shown.update(fresh)
+            statements.append(Statement(subject, inverse_label(p, labels) if p else None, fresh))
+        pub = m["pub"]
+        out.append(Evidence(
+            source=Link(src, pick_label(m["titles"], lang)), title=pick_label(m["titles"], lang),
+            issued=str(m["issued"]) if m["issued"] is not None else None,
+            issued_display=format_date(m["issued"]) if m["issued"] is not None else None,
+            inferred_date=m["inferred"],
+            publisher=(Link(str(pub), pub_labels.get(str(pub))) if isinstance(pub, URIRef)
+                       else Link("", str(pub)) if pub is not None else None),
+            graph=m["graph"], statements=statements))
+    return out, total, truncated
+
+
+def _source_meta(rows: list) -> dict[str, dict]:
+    """Per source of the evidence rows: its titles, date (and whether inferred), publisher."""
     meta: dict[str, dict] = {}
     for r in rows:
         if r.get("src") is None:
@@ -378,15 +417,12 @@ def _evidence(backend, s: URIRef, base: str, labels: Mapping[str, str],  # noqa:
             m["inferred"] = True
         if r.get("pub") is not None:
             m["pub"] = r["pub"]
+    return meta
 
-    truncated = len(rows) >= EVIDENCE_ROWS
-    if truncated and rows:   # the last source may have been cut short: leave it out
-        meta.pop(str(rows[-1].get("src")), None)
-    total = len(meta)
-    ordered = sorted(meta.items(), key=lambda kv: (str(kv[1]["issued"] or ""), kv[0]), reverse=True)[:SOURCES_CAP]
-    keep = {k for k, _ in ordered}
 
-    xl = labels_of(rows, "x")
+def _sentences_by_source(rows: list, keep: set[str], meta: dict[str, dict]) -> dict[str, dict[tuple, list[str]]]:
+    """source → (resource, property) → the sentences that state it, for the sources of
+    *keep*; sets each source's ``graph`` (the graph that states a sentence from it)."""
     stmts: dict[str, dict[tuple, list[str]]] = defaultdict(dict)
     # statements with their own evidence (wc:StatementEvidence) show its quotes, not every
     # sentence of the resource that makes them
@@ -415,25 +451,7 @@ def _evidence(backend, s: URIRef, base: str, labels: Mapping[str, str],  # noqa:
         # the graph that states a sentence from this source is the source's article graph
         if r.get("g") is not None and meta[src]["graph"] is None:
             meta[src]["graph"] = str(r["g"])
-    out = []
-    for src, m in ordered:
-        statements = []
-        shown: set[str] = set()   # a sentence that states several links is quoted once, at the first
-        for (x, p), sents in sorted(stmts.get(src, {}).items(), key=lambda kv: (kv[0][0] is not None, kv[0])):
-            subject = Link(x, xl.get(x)) if x else Link(str(s))
-            fresh = [t for t in sorted(sents) if t not in shown]
-            shown.update(fresh)
-            statements.append(Statement(subject, inverse_label(p, labels) if p else None, fresh))
-        pub = m["pub"]
-        out.append(Evidence(
-            source=Link(src, pick_label(m["titles"], lang)), title=pick_label(m["titles"], lang),
-            issued=str(m["issued"]) if m["issued"] is not None else None,
-            issued_display=format_date(m["issued"]) if m["issued"] is not None else None,
-            inferred_date=m["inferred"],
-            publisher=(Link(str(pub), pub_labels.get(str(pub))) if isinstance(pub, URIRef)
-                       else Link("", str(pub)) if pub is not None else None),
-            graph=m["graph"], statements=statements))
-    return out, total, truncated
+    return stmts
 
 
 # --- RDF description for content negotiation ----------------------------------------

@@ -180,6 +180,27 @@ def describe_source(backend, settings, slug: str, *, lang: str = "en") -> Source
     else:
         rows = backend.select(_NAMED_BY, params={"src": src})
 
+    names, mentioned, stated = _mentions(rows, iri, labels, class_ancestors(backend), lang)
+
+    paragraphs, text_error = None, None
+    try:
+        from ..load import source_text
+        text = redact(source_text(settings, slug))
+        paragraphs = [highlight(p.strip(), names) for p in re.split(r"\n\s*\n", text) if p.strip()]
+    except InputError as e:
+        text_error = e.message
+    return SourceDescription(
+        slug=slug, entity=entity, title=title, issued=issued,
+        issued_display=format_date(issued) if issued else None, inferred_date=inferred,
+        publisher=publisher, notes=notes, graph=graph, paragraphs=paragraphs, text_error=text_error,
+        mentioned=sorted((Link(e, lab) for e, lab in mentioned.items()), key=lambda lk: lk.text.casefold()),
+        statements=stated)
+
+
+def _mentions(rows: list, iri: str, labels: Mapping[str, str], ancestors: Mapping[str, set[str]],
+              lang: str) -> tuple[dict[str, tuple[str, str]], dict[str, str], list[tuple[Link, str | None]]]:
+    """From the source page's rows: every name to highlight (name → (IRI, label)), the
+    resources the article mentions (IRI → label), and those it states with their kind."""
     names: dict[str, tuple[str, str]] = {}
     mentioned: dict[str, str] = {}
     prefs: dict[str, list] = defaultdict(list)
@@ -203,23 +224,9 @@ def describe_source(backend, settings, slug: str, *, lang: str = "en") -> Source
             label = display.get(e) or str(name)
             mentioned[e] = label
             names.setdefault(str(name), (e, label))
-    ancestors = class_ancestors(backend)
     stated: list[tuple[Link, str | None]] = []
     for x, ts in types.items():
         spec = most_specific(ts, ancestors)
         stated.append((Link(x, display.get(x)), (labels.get(spec[0]) or local_name(spec[0])) if spec else None))
     stated.sort(key=lambda t: (t[1] or "", t[0].text.casefold()))
-
-    paragraphs, text_error = None, None
-    try:
-        from ..load import source_text
-        text = redact(source_text(settings, slug))
-        paragraphs = [highlight(p.strip(), names) for p in re.split(r"\n\s*\n", text) if p.strip()]
-    except InputError as e:
-        text_error = e.message
-    return SourceDescription(
-        slug=slug, entity=entity, title=title, issued=issued,
-        issued_display=format_date(issued) if issued else None, inferred_date=inferred,
-        publisher=publisher, notes=notes, graph=graph, paragraphs=paragraphs, text_error=text_error,
-        mentioned=sorted((Link(e, lab) for e, lab in mentioned.items()), key=lambda lk: lk.text.casefold()),
-        statements=stated)
+    return names, mentioned, stated

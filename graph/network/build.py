@@ -33,7 +33,8 @@ def _activity_attrs(a: Activity) -> dict[str, Any]:
             "type": a.type, "date": a.date or "", "source": a.source or ""}
 
 
-def partnership_network(data: GraphData, filters: NetworkFilters = NetworkFilters(), *,
+# long: one pass over the activities makes nodes, links and evidence together (the hot loop of every network page)
+def partnership_network(data: GraphData, filters: NetworkFilters = NetworkFilters(), *,  # noqa: C901 (one pass over the activities, the hot loop of every network page)
                         keep: Iterable[str] = ()) -> nx.Graph:
     """Organisations (and people, when ``filters.people``) linked by shared activities.
 
@@ -109,7 +110,7 @@ def partnership_network(data: GraphData, filters: NetworkFilters = NetworkFilter
                             rec[2] = y0
                         if rec[3] is None or y1 > rec[3]:
                             rec[3] = y1
-    G = nx.Graph(network="partnership", filters=json.dumps(filters.describe(), sort_keys=True),
+    G: nx.Graph = nx.Graph(network="partnership", filters=json.dumps(filters.describe(), sort_keys=True),
                  weighting="newman-1/(n-1)")
     up_units: dict[str, set[str]] = defaultdict(set)
     for origs in inc.originals.values():
@@ -137,7 +138,7 @@ def bipartite_network(data: GraphData, filters: NetworkFilters = NetworkFilters(
     """Agents (``bipartite`` = 0) and activities (``bipartite`` = 1); each edge the
     agent's ``role`` (several joined with ``+``)."""
     by_act = filtered_incidences(data, filters)
-    G = nx.Graph(network="bipartite", filters=json.dumps(filters.describe(), sort_keys=True))
+    G: nx.Graph = nx.Graph(network="bipartite", filters=json.dumps(filters.describe(), sort_keys=True))
     agents = sorted({g for m in by_act.values() for g in m})
     for n in agents:
         G.add_node(n, bipartite=0, **_agent_attrs(data.agents[n]))
@@ -169,7 +170,7 @@ def activity_network(data: GraphData, filters: NetworkFilters = NetworkFilters()
                                       "label": g.label, "date": None, "source": None,
                                       "roles": ["+".join(sorted(set(by_act[u][agent]))),
                                                 "+".join(sorted(set(by_act[v][agent])))]})
-    G = nx.Graph(network="activity", filters=json.dumps(filters.describe(), sort_keys=True))
+    G: nx.Graph = nx.Graph(network="activity", filters=json.dumps(filters.describe(), sort_keys=True))
     for act in sorted(by_act):
         G.add_node(act, **_activity_attrs(data.activities[act]))
     for (u, v) in sorted(edges):
@@ -190,7 +191,7 @@ def ego_network(data: GraphData, focus: str, depth: int = 1,
         filters = replace(filters, people=True)
     G = partnership_network(data, filters, keep=(focus,))
     if focus not in G:
-        H = nx.Graph(**G.graph)
+        H: nx.Graph = nx.Graph(**G.graph)
         H.add_node(focus, **_agent_attrs(data.agents[focus]))
     else:
         H = nx.ego_graph(G, focus, radius=depth).copy()

@@ -68,8 +68,6 @@ class GraphData:
     #: organisation → the organisation it is a unit of (``org:subOrganizationOf``; the
     #: first by IRI when there are several)
     parents: dict[str, str] = field(default_factory=dict)
-    fetched_at: str = ""
-    fetch_seconds: float = 0.0
     #: unique per fetch in this process (a cache key that, unlike id(), is never reused)
     serial: int = 0
 
@@ -232,13 +230,33 @@ def fetch_graph_data(backend) -> GraphData:
     """Run the network queries against *backend* (anything with ``select(text)``, or the
     store API's ``query(text)``) — a fixed handful, one per relation family, never one per
     node — and assemble :class:`GraphData`."""
-    t0 = time.perf_counter()
     results = _run_all(backend, {"agents": Q_AGENTS, "alt": Q_ALT_LABELS, "topics": Q_TOPICS,
                                  "incidences": Q_INCIDENCES, "posts": Q_MEMBERSHIPS,
                                  "sentences": Q_SENTENCES, "statements": Q_STATEMENT_EVIDENCE,
                                  "parents": Q_PARENTS,
                                  **{"act-" + f: q for f, q in Q_ACTIVITIES.items()}})
-    # --- agents -------------------------------------------------------------------------
+    agents, countries = _agents(results)
+    activities = _activities(results)
+    topics = _topics(results, activities)
+    inc = _incidences(results, activities, agents)
+    posts = _memberships(results, agents, activities, inc)
+    _chair_organisations(inc, posts, activities, agents)
+    sentences, quotes, mentions, parents = _evidence(results, activities)
+    return GraphData(agents=agents, activities=activities, incidences=sorted(inc),
+                     topics=topics, countries=dict(sorted(countries.items())),
+                     sentences={k: tuple(sorted(v)) for k, v in sentences.items()},
+                     statement_quotes={k: tuple(sorted(v)) for k, v in quotes.items()},
+                     mentions={k: tuple(sorted(v)) for k, v in mentions.items()},
+                     parents=dict(sorted(parents.items())),
+                     serial=next(_SERIALS))
+
+
+Rows = dict[str, list[dict[str, str]]]
+
+
+def _agents(results: Rows) -> tuple[dict[str, Agent], dict[str, str]]:
+    """Organisations, states and people with their labels, kinds and countries; and the
+    countries' labels."""
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     types: dict[str, set[str]] = defaultdict(set)
     country: dict[str, str] = {}
@@ -263,8 +281,11 @@ def fetch_graph_data(backend) -> GraphData:
         agents[a] = Agent(iri=a, label=_pick_label(labels.get(a, {}), a), kind=_agent_kind(ts),
                           country=country.get(a), country_label=countries.get(country.get(a, ""), None),
                           alt_labels=tuple(sorted(alts.get(a, ()))))
+    return agents, countries
 
-    # --- activities, one query per family ------------------------------------------------
+
+def _activities(results: Rows) -> dict[str, Activity]:
+    """Events, agreements and programmes, one query per family, with their dates and source."""
     activities: dict[str, Activity] = {}
     for family in Q_ACTIVITIES:
         acc: dict[str, dict[str, Any]] = {}
@@ -298,8 +319,11 @@ def fetch_graph_data(backend) -> GraphData:
                 iri=act, family=family, type=_most_specific(d["types"], family),
                 label=_pick_label(d["labels"], act), date=date, year_from=y_from, year_to=y_to,
                 source=min(d["src"]) if d["src"] else None)
+    return activities
 
-    # --- topics ------------------------------------------------------------------------
+
+def _topics(results: Rows, activities: dict[str, Activity]) -> dict[str, str]:
+    """Topic labels; sets each activity's topics."""
     topics: dict[str, str] = {}
     act_topics: dict[str, set[str]] = defaultdict(set)
     for row in results["topics"]:
@@ -309,8 +333,12 @@ def fetch_graph_data(backend) -> GraphData:
     for act, ts in act_topics.items():
         if act in activities:
             activities[act].topics = frozenset(ts)
+    return topics
 
-    # --- incidences ----------------------------------------------------------------------
+
+def _incidences(results: Rows, activities: dict[str, Activity], agents: dict[str, Agent]) -> set[tuple[str, str, str]]:
+    """(activity, role, agent) for every role an agent takes; an untyped agent becomes an
+    organisation we know nothing else about."""
     inc: set[tuple[str, str, str]] = set()
     for row in results["incidences"]:
         act, agent = str(row["act"]), str(row["agent"])
@@ -326,8 +354,13 @@ def fetch_graph_data(backend) -> GraphData:
                 continue
             agents[agent] = Agent(iri=agent, label=_slug_label(agent), kind="organisation")
         inc.add((act, role, agent))
+    return inc
 
-    # --- memberships: a person's posts; an organisation's membership of a body -------------
+
+def _memberships(results: Rows, agents: dict[str, Agent], activities: dict[str, Activity],
+                 inc: set[tuple[str, str, str]]) -> dict[str, list[tuple[str, int | None]]]:
+    """A person's posts (returned); an organisation's membership of a body becomes a
+    ``membership`` activity with its two incidences."""
     posts: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
     org_members: dict[str, dict[str, Any]] = {}
     for row in results["posts"]:
@@ -363,8 +396,12 @@ def fetch_graph_data(backend) -> GraphData:
                                  source=min(d["src"]) if d["src"] else None)
         inc.add((m, "member", d["member"]))
         inc.add((m, "body", d["body"]))
+    return posts
 
-    # --- the chair's organisation ---------------------------------------------------------
+
+def _chair_organisations(inc: set[tuple[str, str, str]], posts: dict[str, list[tuple[str, int | None]]],
+                         activities: dict[str, Activity], agents: dict[str, Agent]) -> None:
+    """The organisation of the person who chaired, from their posts nearest in time."""
     for act, role, agent in list(inc):
         if role != "chair" or agent not in posts:
             continue
@@ -374,7 +411,10 @@ def fetch_graph_data(backend) -> GraphData:
                 agents[org] = Agent(iri=org, label=_slug_label(org), kind="organisation")
             inc.add((act, "chair-organisation", org))
 
-    # --- evidence: sentences about each activity, quotes of each statement ----------------
+
+def _evidence(results: Rows, activities: dict[str, Activity]):
+    """Sentences about each activity, quotes (and mention texts) of each statement, and
+    each unit's parent organisation."""
     sentences: dict[str, set[str]] = defaultdict(set)
     for row in results["sentences"]:
         if str(row["act"]) in activities:
@@ -389,14 +429,7 @@ def fetch_graph_data(backend) -> GraphData:
     parents: dict[str, str] = {}
     for row in sorted(results["parents"], key=lambda r: (str(r["unit"]), str(r["parent"]))):
         parents.setdefault(str(row["unit"]), str(row["parent"]))
-
-    return GraphData(agents=agents, activities=activities, incidences=sorted(inc),
-                     topics=topics, countries=dict(sorted(countries.items())),
-                     sentences={k: tuple(sorted(v)) for k, v in sentences.items()},
-                     statement_quotes={k: tuple(sorted(v)) for k, v in quotes.items()},
-                     mentions={k: tuple(sorted(v)) for k, v in mentions.items()},
-                     parents=dict(sorted(parents.items())),
-                     fetched_at=_now(), fetch_seconds=time.perf_counter() - t0, serial=next(_SERIALS))
+    return sentences, quotes, mentions, parents
 
 
 def _closest_posts(posts: list[tuple[str, int | None]], year: int | None) -> list[str]:

@@ -149,7 +149,8 @@ def _activity_ok(a: Activity, f: NetworkFilters) -> bool:
             return False
         lo = f.year_from if f.year_from is not None else YEAR_MIN
         hi = f.year_to if f.year_to is not None else YEAR_MAX
-        if a.year_to < lo or a.year_from > hi:
+        year_to = a.year_to if a.year_to is not None else a.year_from
+        if year_to < lo or a.year_from > hi:
             return False
     if f.topics and not (a.topics & f.topics):
         return False

@@ -45,6 +45,8 @@ class _SentenceFinder:
         self._candidates: dict[str, list[tuple[str, str]]] = {}
         self._names: dict[tuple[str, str], tuple[str, ...]] = {}
         self._hits: dict[tuple[str, str], frozenset[int]] = {}
+        self._by_subject: defaultdict[str, list[tuple[tuple[str, str], tuple[str, ...]]]] | None = None
+        self._chairs: defaultdict[str, list[str]] | None = None
 
     def candidates(self, act: str) -> list[tuple[str, str]]:
         c = self._candidates.get(act)
@@ -63,7 +65,7 @@ class _SentenceFinder:
         return c
 
     def _statement_quotes(self, act: str):
-        idx = getattr(self, "_by_subject", None)
+        idx = self._by_subject
         if idx is None:
             idx = self._by_subject = defaultdict(list)
             for key, qs in sorted(self.data.statement_quotes.items()):
@@ -99,7 +101,7 @@ class _SentenceFinder:
             if qs:
                 return qs[0]
         if "chair-organisation" in set(roles):
-            chairs = getattr(self, "_chairs", None)
+            chairs = self._chairs
             if chairs is None:
                 chairs = self._chairs = defaultdict(list)
                 for a, role, agent in self.data.incidences:

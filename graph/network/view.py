@@ -96,6 +96,7 @@ def community_layout(G: nx.Graph, metrics: Metrics | None, size_by: str = "degre
     return pos
 
 
+# long: the page's whole JSON (nodes, edges, legend, caps) in the order the script reads it
 def view_data(G: nx.Graph, metrics: Metrics | None = None, *, size_by: str = "degree",
               base: str = WCID_DEFAULT, max_nodes: int = MAX_NODES, max_edges: int = MAX_EDGES,
               physics_max: int = PHYSICS_MAX) -> dict[str, Any]:

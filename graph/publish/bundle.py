@@ -168,6 +168,7 @@ def _validate(settings: Settings):
     return report
 
 
+# long: the bundle's steps in order, each reported to progress, in one try that removes the temporary directory
 def publish(settings: Settings, out_dir: Path | str, *, backend=None, base_url: str | None = None,
             release_date: str | date | None = None, progress: Progress | None = None,
             validate: bool = True) -> PublishResult:
@@ -200,10 +201,6 @@ def publish(settings: Settings, out_dir: Path | str, *, backend=None, base_url: 
     triples = union_triples(quads)
     prefixes = kind_prefixes(settings)
     context = load_context(settings)
-    # the context travels inside every JSON-LD file: a client offline (or before the w3id
-    # redirect of context_url() exists) parses them without fetching anything
-    ctx_ref = context["@context"]
-    writer = JsonLdWriter(context)
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
@@ -216,19 +213,7 @@ def publish(settings: Settings, out_dir: Path | str, *, backend=None, base_url: 
             (tmp / spec.name).write_bytes(data)
             written.append(BundleFile(spec, len(data), hashlib.sha256(data).hexdigest()))
 
-        step("dumps")
-        put(FILES["wckg.nq.gz"], serialize_nquads(quads))
-        put(FILES["wckg.trig.gz"], serialize_trig(quads, prefixes))
-        put(FILES["wckg.ttl.gz"], serialize_turtle(triples, prefixes))
-        put(FILES["wckg.jsonld.gz"], writer.serialize(triples, ctx_ref))
-
-        step("ontology")
-        for role in ("ontology", "shapes"):
-            part = ontology_triples(settings, role)
-            put(FILES[f"{role}.ttl"], serialize_turtle(part, prefixes))
-            put(FILES[f"{role}.jsonld"], writer.serialize(part, ctx_ref))
-            put(FILES[f"{role}.rdf"], serialize_rdfxml(part, prefixes))
-        put(FILES[CONTEXT_FILE], (json.dumps(context, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        _write_data(put, step, settings, quads, triples, prefixes, context)
 
         step("void")
         void_graph = void.build_void(source, settings, download_base=base,
@@ -240,10 +225,7 @@ def publish(settings: Settings, out_dir: Path | str, *, backend=None, base_url: 
         catalog = dcat.build_catalog(settings, written, facts, download_base=base)
         put(CATALOG_SPEC, serialize_turtle(from_rdflib(catalog, "catalog"), {**prefixes, **dcat.PREFIXES}))
 
-        graphs: dict[str, int] = {}
-        for q in quads:
-            name = q.graph_name.value if not isinstance(q.graph_name, ox.DefaultGraph) else ""
-            graphs[name] = graphs.get(name, 0) + 1
+        graphs = _graph_sizes(quads)
         manifest = {
             "generator": GENERATOR,
             "dataset": dcat.dataset_iri(settings),
@@ -251,16 +233,12 @@ def publish(settings: Settings, out_dir: Path | str, *, backend=None, base_url: 
             "download_base": base,
             "quads": len(quads),
             "triples": len(triples),
-            "graphs": dict(sorted(graphs.items())),
+            "graphs": graphs,
             "files": [{"name": f.name, "title": f.spec.title, "description": f.spec.description,
                        "media_type": f.spec.media_type, "compressed": f.spec.compressed,
                        "role": f.spec.role, "size": f.size, "sha256": f.sha256} for f in written],
         }
-        (tmp / "README.md").write_text(render_readme(settings, written, manifest, facts), encoding="utf-8")
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        sums = "".join(f"{hashlib.sha256((tmp / n).read_bytes()).hexdigest()}  {n}\n"
-                       for n in sorted(BUNDLE_NAMES) if n != "SHA256SUMS")
-        (tmp / "SHA256SUMS").write_text(sums, encoding="ascii")
+        _write_index(tmp, settings, written, manifest, facts)
         os.chmod(tmp, 0o755)
 
         step("swap")
@@ -268,8 +246,47 @@ def publish(settings: Settings, out_dir: Path | str, *, backend=None, base_url: 
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return PublishResult(out_dir, written, len(quads), len(triples), dict(sorted(graphs.items())),
-                         facts.modified, replaced)
+    return PublishResult(out_dir, written, len(quads), len(triples), graphs, facts.modified, replaced)
+
+
+def _write_data(put: Callable[[FileSpec, bytes], None], step: Progress, settings: Settings, quads: list[ox.Quad],
+                triples: list[ox.Triple], prefixes: dict[str, str], context: dict) -> None:
+    """The dumps, the ontology and shapes in three formats each, and the JSON-LD context."""
+    # the context travels inside every JSON-LD file: a client offline (or before the w3id
+    # redirect of context_url() exists) parses them without fetching anything
+    ctx_ref = context["@context"]
+    writer = JsonLdWriter(context)
+    step("dumps")
+    put(FILES["wckg.nq.gz"], serialize_nquads(quads))
+    put(FILES["wckg.trig.gz"], serialize_trig(quads, prefixes))
+    put(FILES["wckg.ttl.gz"], serialize_turtle(triples, prefixes))
+    put(FILES["wckg.jsonld.gz"], writer.serialize(triples, ctx_ref))
+
+    step("ontology")
+    for role in ("ontology", "shapes"):
+        part = ontology_triples(settings, role)
+        put(FILES[f"{role}.ttl"], serialize_turtle(part, prefixes))
+        put(FILES[f"{role}.jsonld"], writer.serialize(part, ctx_ref))
+        put(FILES[f"{role}.rdf"], serialize_rdfxml(part, prefixes))
+    put(FILES[CONTEXT_FILE], (json.dumps(context, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def _graph_sizes(quads: list[ox.Quad]) -> dict[str, int]:
+    """Named graph → its number of quads, by graph name."""
+    graphs: dict[str, int] = {}
+    for q in quads:
+        name = q.graph_name.value if not isinstance(q.graph_name, ox.DefaultGraph) else ""
+        graphs[name] = graphs.get(name, 0) + 1
+    return dict(sorted(graphs.items()))
+
+
+def _write_index(tmp: Path, settings: Settings, written: list[BundleFile], manifest: dict, facts) -> None:
+    """README.md, the manifest and SHA256SUMS (of every other file) into the bundle *tmp*."""
+    (tmp / "README.md").write_text(render_readme(settings, written, manifest, facts), encoding="utf-8")
+    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    sums = "".join(f"{hashlib.sha256((tmp / n).read_bytes()).hexdigest()}  {n}\n"
+                   for n in sorted(BUNDLE_NAMES) if n != "SHA256SUMS")
+    (tmp / "SHA256SUMS").write_text(sums, encoding="ascii")
 
 
 def ontology_triples(settings: Settings, role: str) -> list[ox.Triple]:

@@ -54,6 +54,7 @@ def validate_units(units: Sequence[Unit], settings: Settings, *, shapes: Graph |
     return report
 
 
+# long: the three scopes (project, graphs, files) share one parse and one locate step
 def validate(settings: Settings, files: Sequence[DataFile] | None = None, *, graphs: set[str] | None = None,
              progress: Progress | None = None) -> ValidationReport:
     """Validate the project's data.

@@ -52,6 +52,7 @@ def mentioned_iris(g: Graph) -> set[URIRef]:
     return out
 
 
+# long: every unit's files and context in one place (the module docstring's rules, in order)
 def build_units(per_file: dict[DataFile, Graph], *, graphs: set[str] | None = None,  # noqa: C901 (every unit's files and context in one place)
                 only_subjects_of: Iterable[DataFile] | None = None) -> list[Unit]:
     """Split the parsed files into validation units (see the module docstring).
