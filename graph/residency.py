@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import gzip
+import json
 import logging
 import os
 from dataclasses import dataclass
@@ -113,9 +114,10 @@ def for_store(settings: Any) -> Residency | None:
     build, or a remote backend), with the worker counts of the settings."""
     if settings.backend != "embedded":
         return None
-    from .store import StoreLayout
-    manifest = StoreLayout(settings.store).manifest()
-    if not manifest:
+    # the manifest read here, not through graph.storebase (whose workers import this module)
+    try:
+        manifest = json.loads((Path(settings.store).expanduser() / "current" / "manifest.json").read_text())
+    except (OSError, ValueError):
         return None
     return plan(settings, int(manifest.get("triples", 0)), settings.site_workers + settings.query_workers)
 
