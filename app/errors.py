@@ -88,6 +88,7 @@ def _timeout_seconds(request: Request) -> float | None:
     return getattr(settings, "query_timeout", None)
 
 
+# long: one small handler per library error, registered together so the mapping reads as a table
 def install_error_handlers(app: FastAPI, *, unexpected_headers: dict[str, str] | None = None) -> None:  # noqa: C901 (one small handler per error class, side by side)
     """Turn every :class:`graph.errors.WckgError` (and HTTP and validation errors) into an
     answer by :func:`error_response`; *unexpected_headers* go on the 500 answer, which is

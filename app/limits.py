@@ -36,6 +36,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph import errors
 
+from .errors import error_response
+
 #: Extra rate a client pays for a query that ran into a bound.
 T = TypeVar("T")
 
@@ -213,7 +215,6 @@ def install(app: FastAPI, settings) -> None:
 
     @app.exception_handler(errors.QueryResourceLimit)
     async def _resource(request: Request, exc: errors.QueryResourceLimit) -> Response:
-        from .main import error_response
         if exc.limit == "answer-bytes":
             return error_response(request, 413, "Answer too large", exc.message, hint=exc.hint,
                                   extra={"limit": exc.limit, "max_answer_bytes": settings.max_answer_bytes})
@@ -222,17 +223,14 @@ def install(app: FastAPI, settings) -> None:
 
     @app.exception_handler(errors.QueryCrashed)
     async def _crashed(request: Request, exc: errors.QueryCrashed) -> Response:
-        from .main import error_response
         return error_response(request, 400, "Query failed", exc.message, hint=exc.hint)
 
     @app.exception_handler(errors.QueryTooComplex)
     async def _complex(request: Request, exc: errors.QueryTooComplex) -> Response:
-        from .main import error_response
         return error_response(request, 400, "Query too complex", exc.message, hint=exc.hint)
 
     @app.exception_handler(TooManyQueries)
     async def _too_many(request: Request, exc: TooManyQueries) -> Response:
-        from .main import error_response
         title = "Too many queries" if exc.status == 429 else "Service busy"
         return error_response(request, exc.status, title, exc.message, hint=exc.hint,
                               extra={"retry_after_seconds": exc.retry_after},

@@ -180,6 +180,7 @@ def _mount_static(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
 
+# long: the app's middleware, handlers, routers and static mounts in the order they apply
 def create_app(settings: Settings | None = None, *, backend: Backend | None = None) -> FastAPI:
     """Build the web application.
 

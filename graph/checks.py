@@ -32,7 +32,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from .findings import ValidationResult, finding
-from .namespaces import GRAPH_REFERENCE, ORG, WC
+from .namespaces import GRAPH_REFERENCE, ORG, WC, WCID_DEFAULT
 
 __all__ = [
     "CheckContext", "PYTHON_CHECKS", "QUOTE_CHECK", "NAMES_CHECK", "COVERAGE_CHECK",
@@ -57,10 +57,11 @@ STATEMENT_OBJECT_CLASSES = (WC.Organisation, WC.State, WC.Person, WC.Place)
 class CheckContext:
     """What the checks need besides the unit: the source texts (an object with ``raw(iri)``,
     ``text(iri)`` (whitespace-normalised) and ``path_of(iri)``) and the ontology's class
-    hierarchy (``rdfs:subClassOf`` triples)."""
+    hierarchy (``rdfs:subClassOf`` triples), and the base IRI the data is validated in."""
 
     texts: Any
     hierarchy: Graph
+    base: str = WCID_DEFAULT   # the deployment's base IRI (identifiers are checked in it)
 
     def __post_init__(self) -> None:
         self._supers: dict = {}
@@ -113,7 +114,7 @@ def _n3(t) -> str:
 
 
 def _compact(iri) -> str:
-    from .validate import _compact as compact  # one prefix table for every report
+    from .validate.report import compact  # one prefix table for every report
     return compact(str(iri))
 
 

@@ -55,7 +55,11 @@ class Settings(BaseSettings):
     query_timeout: float = Field(30.0, gt=0, description="seconds before a query is stopped")
     max_rows: int = Field(10000, gt=0, description="cap on result rows of the public endpoint")
     query_workers: int = Field(2, ge=1, le=16, description="worker processes that run queries")
-    in_memory: bool = Field(False, description="each query worker holds a copy of the store in memory (faster scans)")
+    in_memory: bool | None = Field(None, description="query workers hold a copy of the store in memory: true, false, "
+                                                     "or unset / auto: in memory when the copies fit WCKG_MEMORY_BUDGET_MB")
+    memory_budget_mb: int = Field(4096, ge=0, description="MiB the in-memory copies of the store may take together (one "
+                                                          "per site and public query worker); over it, or a copy over half "
+                                                          "of WCKG_WORKER_MEMORY_MB, the workers read the store on disk")
 
     # --- extraction (graph.ingest) ------------------------------------------------------
     spacy_model: str | None = Field(None, description="installed spaCy pipeline for `wckg extract` (default: blank English, no model)")
@@ -65,7 +69,7 @@ class Settings(BaseSettings):
     site_workers: int = Field(2, ge=1, le=16, description="worker processes for the site's own pages (a lane apart "
                                                           "from the public endpoint's WCKG_QUERY_WORKERS)")
     worker_memory_mb: int = Field(2048, ge=0, description="memory cap of one query worker in MiB (RLIMIT_DATA); "
-                                                          "0: no cap. Raise it with WCKG_IN_MEMORY")
+                                                          "0: no cap. An in-memory copy of the store counts")
     max_answer_bytes: int = Field(32 * 1024 * 1024, gt=0, description="cap on the bytes of one public answer "
                                                                        "(cut at whole rows, X-WCKG-Truncated says so)")
     max_request_bytes: int = Field(512 * 1024, gt=0, description="largest request body accepted (chunked included)")
@@ -85,6 +89,13 @@ class Settings(BaseSettings):
     def drafts_path(self) -> Path:
         """Where the review queue lives (``WCKG_DRAFTS_DIR``, default ``{data_dir}/drafts``)."""
         return self.drafts_dir if self.drafts_dir is not None else self.data_dir / "drafts"
+
+    @field_validator("in_memory", mode="before")
+    @classmethod
+    def _auto_is_unset(cls, v: object) -> object:
+        if isinstance(v, str) and v.strip().lower() in ("", "auto"):
+            return None
+        return v
 
     @field_validator("base_iri")
     @classmethod

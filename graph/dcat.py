@@ -141,18 +141,16 @@ class DataFacts:
     def from_backend(cls, backend, settings: Settings, release_date: date | None = None) -> "DataFacts":
         P = ("PREFIX wc: <https://w3id.org/wckg/ontology#>\nPREFIX dcterms: <http://purl.org/dc/terms/>\n"
              "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n")
-        source_dates = [period_bounds(str(r["d"])) for r in backend.select(
-            P + "SELECT ?s ?d WHERE { ?s a wc:SourceDocument ; dcterms:issued ?d }") if "d" in r]
-        source_dates = [b for b in source_dates if b]
+        source_dates = [b for b in (period_bounds(str(r["d"])) for r in backend.select(
+            P + "SELECT ?s ?d WHERE { ?s a wc:SourceDocument ; dcterms:issued ?d }") if "d" in r) if b]
         # Release dates come from the data, never from the clock: the same data must give
         # byte-identical files, and "modified" should move exactly when the data does. The
         # newest article is the last thing the release can know about; WCKG_RELEASE_DATE
         # overrides it for a release cut on a stated day.
         newest_source = max((b[1] for b in source_dates), default=None)
         modified = release_date or newest_source
-        onto_issued = [period_bounds(str(r["d"])) for r in backend.select(
-            P + "SELECT ?d WHERE { ?o a <http://www.w3.org/2002/07/owl#Ontology> ; dcterms:issued ?d }")]
-        onto_issued = [b[0] for b in onto_issued if b]
+        onto_issued = [b[0] for b in (period_bounds(str(r["d"])) for r in backend.select(
+            P + "SELECT ?d WHERE { ?o a <http://www.w3.org/2002/07/owl#Ontology> ; dcterms:issued ?d }")) if b]
         # First publication: the ontology's first issue, unless the data is older than that
         # claim allows (a dataset is not modified before it is issued).
         issued = min([d for d in (*onto_issued, modified) if d], default=None)
@@ -177,7 +175,8 @@ class DataFacts:
 
 # --- the catalog --------------------------------------------------------------------------------
 
-def build_catalog(settings: Settings, files: Sequence, facts: DataFacts, *, download_base: str) -> Graph:
+# long: the DCAT-AP record, property by property, in the order of the application profile
+def build_catalog(settings: Settings, files: Sequence, facts: DataFacts, *, download_base: str) -> Graph:  # noqa: C901 (the DCAT-AP record, property by property)
     """The DCAT-AP 3 catalog of a bundle: *files* are :class:`graph.publish.BundleFile`."""
     g = Graph()
     for p, ns in PREFIXES.items():
@@ -185,7 +184,7 @@ def build_catalog(settings: Settings, files: Sequence, facts: DataFacts, *, down
     cat = URIRef(catalog_iri(settings))
     ds = URIRef(dataset_iri(settings))
     svc = URIRef(service_iri(settings))
-    licence = URIRef(settings.licence.strip())
+    licence = URIRef((settings.licence or "").strip())
     publisher = URIRef(settings.publisher_iri or catalog_iri(settings) + "#publisher")
     home = URIRef(settings.public_url.rstrip("/") + "/")
     ontology = URIRef(settings.ontology_iri)
@@ -206,7 +205,7 @@ def build_catalog(settings: Settings, files: Sequence, facts: DataFacts, *, down
         g.add((attribution, RDF.type, SKOS.Concept))
         g.add((attribution, SKOS.prefLabel, en("Attribution")))
     g.add((publisher, RDF.type, FOAF.Agent))
-    g.add((publisher, FOAF.name, en(settings.publisher_name.strip())))
+    g.add((publisher, FOAF.name, en((settings.publisher_name or "").strip())))
     g.add((home, RDF.type, FOAF.Document))
     g.add((ontology, RDF.type, DCTERMS.Standard))
     g.add((ontology, DCTERMS.title, en("Water Cooperation Knowledge Graph ontology (core model)")))
@@ -221,7 +220,7 @@ def build_catalog(settings: Settings, files: Sequence, facts: DataFacts, *, down
         contact = URIRef(catalog_iri(settings) + "#contact")
         g.add((contact, RDF.type, VCARD.Kind))
         g.add((contact, RDF.type, VCARD.Organization))
-        g.add((contact, VCARD.fn, en(f"{settings.publisher_name.strip()} (data contact)")))
+        g.add((contact, VCARD.fn, en(f"{(settings.publisher_name or '').strip()} (data contact)")))
         g.add((contact, VCARD.hasEmail, URIRef("mailto:" + settings.contact_email.strip())))
 
     # catalog

@@ -18,20 +18,23 @@ does not say. A triple already stated in some graph is never added again, so a c
 the union default graph counts it once (the union keeps a triple once per graph that
 holds it).
 
-It is registered as a derivation (:mod:`graph.derived`) with a graph of its own: every
-build drops it with the derived graph and computes it again from the graphs just loaded;
+:func:`entail` runs at the end of every derivation of the build (:func:`graph.derived.derive`
+and :meth:`graph.derived.Update.apply`): it drops the graph and computes it again from the
+other graphs (a full pass over the types and the sub-properties' triples);
 the graph describes itself (``wcid:graph/entailed a wc:EntailedData``). It is in the
 union default graph, the dumps and VoID like every other graph. Queries that should see
 only what sources state (entity pages) leave it out as they leave out the derived graph.
 """
 from __future__ import annotations
 
+import contextlib
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 
 import pyoxigraph as ox
 
-from .derived import WC, _closure, derivation
+from .derived import WC, _closure
 from .namespaces import WCID_DEFAULT
 
 ENTAILED_GRAPH = WCID_DEFAULT + "graph/entailed"
@@ -80,12 +83,22 @@ def _properties(store: ox.Store, superproperties: dict) -> Iterator[ox.Triple]:
             yield ox.Triple(s, sup, o)
 
 
-@derivation("rdfs-entailment",
-            "rdf:type by the rdfs:subClassOf closure and statements by the rdfs:subPropertyOf closure "
-            "(RDFS rules rdfs9 and rdfs7), not already stated, into wcid:graph/entailed",
-            graph=ENTAILED_GRAPH)
-def entailments(store: ox.Store, base_iri: str) -> Iterator[ox.Triple]:
+def entailments(store: ox.Store, base_iri: str = WCID_DEFAULT) -> Iterator[ox.Triple]:
+    """The entailed triples of *store* (read without the entailed graph itself)."""
     yield from _types(store, _axioms(store, SUBCLASS))
     yield from _properties(store, _axioms(store, SUBPROPERTY))
     # the graph describes itself, as wcid:graph/derived does
     yield ox.Triple(graph_name(base_iri), RDF_TYPE, ox.NamedNode(WC + "EntailedData"))
+
+
+def entail(store: ox.Store, base_iri: str = WCID_DEFAULT) -> dict:
+    """Drop the entailed graph of *store* and compute it again (called at the end of
+    :func:`graph.derived.derive` and of :meth:`graph.derived.Update.apply`, so every
+    build has it); its triples and seconds."""
+    t0 = time.perf_counter()
+    g = graph_name(base_iri)
+    with contextlib.suppress(Exception):
+        store.remove_graph(g)
+    triples = list(entailments(store, base_iri))
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
+    return {"triples": len(triples), "seconds": round(time.perf_counter() - t0, 3)}

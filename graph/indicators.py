@@ -50,7 +50,8 @@ from typing import Any
 
 from .errors import ParameterError
 from .namespaces import PREFIXES, sparql_prologue
-from .network import build as NB
+from .network import data as NB
+from .network.sentences import _SentenceFinder
 
 BAR_SCALE: dict[int, str] = {
     -7: "formal declaration of war",
@@ -72,7 +73,7 @@ BAR_SCALE: dict[int, str] = {
 
 #: The rules, in the order they are tried: (name, code, what it says). Each is applied by
 #: :func:`_code_of` below.
-RULES: list[tuple[str, int, str]] = [
+RULES: list[tuple[str, int | None, str]] = [
     ("not-held", 0, "the event is planned (or otherwise not reported as held): nothing happened yet"),
     ("treaty-between-states", 6, "a cooperation agreement whose parties include bodies of two or more "
                                  "states (states, or government bodies of different countries)"),
@@ -154,7 +155,8 @@ def _rows(backend, text: str) -> list[dict[str, str]]:
     return NB._run_all(backend, {"q": text})["q"]
 
 
-def compute(backend, graph: NB.GraphData | None = None) -> IndicatorData:
+# long: every event and agreement coded by the rules in one pass over the network data
+def compute(backend, graph: NB.GraphData | None = None) -> IndicatorData:  # noqa: C901 (the BAR rules, one branch per named rule)
     """Code every event and agreement of the store (:data:`RULES`)."""
     t0 = time.perf_counter()
     g = graph or NB.fetch_graph_data(backend)
@@ -427,7 +429,8 @@ _DATA_TOPICS = ("water-information-systems", "data-exchange", "monitoring", "hyd
                 "information-exchange", "digitalisation")
 
 
-def arrangements(data: IndicatorData, kind: str, value: str) -> dict[str, Any]:
+# long: an arrangement's evidence, criterion by criterion (SDG 6.5.2)
+def arrangements(data: IndicatorData, kind: str, value: str) -> dict[str, Any]:  # noqa: C901 (one branch per criterion of an arrangement)
     """The evidence, criterion by criterion, of an operational arrangement for a pair of
     countries (``kind="pair"``) or a basin (``kind="basin"``)."""
     if kind not in ("pair", "basin"):
@@ -435,7 +438,7 @@ def arrangements(data: IndicatorData, kind: str, value: str) -> dict[str, Any]:
                              hint="use pair or basin")
     target = _resolve(data, kind, value)
     g = data.graph
-    finder = NB._SentenceFinder(g)
+    finder = _SentenceFinder(g)
 
     def about(c: Coded) -> bool:
         return _matches(c, kind, target)
@@ -465,12 +468,12 @@ def arrangements(data: IndicatorData, kind: str, value: str) -> dict[str, Any]:
                 if c:
                     side_of[b].add(c)
                 body_evidence[b].append(m)
-    for ev, bodies in data.meeting_of.items():
-        c = data.coded.get(ev)
-        for b in bodies:
-            if c is not None:
-                side_of[b].update(c.countries)
-                if kind == "basin" and target[0] in c.basins:
+    for ev, met in data.meeting_of.items():
+        coded = data.coded.get(ev)
+        for b in met:
+            if coded is not None:
+                side_of[b].update(coded.countries)
+                if kind == "basin" and target[0] in coded.basins:
                     side_of[b].add(target[0])
     joint_bodies = []
     for b, sides in sorted(side_of.items()):
@@ -486,7 +489,7 @@ def arrangements(data: IndicatorData, kind: str, value: str) -> dict[str, Any]:
         "evidence": [item(m, "membership") for b in joint_bodies for m in sorted(set(body_evidence.get(b, ())))],
     }
     meetings = sorted({ev for ev, bodies in data.meeting_of.items() if bodies & set(joint_bodies)})
-    years = sorted({g.activities[e].year_from for e in meetings if e in g.activities and g.activities[e].year_from})
+    years = sorted({y for e in meetings if e in g.activities and (y := g.activities[e].year_from)})
     crit["annual-meeting"] = {"held": bool(years), "years": years,
                               "evidence": [item(e, "meeting of the joint body") for e in meetings]}
     plans = [c for c in data.coded.values() if about(c) and (c.family == "programme" or c.family == "agreement")]

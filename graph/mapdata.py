@@ -131,7 +131,8 @@ def _most_specific(types: Iterable[str], root: str) -> str:
 _SERIAL = [0]
 
 
-def fetch_map_data(backend) -> MapData:
+# long: one pass over the map's SPARQL rows
+def fetch_map_data(backend) -> MapData:  # noqa: C901 (one pass over the map's SPARQL rows)
     """Every feature of the map (:mod:`graph.mapdata`)."""
     t0 = time.perf_counter()
     topics: dict[str, str] = {}

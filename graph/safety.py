@@ -109,7 +109,7 @@ def check_query(text: str) -> QueryForm:
     return form
 
 
-def _scan(text: str) -> QueryForm:
+def _scan(text: str) -> QueryForm:  # noqa: C901 (one tokenizer loop)
     depth = max_depth = operators = 0
     form: QueryForm = "unknown"
     pos, n = 0, len(text)

@@ -72,6 +72,7 @@ def vocabulary_of(iri: str) -> str:
     return iri[: cut + 1] if cut > 0 else iri
 
 
+# long: the VoID description, statistic by statistic
 def build_void(backend, settings: Settings, *, download_base: str, dumps: Sequence[str]) -> Graph:
     """The VoID graph of what *backend* holds; *dumps* are the bundle's dump file names."""
     g = Graph()

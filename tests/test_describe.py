@@ -1,4 +1,4 @@
-"""graph/describe.py: what the linked-data pages show, on a small fixture dataset (known
+"""graph/describe/: what the linked-data pages show, on a small fixture dataset (known
 answers) and on the curated data (evidence is verbatim text of its source)."""
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 
 from graph import describe as D
+from graph.describe import entity as DE
 from graph.config import PROJECT_ROOT
 from graph.errors import ParameterError
 from tests.conftest import make_settings
@@ -314,8 +315,8 @@ def test_literal_label_term():
 
 def test_much_linked_resource_lists_a_capped_page_and_the_total(mini, monkeypatch):
     # Pretend Testland is a hub: the one-query path gives up, per-property lists are capped.
-    monkeypatch.setattr(D, "_IN_ROWS", 1)
-    monkeypatch.setattr(D, "INVERSE_CAP", 2)
+    monkeypatch.setattr(DE, "_IN_ROWS", 1)
+    monkeypatch.setattr(DE, "INVERSE_CAP", 2)
     e = D.describe(mini, TESTLAND)
     country_of = group(e.inverse, "country of")
     assert country_of.total == 3 and len(country_of.values) == 2 and country_of.truncated
@@ -325,8 +326,8 @@ def test_much_linked_resource_lists_a_capped_page_and_the_total(mini, monkeypatc
 
 
 def test_much_cited_resource_reads_only_the_newest_evidence(mini, monkeypatch):
-    monkeypatch.setattr(D, "EVIDENCE_ROWS", 1)
-    monkeypatch.setattr(D, "_EVIDENCE", D._EVIDENCE.replace(f"LIMIT {D.EVIDENCE_ROWS}", "LIMIT 1"))
+    monkeypatch.setattr(DE, "EVIDENCE_ROWS", 1)
+    monkeypatch.setattr(DE, "_EVIDENCE", DE._EVIDENCE.replace(f"LIMIT {DE.EVIDENCE_ROWS}", "LIMIT 1"))
     e = D.describe(mini, EVIL)
     assert e.evidence_truncated
 

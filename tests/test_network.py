@@ -454,7 +454,7 @@ def test_eigenvector_matches_networkx():
 def test_in_process_fast_path_agrees_with_the_store_api(backend):
     """The embedded store is read in process (faster); the store API path must give the
     same data (it is what a remote store uses)."""
-    assert N.build._native_store(backend) is not None
+    assert N.data._native_store(backend) is not None
 
     class ThroughTheApi:
         def query(self, text, **kw):

@@ -293,7 +293,137 @@ def test_answers_are_kept_per_build_and_a_new_build_misses(tmp_path, data_copy):
         assert after is not first and int(after.rows[0]["n"]) == int(first.rows[0]["n"]) + 1
 
 
-def test_in_memory_workers_answer_like_the_disk_store(tmp_path, settings, built_store, backend):
-    s = settings.model_copy(update={"in_memory": True})
-    with open_backend(s) as mem:
-        assert mem.select(COUNT) == backend.select(COUNT)
+def _worker(backend, lane: str = "site") -> dict:
+    """What one query worker of *lane* holds (graph.store._worker_describe)."""
+    from graph.store import _worker_describe
+    return backend._current_pool(lane).schedule(_worker_describe).result(timeout=120)
+
+
+def _answer(res):
+    """A query's answer in a form that compares: rows as a multiset, a graph by isomorphism."""
+    from collections import Counter
+
+    from rdflib.compare import to_isomorphic
+    if res.kind == "ask":
+        return res.boolean
+    if res.kind == "graph":
+        return to_isomorphic(res.graph)
+
+    def term(v):  # GROUP_CONCAT's order is the engine's (SPARQL leaves it open): compare the parts
+        return "; ".join(sorted(str(v).split("; "))) if isinstance(v, Literal) and "; " in str(v) else v.n3()
+    return res.variables, Counter(tuple(sorted((k, term(v)) for k, v in row.items())) for row in res.rows)
+
+
+def test_in_memory_workers_answer_like_the_disk_store(settings, built_store):
+    """WCKG_IN_MEMORY unset: the curated store fits the default budget, so the site and
+    public workers hold it in memory; every named query (its example) and SELECT, ASK and
+    CONSTRUCT forms answer exactly as the workers that read it on disk."""
+    from graph.queries import load_library
+    auto = settings.model_copy(update={"in_memory": None, "memory_budget_mb": 4096})
+    disk = settings.model_copy(update={"in_memory": False})
+    texts = [(COUNT, None), (LABEL, None), ("ASK { ?s a <https://w3id.org/wckg/ontology#Organisation> }", None),
+             ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/wckg/id/graph/reference> { ?s ?p ?o } }", None)]
+    texts += [(q.text, q.bind(q.example_params())) for q in load_library(settings.queries_dir).values()]
+    with open_backend(auto) as mem, open_backend(disk) as ondisk:
+        assert mem.residency().mode == "memory" and "WCKG_MEMORY_BUDGET_MB" in mem.residency().reason
+        assert ondisk.residency().mode == "disk" and ondisk.residency().reason == "WCKG_IN_MEMORY=false"
+        for lane in ("site", "public"):
+            held = _worker(mem, lane)
+            assert held["mode"] == "memory" and held["store"] and held["sandboxed"], held
+        assert _worker(mem, "health")["mode"] == "disk"  # the health worker checks the files
+        assert _worker(ondisk)["mode"] == "disk"
+        assert len(texts) > 20
+        for text, params in texts:
+            got = mem.query(text, params=params, timeout=30, lane="public")
+            want = ondisk.query(text, params=params, timeout=30, lane="public")
+            assert got.kind == want.kind and _answer(got) == _answer(want), text[:200]
+        health = mem.health(30)
+        assert health["ok"] and health["mode"] == "memory" and health["residency"]["copies"] == 4
+    # the build's memory image was written once, by the first worker, and is a whole one
+    assert (StoreLayout(settings.store).current_build() / "memory.nq.gz").is_file()
+    assert not list(StoreLayout(settings.store).current_build().glob("memory.nq.gz.tmp-*"))
+
+
+def test_a_memory_budget_too_small_serves_from_disk_and_says_so(settings, built_store):
+    s = settings.model_copy(update={"in_memory": None, "memory_budget_mb": 1})
+    with open_backend(s) as b:
+        place = b.residency()
+        assert place.mode == "disk"
+        assert "over the budget of 1 MiB (WCKG_MEMORY_BUDGET_MB)" in place.reason
+        assert _worker(b)["mode"] == "disk" and _worker(b, "public")["mode"] == "disk"
+        assert count(b) == built_store.triples
+        health = b.health(30)
+        assert health["ok"] and health["mode"] == "disk" and health["residency"]["budget_mb"] == 1
+        assert b.ready()["mode"] == "disk"
+
+
+def test_a_copy_over_the_worker_cap_stays_on_disk_even_when_forced(settings):
+    """A copy larger than WCKG_WORKER_MEMORY_MB would kill its worker as it is made (and
+    the pool would restart it forever): the plan refuses it whatever WCKG_IN_MEMORY says."""
+    from graph.residency import estimate_mb, plan
+    one_m = 1_000_000
+    forced = settings.model_copy(update={"in_memory": True, "worker_memory_mb": 256})
+    p = plan(forced, one_m, 4)
+    assert p.mode == "disk" and "WCKG_WORKER_MEMORY_MB" in p.reason and p.estimate_mb == estimate_mb(one_m) > 256
+    # auto: a copy over half the cap leaves queries too little, even within the budget
+    auto = settings.model_copy(update={"in_memory": None, "worker_memory_mb": 2 * estimate_mb(one_m) - 2,
+                                       "memory_budget_mb": 100_000})
+    assert plan(auto, one_m, 4).mode == "disk"
+    assert plan(auto.model_copy(update={"worker_memory_mb": 0}), one_m, 4).mode == "memory"  # no cap
+    # forced true within the cap: memory even over the budget; forced false: disk
+    big_cap = settings.model_copy(update={"in_memory": True, "worker_memory_mb": 4096, "memory_budget_mb": 1})
+    assert plan(big_cap, one_m, 4).mode == "memory"
+    assert plan(settings.model_copy(update={"in_memory": False}), 10, 4).mode == "disk"
+
+
+def test_in_memory_setting_reads_auto_true_and_false(tmp_path, monkeypatch):
+    from graph.config import Settings
+    for raw, want in (("auto", None), ("", None), ("true", True), ("0", False)):
+        monkeypatch.setenv("WCKG_IN_MEMORY", raw)
+        assert Settings(_env_file=None).in_memory is want
+    monkeypatch.setenv("WCKG_IN_MEMORY", "sometimes")
+    with pytest.raises(ValueError, match="in_memory"):
+        Settings(_env_file=None)
+
+
+def test_a_memory_copy_holds_the_same_quads_blank_node_labels_included(tmp_path, built_store, settings):
+    """Every worker's copy must name blank nodes as the store does: a blank node of one
+    answer, passed to the next query (which another worker may run), must still match."""
+    import pyoxigraph as ox
+
+    from graph.residency import IMAGE_NAME, load_copy
+    layout = StoreLayout(settings.store)
+    disk = ox.Store.read_only(str(layout.db(layout.current_build())))
+    want = set(disk.quads_for_pattern(None, None, None, None))
+    assert any(isinstance(q.subject, ox.BlankNode) for q in want)
+    build_dir = tmp_path / "build"
+    build_dir.mkdir()
+    first, how = load_copy(disk, build_dir)
+    assert how == "made the image and loaded it" and (build_dir / IMAGE_NAME).is_file()
+    second, how = load_copy(disk, build_dir)
+    assert how == "loaded the image"
+    assert set(first.quads_for_pattern(None, None, None, None)) == want
+    assert set(second.quads_for_pattern(None, None, None, None)) == want
+    # no directory for the image (OSError): copied quad by quad
+    third, how = load_copy(disk, tmp_path / "missing" / "build")
+    assert how == "copied from the store" and set(third.quads_for_pattern(None, None, None, None)) == want
+
+
+def test_after_a_rebuild_memory_workers_load_the_new_build(tmp_path, data_copy):
+    """Build-id swaps with memory workers: the next query after a rebuild is answered by a
+    fresh copy of the new build (its own memory image), not by the old copy."""
+    s = make_settings(tmp_path / "store", data_dir=data_copy, in_memory=True)
+    build(s, validate="none")
+    with open_backend(s) as b:
+        before = count(b)
+        first_build = StoreLayout(s.store).current_build()
+        assert _worker(b)["mode"] == "memory"
+        article = first_article(data_copy)
+        article.write_text(article.read_text() + "\n<https://w3id.org/wckg/id/place/astana> "
+                           "<http://www.w3.org/2004/02/skos/core#note> \"new\" .\n")
+        build(s, validate="none")
+        assert count(b) == before + 1
+        second_build = StoreLayout(s.store).current_build()
+        assert second_build != first_build and (second_build / "memory.nq.gz").is_file()
+        assert _worker(b)["mode"] == "memory"
+        assert b.residency().triples == before + 1

@@ -155,7 +155,7 @@ async def health(request: Request, backend: BackendDep, settings: SettingsDep) -
         log.warning("health check failing (%s): %s", found.get("failing"), found.get("error"))
     store = {"backend": settings.backend, "reachable": bool(found.get("store")) and found.get("failing") != "worker",
              "has_data": bool(found.get("has_data")), "ms": round((time.perf_counter() - t0) * 1000, 1)}
-    for key in ("build_id", "graphs", "sandboxed"):
+    for key in ("build_id", "graphs", "sandboxed", "mode", "residency"):
         if key in found:
             store[key] = found[key]
     if not ok:
@@ -189,6 +189,9 @@ async def version(request: Request, backend: BackendDep, settings: SettingsDep) 
         info = await run_in_threadpool(backend.info)
         body["store"] = {"build_id": info.build_id, "built_at": info.built_at, "triples": info.triples,
                          "graphs": len(info.graphs)}
+        residency = getattr(backend, "residency", None)  # the embedded store: memory or disk (graph.residency)
+        if residency is not None:
+            body["store"]["mode"] = (await run_in_threadpool(residency)).mode
     except WckgError as e:
         log.warning("version: store info unavailable: %s", e)
         body["store"] = None

@@ -118,7 +118,7 @@ class Params:
 
 
 _LOCK = threading.Lock()
-_RESULTS: OrderedDict[tuple, tuple[Any, Any]] = OrderedDict()
+_RESULTS: OrderedDict[tuple, Any] = OrderedDict()   # (G, metrics), or the yearly slices
 _RESULTS_MAX = 16
 
 
@@ -243,6 +243,7 @@ def _ego_url(iri: str, data: N.GraphData) -> str | None:
     return url.replace("/id/", "/network/", 1) if url else None
 
 
+# long: every representation of a network (page, JSON, exports) chosen in one place
 def _answer(request: Request, backend, settings, p: Params, *, kind: str, focus: str | None,
             suffix: str | None, data: N.GraphData | None = None) -> Response:
     fmt = _choose_format(request, suffix)

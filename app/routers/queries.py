@@ -244,6 +244,7 @@ def _link_header(alts: Mapping[str, str], current: str) -> str:
                      if media != current)
 
 
+# long: one named query's every representation (form, HTML table, JSON, CSV, errors) in one place
 @router.get("/queries/{name}", summary="Run a named query (HTML, JSON or CSV)", response_class=Response,
             responses={200: {"content": {"text/html": {}, "application/json": {}, "text/csv": {}}},
                        404: {"description": "no such query"},

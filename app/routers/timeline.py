@@ -4,6 +4,7 @@ SPARQL parameter), and its JSON twin ``/timeline.json``."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -123,6 +124,13 @@ def _csv_value(v) -> str:
     return str(v)
 
 
+def _network_href(year_from: int | None, year_to: int | None) -> str:
+    """The partnership network of the years the timeline shows (the network's year slider
+    links back here with the same ``from``/``to``)."""
+    params = [(k, str(v)) for k, v in (("from", year_from), ("to", year_to)) if v is not None]
+    return "/network" + (f"?{urlencode(params)}" if params else "")
+
+
 @router.get("/timeline", summary="Events and agreements over time (page; JSON by Accept)")
 def timeline_page(request: Request, backend: BackendDep, country: Country = None, organisation: Org = None,
                   kind: Kind = None, topic: Topic = None, order: Order = "desc",
@@ -144,6 +152,7 @@ def timeline_page(request: Request, backend: BackendDep, country: Country = None
         "facets": facets,
         "order": order, "active": any(filters.values()),
         "json_href": "/timeline.json" + (f"?{query}" if query else ""),
+        "network_href": _network_href(year_from, year_to),
     }, headers={"Link": '</timeline.json>; rel="alternate"; type="application/json"', "Vary": "Accept"})
 
 

@@ -1,51 +1,8 @@
-"""The ``wckg`` command. Each area's module registers its commands on :data:`app`."""
+"""The ``wckg`` command. Each area's module registers its commands on :data:`app`
+(:mod:`graph.cli.base`)."""
 from __future__ import annotations
 
-import sys
-
-import typer
-from rich.console import Console
-
-from ..errors import WckgError
-
-def _rich_help() -> bool:
-    """Boxed help only on a terminal wide enough for it: piped (``| less``, ``> file``) or at
-    80 columns, rich's help panels cut option text short, so Click's plain help is used,
-    which wraps every word and draws no boxes."""
-    import shutil
-    return sys.stdout.isatty() and shutil.get_terminal_size().columns >= 100
-
-
-app = typer.Typer(
-    name="wckg",
-    help="wckg: the Water Cooperation Knowledge Graph (build, validate, query, serve, publish).",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    rich_markup_mode="rich" if _rich_help() else None,
-)
-
-#: Messages and tables for people go to stderr so that stdout stays machine-readable.
-err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
-out = Console(highlight=False, emoji=False)
-
-
-def fail(e: WckgError) -> None:
-    """Print a library error for a person and exit with its code."""
-    err.print("error:", style="bold red", end=" ")
-    err.print(str(e), markup=False, highlight=False, soft_wrap=True)
-    raise SystemExit(e.exit_code)
-
-
-def main() -> None:
-    try:
-        app()
-    except WckgError as e:
-        fail(e)
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        sys.exit(130)
-
+from .base import app, err, fail, main, out
 
 # Each module registers its commands when imported (order = order in `wckg --help`).
 from . import data_cmds  # noqa: E402,F401
@@ -56,3 +13,5 @@ from . import validate_cmds  # noqa: E402,F401
 from . import publish_cmds  # noqa: E402,F401
 from . import extract_cmds  # noqa: E402,F401
 from . import review_cmds  # noqa: E402,F401
+
+__all__ = ["app", "err", "fail", "main", "out"]

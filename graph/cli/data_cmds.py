@@ -12,7 +12,7 @@ from rich.table import Table
 from ..config import Settings, get_settings
 from ..errors import ValidationFailed
 from ..results import RDF_OUTPUT_FORMATS
-from . import app, err, out
+from .base import app, err, out
 
 StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="store directory (default: WCKG_STORE or the user data dir)")]
 

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError
-from . import app, err
+from .base import app, err
 from .data_cmds import StoreOpt, settings_for
 
 

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import InputError, ParameterError, WckgError
-from . import app, err, fail, out
+from .base import app, err, fail, out
 
 
 def _settings(store: Path | None):
@@ -75,7 +75,8 @@ def _check_suffix(path: Path | None, allowed: tuple[str, ...], option: str) -> N
                          hint="use one of " + ", ".join(allowed))
 
 
-def _run(out_file, kind, focus, depth, year_from, year_to, relation, country, org_kind, topic, people,
+# long: one command's options to one network request, then each output format
+def _run(out_file, kind, focus, depth, year_from, year_to, relation, country, org_kind, topic, people,  # noqa: C901 (one command's options to one network request)
          metric, top, metrics_csv, rdf, per_year, betweenness_sample, store, *, weak=False,
          rollup=False) -> None:
     from .. import netview

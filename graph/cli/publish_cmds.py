@@ -11,7 +11,7 @@ from rich.table import Table
 
 from ..config import get_settings
 from ..errors import ValidationFailed
-from . import app, err, out
+from .base import app, err, out
 
 STEP_TEXT = {
     "validate": "validating the graph against the project's shapes",
@@ -24,6 +24,7 @@ STEP_TEXT = {
 }
 
 
+# long: a Typer command: its options, progress and summary
 @app.command()
 def publish(
     directory: Annotated[Path, typer.Argument(help="where the bundle goes (new, empty, or an older bundle)",

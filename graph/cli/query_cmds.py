@@ -15,7 +15,7 @@ from ..errors import ParameterError
 from ..namespaces import PREFIXES
 from ..queries import NamedQuery, cached_library, resolve
 from ..results import RDF_OUTPUT_FORMATS, RESULT_FORMATS
-from . import app, err, out
+from .base import app, err, out
 
 #: Formats for SELECT/ASK results (SPARQL 1.1 result formats, plus a table for people).
 TABLE_FORMATS = ("table", *RESULT_FORMATS)

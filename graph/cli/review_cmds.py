@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import ValidationFailed
-from . import app, err, out
+from .base import app, err, out
 from .data_cmds import StoreOpt, progress_bar, settings_for
 
 review_app = typer.Typer(name="review", help="Review machine drafts: accept, correct or reject each fact, then land them.",
@@ -69,6 +69,7 @@ def list_cmd(
     out.print(t)
 
 
+# long: a Typer command: one draft's sections printed in order
 @review_app.command("show")
 def show_cmd(
     slug: SlugArg,
@@ -92,7 +93,7 @@ def show_cmd(
             "label": draft.label(f.subject) if f.kind == "resource" else
                      f"{draft.label(f.subject)} — {_short(str(f.predicate))} → {draft.label(f.object)}",
             "confidence": f.confidence, "decision": d.to_json() if d else None,
-            "evidence": [e.__dict__ for e in f.evidence],
+            "evidence": [e.__dict__ for e in f.evidence], "warnings": list(f.warnings),
         })
     mentions = [{"text": m.text, "begin": m.begin, "end": m.end, "refers_to": m.refers_to, "status": m.status,
                  "relinked_to": decisions.links.get(m.refers_to or ""),
@@ -117,6 +118,8 @@ def show_cmd(
         if d and d.get("label"):
             line.append(f"  ⇒ label {d['label']!r}", style="yellow")
         out.print(line)
+        for w in f["warnings"]:
+            out.print(Text(f"      ⚠ {w}", style="yellow"))
         for e in f["evidence"][:2]:
             out.print(Text(f"      “{e['quote']}”", style="dim"))
     if mentions:
@@ -281,6 +284,7 @@ def add_cmd(
     err.print(f"Queued {entry.slug}: {c['facts']} facts ({c['pending']} to review).", markup=False)
 
 
+# long: a Typer command: its options, then each article through the pipeline with progress
 @app.command()
 def ingest(
     articles: Annotated[list[Path], typer.Argument(metavar="ARTICLE...", help="plain-text articles (UTF-8), optionally with a `# key: value` header")],

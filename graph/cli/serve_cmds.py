@@ -14,7 +14,7 @@ import typer
 
 from ..config import PROJECT_ROOT, get_settings
 from ..errors import ConfigError, StoreError
-from . import app, err
+from .base import app, err
 from .data_cmds import StoreOpt, progress_bar, settings_for
 
 APP_FACTORY = "app.main:create_app"
@@ -32,6 +32,7 @@ def _check_port_free(host: str, port: int) -> None:
                               hint="choose another port with --port (or WCKG_PORT), or stop the program using it") from None
 
 
+# long: a Typer command: its options, the store made ready, then the server
 @app.command()
 def serve(
     host: Annotated[Optional[str], typer.Option("--host", help="interface to listen on (default: WCKG_HOST, 127.0.0.1)")] = None,
@@ -88,7 +89,10 @@ def serve(
     os.environ["WCKG_PORT"] = str(settings.port)
     get_settings.cache_clear()
 
-    err.print(f"Serving on http://{settings.host}:{settings.port}/ (SPARQL at /sparql); Ctrl+C stops.",
+    from ..residency import for_store
+    place = for_store(settings)
+    where = f"; query workers hold the store {place.describe()}" if place is not None else ""
+    err.print(f"Serving on http://{settings.host}:{settings.port}/ (SPARQL at /sparql){where}; Ctrl+C stops.",
               markup=False)
     uvicorn.run(APP_FACTORY, factory=True, host=settings.host, port=settings.port,
                 log_level=log_level, proxy_headers=False, server_header=False)

@@ -8,7 +8,7 @@ import typer
 
 from ..config import get_settings
 from ..errors import ValidationFailed
-from . import app, err, out
+from .base import app, err, out
 from .data_cmds import progress_bar
 
 

@@ -27,6 +27,9 @@ _M = r"(?P<month>January|February|March|April|May|June|July|August|September|Oct
      r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
 _WD = r"(?:(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+(?:the\s+)?)?"
 PATTERNS = [
+    # a range of days is dated by its first: "24-25 November 2021", "November 24–25, 2021"
+    ("dmy", re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s*[-–]\s*\d{1,2}(?:st|nd|rd|th)?\s+" + _M + r",?\s+(?P<year>(?:19|20)\d\d)\b")),
+    ("mdy", re.compile(r"\b" + _M + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\s*[-–]\s*\d{1,2}(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b")),
     ("iso", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mnum>\d\d)-(?P<day>\d\d)\b")),
     ("dmy", re.compile(_WD + r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _M + r",?\s+(?P<year>(?:19|20)\d\d)\b")),
     ("mdy", re.compile(_WD + r"\b" + _M + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b")),
@@ -35,7 +38,10 @@ PATTERNS = [
     ("my", re.compile(r"\b(?:in\s+|of\s+|since\s+|from\s+|until\s+|by\s+)?" + _M + r",?\s+(?:of\s+)?(?P<year>(?:19|20)\d\d)\b")),
     ("season", re.compile(r"\b(?:in\s+)?(?:the\s+)?(?P<season>spring|summer|autumn|fall|winter)\s+(?:of\s+)?(?P<year>(?:19|20)\d\d)\b", re.I)),
     ("rel", re.compile(r"\b(?P<rel>today|yesterday|tomorrow|this week|last week|next week|last month|next month|"
+                       r"(?:earlier |later )?this month|(?:earlier |later )?this year|last year|next year|"
                        r"(?:on|last|this|next)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", re.I)),
+    ("m", re.compile(r"\b(?:in|since|from|until|by|during|early|late|mid-?|end of|beginning of)\s+(?:the\s+)?" + _M +
+                     r"(?!\s*\d)(?!,?\s+(?:of\s+)?(?:19|20)\d\d)")),
     ("y", re.compile(r"\b(?:in|since|from|by|until|during)\s+(?P<year>(?:19|20)\d\d)\b(?!\s*[-–]\s*\d)")),
 ]
 
@@ -130,6 +136,22 @@ def _resolve(kind: str, m: re.Match, published: date | None, article_text: str, 
                         f"the year is not stated: {day} {m.group('month')} fell on a {g['weekday']} in {y}, "
                         f"the first such year near the years the article mentions")
         return None
+    if kind == "m":
+        # "in November" without a year: the November nearest the publication (the next one when the
+        # sentence speaks of the future), marked inferred; unknown publication → no date
+        if published is None or month is None:
+            return None
+        cands = [(y, month) for y in (published.year - 1, published.year, published.year + 1)]
+        here = published.year * 12 + published.month
+
+        def dist(c):
+            k = c[0] * 12 + c[1] - here
+            return (abs(k), -k if future else k)
+        if future:
+            cands = [c for c in cands if c[0] * 12 + c[1] >= here] or cands
+        y, mo = min(cands, key=dist)
+        return (f"{y:04d}-{mo:02d}", True,
+                f"'{m.group(0).strip()}' without a year, in an article published on {published.isoformat()}")
     if kind == "my":
         return f"{int(g['year']):04d}-{month:02d}", False, None
     if kind in ("season", "y"):
@@ -142,6 +164,12 @@ def _resolve(kind: str, m: re.Match, published: date | None, article_text: str, 
             return published.isoformat(), True, "'today' in an article published on " + published.isoformat()
         if rel in ("this week", "last week", "next week", "last month", "next month"):
             return None  # a period, not a date: left out
+        if rel.endswith("this month"):
+            return (f"{published.year:04d}-{published.month:02d}", True,
+                    f"'{g['rel']}' in an article published on {published.isoformat()}")
+        if rel.endswith("year"):
+            y = published.year + {"last": -1, "next": 1}.get(rel.split()[0], 0)
+            return f"{y:04d}", True, f"'{g['rel']}' in an article published on {published.isoformat()}"
         import dateparser
         base = datetime(published.year, published.month, published.day)
         text = re.sub(r"^on\s+", "", rel)

@@ -92,8 +92,20 @@ def _same_thing(a: Entity, b: Entity) -> bool:
         if cx and cy and norm(nx) == norm(ny) and is_acronym(cx) and acronym_fits(cx, cy):
             return True
     if a.kind in ("organisation", "programme", "policy") and len(la) > 8 and len(lb) > 8:
-        if fuzz.ratio(la, lb) >= 90:
+        if fuzz.ratio(la, lb) >= 90 and not word_clash(la, lb):
             return True
+    return False
+
+
+def word_clash(a: str, b: str) -> bool:
+    """Two close names that differ by a word which is no spelling variant of the other
+    ("Asian Development Bank" / "Eurasian Development Bank"): different things."""
+    from difflib import SequenceMatcher
+    wa, wb = norm(a).split(), norm(b).split()
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes():
+        if op == "replace" and i2 - i1 == j2 - j1:
+            if any(fuzz.ratio(x, y) < 80 for x, y in zip(wa[i1:i2], wb[j1:j2])):
+                return True
     return False
 
 
@@ -229,7 +241,7 @@ class Linker:
                             continue
                         for hit, score in self.fuzzy(lab, kinds):
                             sc = round(score / 100, 3)
-                            if _countries_differ(lab, hit.label, self.gaz):
+                            if _countries_differ(lab, hit.label, self.gaz) or word_clash(lab, hit.label):
                                 continue
                             if e.kind == "person" and sc < 0.95:
                                 continue

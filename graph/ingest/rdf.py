@@ -31,6 +31,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, Namespace
 from ..namespaces import OUTPUT_PREFIXES, WC, WCID_DEFAULT
 from .article import Article
 from .frames import Resource
+from .gazetteer import norm
 from .link import Entity
 from .mentions import Mention
 from .segment import Sentence
@@ -200,6 +201,14 @@ def write_draft(article: Article, sentences: list[Sentence], mentions: list[Ment
                 for alt in entry.labels:
                     if alt != entry.label:
                         draft.add((s, SKOS.altLabel, Literal(alt, lang=lang)))
+                # how this article writes it, when the graph spells it otherwise ("Nyssanbayev" for
+                # "Nysanbayev"): a variant the reviewer sees beside the link, not a fact that lands
+                known = {norm(x) for x in (entry.label, *entry.labels)}
+                if r.entity is not None:
+                    for written in sorted({r.entity.label, *r.entity.labels}):
+                        if written and norm(written) not in known and not (r.entity.acronym and written == r.entity.acronym):
+                            known.add(norm(written))
+                            draft.add((s, SKOS.altLabel, Literal(written, lang=lang)))
             elif r.label:
                 draft.add((s, SKOS.prefLabel, Literal(r.label, lang=lang)))
         has_statements = bool(r.links or r.literals or r.nodes)

@@ -1,7 +1,9 @@
 """Who works with whom: networks of organisations (and people) built from the graph, their
 metrics, and their exports.
 
-The package: :mod:`.build` (incidences, filters, networks), :mod:`.metrics`,
+The package: :mod:`.vocab` (families, roles, kinds, metric names), :mod:`.data` (the
+incidences fetched from a backend), :mod:`.filters`, :mod:`.sentences` (the sentence
+behind a link), :mod:`.build` (the networks), :mod:`.metrics`,
 :mod:`.export` (files and RDF), :mod:`.view` (the interactive vis-network view). Everything
 public is re-exported here, so ``from graph import network as N`` reaches it all.
 
@@ -56,15 +58,15 @@ table). :func:`metrics_dataset` states the metrics in RDF, in the named graph
 """
 
 
-from .build import (ACTIVITY_COLORS, BETWEENNESS_SAMPLE, BETWEENNESS_SAMPLE_MIN, EXACT_BETWEENNESS_MAX,
-                    FAMILIES, METRIC_LABELS, METRICS, METRICS_GRAPH, NETWORK_KINDS, ORG_KINDS, ROLES,
-                    SEED, SIZE_METRICS, STRENGTHS, TIE_KINDS, WEIGHTING, YEAR_MAX, YEAR_MIN, Activity,
-                    Agent, GraphData, Incidences, NetworkFilters, group_incidences, names_in,
-                    normalise_text, rollup_map, tie_kind, tie_strength,
-                    UnknownFocus, activity_network, betweenness_sample_size, bipartite_network,
-                    build_network, cached_graph_data, ego_network, fetch_graph_data,
-                    filtered_incidences, make_filters, organisation_count, parse_org_kinds,
-                    parse_relations, parse_year, partnership_network, resolve_focus)
+from .build import activity_network, bipartite_network, build_network, ego_network, organisation_count, partnership_network
+from .data import Activity, Agent, GraphData, cached_graph_data, fetch_graph_data
+from .filters import (Incidences, NetworkFilters, filtered_incidences, group_incidences, make_filters, parse_org_kinds,
+                      parse_relations, parse_year, resolve_focus, rollup_map)
+from .sentences import names_in, normalise_text
+from .vocab import (ACTIVITY_COLORS, BETWEENNESS_SAMPLE, BETWEENNESS_SAMPLE_MIN, EXACT_BETWEENNESS_MAX, FAMILIES,
+                    METRIC_LABELS, METRICS, METRICS_GRAPH, NETWORK_KINDS, ORG_KINDS, ROLES, SEED, SIZE_METRICS,
+                    STRENGTHS, TIE_KINDS, WEIGHTING, YEAR_MAX, YEAR_MIN, UnknownFocus, betweenness_sample_size,
+                    tie_kind, tie_strength)
 from .export import (EXPORT_FORMATS, dynamic_gexf_bytes, dynamic_graph, static_gexf_bytes, edges_csv, evidence_summary, export_format, gexf_bytes,
                      graphml_bytes, metrics_dataset, metrics_rdf_bytes, node_link, node_link_bytes,
                      nodes_csv, scalar_graph, write_network, yearly_csv)

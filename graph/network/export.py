@@ -15,7 +15,7 @@ import networkx as nx
 
 from ..errors import InputError
 from ..namespaces import WC
-from .build import METRICS, METRICS_GRAPH
+from .vocab import METRICS, METRICS_GRAPH
 from .metrics import Metrics, YearSlice, compute_metrics, yearly_rows
 
 # ======================================================================================
@@ -44,7 +44,7 @@ def scalar_graph(G: nx.Graph) -> nx.Graph:
     set on every node and every edge (GEXF and GraphML need that): ``evidence`` becomes
     ``evidence_json``, ``evidence_count`` and ``evidence_summary``; missing values become
     ``""`` (text) or 0."""
-    H = nx.Graph()
+    H: nx.Graph = nx.Graph()
     H.graph.update({k: v if isinstance(v, (str, int, float, bool)) else json.dumps(v, sort_keys=True)
                     for k, v in G.graph.items() if v is not None})
     node_keys: dict[str, Any] = dict(_NODE_DEFAULTS)
@@ -152,7 +152,7 @@ def _merge_spells(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out]
 
 
-def _rgb(hex_color: str) -> dict[str, int]:
+def _rgb(hex_color: str) -> dict[str, float]:
     h = hex_color.lstrip("#")
     return {"r": int(h[0:2], 16), "g": int(h[2:4], 16), "b": int(h[4:6], 16), "a": 1.0}
 
@@ -162,7 +162,7 @@ def dynamic_graph(G: nx.Graph) -> nx.Graph:
     activities (integer years, inclusive; overlapping ones merged), every node the
     spells of its links, and colours (``viz``) by organisation kind and by kind of tie.
     Links whose activities are all undated get no spell (present throughout)."""
-    from .build import ACTIVITY_COLORS, ORG_KINDS, TIE_KINDS
+    from .vocab import ACTIVITY_COLORS, ORG_KINDS, TIE_KINDS
     H = scalar_graph(G)
     node_spans: dict[str, list[tuple[int, int]]] = {n: [] for n in G}
     for u, v, d in G.edges(data=True):
@@ -259,7 +259,7 @@ def nodes_csv(G: nx.Graph, metrics: Metrics | None = None, sort_by: str = "degre
     order = ([r["iri"] for r in metrics.table(G, sort_by)] if metrics else sorted(G))
     for n in order:
         d = G.nodes[n]
-        w.writerow([n] + [d.get(c, "") for c in cols[1:]] + [metrics.nodes[n][c] for c in mcols])
+        w.writerow([n] + [d.get(c, "") for c in cols[1:]] + ([metrics.nodes[n][c] for c in mcols] if metrics else []))
     return buf.getvalue()
 
 
@@ -277,7 +277,8 @@ def yearly_csv(slices: list[YearSlice]) -> str:
 # metrics as RDF
 # --------------------------------------------------------------------------------------
 
-def metrics_dataset(G: nx.Graph, metrics: Metrics, *, graph_iri: str = METRICS_GRAPH,
+# long: the metrics vocabulary stated property by property (ontology/metrics.ttl)
+def metrics_dataset(G: nx.Graph, metrics: Metrics, *, graph_iri: str = METRICS_GRAPH,  # noqa: C901 (the metrics vocabulary, property by property)
                     kind: str | None = None):
     """The metrics as RDF in the named graph *graph_iri* (an rdflib Dataset)::
 

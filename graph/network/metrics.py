@@ -11,8 +11,10 @@ from typing import Any
 import networkx as nx
 
 from ..errors import ParameterError
-from .build import (EXACT_BETWEENNESS_MAX, METRICS, SEED, GraphData, NetworkFilters, _now,
-                    betweenness_sample_size, build_network, organisation_count)
+from .build import build_network, organisation_count
+from .data import GraphData, _now
+from .filters import NetworkFilters
+from .vocab import EXACT_BETWEENNESS_MAX, METRICS, SEED, betweenness_sample_size
 
 # ======================================================================================
 # metrics
@@ -40,7 +42,8 @@ class Metrics:
         return rows
 
 
-def compute_metrics(G: nx.Graph, *, betweenness_sample: int | None = None,
+# long: each metric family timed in turn while Louvain runs in a second process; the timings are the benchmark's
+def compute_metrics(G: nx.Graph, *, betweenness_sample: int | None = None,  # noqa: C901 (metrics by family, Louvain in a second process)
                     exact_max: int = EXACT_BETWEENNESS_MAX, seed: int = SEED,
                     set_attributes: bool = True) -> Metrics:
     """Every metric of :data:`METRICS` for every node of *G* (deterministic for a fixed
@@ -119,7 +122,8 @@ def compute_metrics(G: nx.Graph, *, betweenness_sample: int | None = None,
         except Exception:  # the helper process failed: compute here
             comms_idx = None
         finally:
-            louvain_pool.shutdown(wait=False)
+            if louvain_pool is not None:
+                louvain_pool.shutdown(wait=False)
     if comms_idx is None:
         comms_idx = _louvain_job(n, wedges, seed) if n else []
     # number communities by size (largest = 1), ties by their first member: stable ids
@@ -146,10 +150,10 @@ def compute_metrics(G: nx.Graph, *, betweenness_sample: int | None = None,
     t["components_brokerage"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    strong = nx.Graph()
+    strong: nx.Graph = nx.Graph()
     strong.add_nodes_from(range(n))
     strong.add_weighted_edges_from(wedges)
-    modularity = (round(nx.community.modularity(strong, [[index[v] for v in c] for c in comms], weight="weight"), 4)
+    modularity = (round(nx.community.modularity(strong, [{index[v] for v in c} for c in comms], weight="weight"), 4)
                   if wedges else 0.0)
     notes = metric_notes(G, res, comms, comps, modularity)
     t["notes"] = time.perf_counter() - t0
@@ -230,7 +234,7 @@ PARALLEL_LOUVAIN_MIN_EDGES = 100_000
 def _louvain_job(n: int, edges: list[tuple[int, int, float]], seed: int) -> list[list[int]]:
     """Louvain communities of the graph of nodes 0..n-1 and weighted *edges* (top level:
     it runs in a helper process too)."""
-    H = nx.Graph()
+    H: nx.Graph = nx.Graph()
     H.add_nodes_from(range(n))
     H.add_weighted_edges_from(edges)
     return [sorted(c) for c in nx.community.louvain_communities(H, weight="weight", seed=seed)]

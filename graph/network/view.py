@@ -28,7 +28,7 @@ import networkx as nx
 
 from ..errors import ParameterError
 from ..namespaces import KINDS, WCID_DEFAULT
-from .build import ACTIVITY_COLORS, METRIC_LABELS, ORG_KINDS, SIZE_METRICS, TIE_KINDS
+from .vocab import ACTIVITY_COLORS, METRIC_LABELS, ORG_KINDS, SIZE_METRICS, TIE_KINDS
 from .export import evidence_summary
 from .metrics import Metrics
 
@@ -96,6 +96,7 @@ def community_layout(G: nx.Graph, metrics: Metrics | None, size_by: str = "degre
     return pos
 
 
+# long: the page's whole JSON (nodes, edges, legend, caps) in the order the script reads it
 def view_data(G: nx.Graph, metrics: Metrics | None = None, *, size_by: str = "degree",
               base: str = WCID_DEFAULT, max_nodes: int = MAX_NODES, max_edges: int = MAX_EDGES,
               physics_max: int = PHYSICS_MAX) -> dict[str, Any]:

@@ -95,6 +95,7 @@ class Fact:
     confidence: float | None = None
     evidence: list[Evidence] = field(default_factory=list)
     triples: set = field(default_factory=set)   # what lands when accepted (before corrections)
+    warnings: list[str] = field(default_factory=list)   # what the reviewer should know ("undated event")
 
     @property
     def resource(self):
@@ -199,6 +200,7 @@ class Draft:
                                 str(mt) if mt is not None else None))
         return out
 
+    # long: a draft's facts analysed in one pass
     def _analyse(self) -> None:
         g, bk = self.graph, self.bookkeeping
         evidence_nodes = set(g.subjects(RDF.type, WC.StatementEvidence))
@@ -255,7 +257,10 @@ class Draft:
                 c = g.value(s, WC.confidence)
                 conf = float(c) if c is not None else None
             ev = [Evidence(str(q)) for q in sorted(g.objects(s, WC.evidence), key=str)]
-            self._add(Fact(fid, "resource", s, None, None, conf, ev, triples))
+            warnings = []
+            if (s, RDF.type, WC.Event) in g and (s, WC.date, None) not in g:
+                warnings.append("undated: the article states no date for this event (none is guessed)")
+            self._add(Fact(fid, "resource", s, None, None, conf, ev, triples, warnings))
         # mentions
         for m in sorted(set(bk.subjects(RDF.type, WC.Mention)), key=str):
             cands = []

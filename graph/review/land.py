@@ -113,6 +113,7 @@ def redated_iri(iri: str, new_date: str) -> str | None:
     return f"{head}/{new_date}-{m.group(4)}"
 
 
+# long: a draft's decisions applied fact by fact in one pass
 def materialise(draft: Draft, decisions: Decisions, meta: SourceMeta, *, exists: Callable[[str], bool],
                 drop_pending: bool = False) -> Materialised:
     """Apply *decisions* to *draft* (see the module docstring). *exists(iri)* says whether
@@ -375,6 +376,7 @@ def validate_landing(settings: Settings, slug: str, m: Materialised):
     return report
 
 
+# long: the landing's steps in order; on any failure every file is restored and the store left unchanged
 def land(settings: Settings, slug: str, *, drop_pending: bool = False, exists: Callable[[str], bool] | None = None,
          progress=None) -> LandingReport:
     """Land the reviewed draft *slug* (see the module docstring). On any failure every file

@@ -220,6 +220,8 @@ class ReviewQueue:
             # drafts, like the curated files, are kept in the published base (the store rebases)
             draft_bytes = draft_bytes.replace(self.settings.base_iri.encode(), WCID_DEFAULT.encode())
         draft = Draft.parse(draft_bytes, where=where)
+        from .draftshapes import ensure_conforms
+        ensure_conforms(draft.bookkeeping, self.settings, where)
         meta.validate(where)
         slug = draft.slug
         meta.sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()

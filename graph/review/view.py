@@ -38,6 +38,7 @@ class FactView:
     confidence: float | None
     decision: Decision | None
     quotes: list[QuoteView] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def state(self) -> str:
@@ -118,7 +119,7 @@ def fact_view(draft: Draft, f: Fact, d: Decision | None) -> FactView:
     return FactView(
         f.id, f.kind, str(f.subject), draft.label(f.subject), str(f.predicate) if f.predicate is not None else None,
         str(f.object) if f.object is not None else None, draft.label(f.object) if f.object is not None else None,
-        f.object is not None and not isinstance(f.object, Literal), f.confidence, d, quotes)
+        f.object is not None and not isinstance(f.object, Literal), f.confidence, d, quotes, list(f.warnings))
 
 
 def review_page(entry: Entry) -> ReviewPage:

@@ -157,3 +157,13 @@ def test_timeline_says_when_it_shows_only_the_newest(c, monkeypatch):
 
 def test_empty_filter_values_mean_any(c):
     assert c.get("/timeline.json", params={"country": "", "kind": ""}).json()["count"] == 3
+
+
+def test_timeline_links_each_year_and_its_range_to_the_network(c):
+    html = c.get("/timeline", headers={"Accept": BROWSER}).text
+    assert 'href="/network?from=2021&amp;to=2021"' in html
+    assert 'class="network-link" href="/network"' in html
+    ranged = c.get("/timeline", params={"from": 2019, "to": 2021}, headers={"Accept": BROWSER}).text
+    assert 'class="network-link" href="/network?from=2019&amp;to=2021"' in ranged
+    # and the network answers the link
+    assert c.get("/network", params={"from": 2019, "to": 2021}, headers={"Accept": BROWSER}).status_code == 200

@@ -65,6 +65,42 @@ def test_serve_builds_a_missing_store_and_answers(settings, tmp_path):
             proc.wait(timeout=5)
     out = (tmp_path / "serve.log").read_text()
     assert "Built the store" in out and "Traceback" not in out
+    # the curated store fits the default memory budget: the start-up line says where it is held
+    assert "query workers hold the store in memory (" in out
+
+
+def test_serve_with_a_memory_budget_too_small_serves_from_disk_and_says_so(settings, built_store, tmp_path):
+    port = free_port()
+    env = server_env(settings, WCKG_MEMORY_BUDGET_MB="1")
+    log = open(tmp_path / "serve.log", "wb")
+    proc = subprocess.Popen(wckg("serve", "--no-build", "--port", str(port), "--log-level", "warning"),
+                            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/-/health", timeout=2)
+                if r.status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "wckg serve did not answer within 90 s"
+            time.sleep(0.3)
+        store = r.json()["store"]
+        assert store["mode"] == "disk" and store["residency"]["budget_mb"] == 1
+        assert "WCKG_MEMORY_BUDGET_MB" in store["residency"]["reason"]
+        assert httpx.get(f"http://127.0.0.1:{port}/-/version").json()["store"]["mode"] == "disk"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+    out = (tmp_path / "serve.log").read_text()
+    assert "query workers hold the store on disk (" in out and "over the budget of 1 MiB" in out
+    assert "Traceback" not in out
 
 
 def test_serve_no_build_without_a_store_fails_clearly(settings, tmp_path):

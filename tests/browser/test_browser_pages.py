@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -50,8 +51,8 @@ def test_header_search_autocomplete_picks_the_eurasian_development_bank(page, se
     box.click()
     page.keyboard.type("EDB", delay=60)
     first = page.locator(".site-search .ac-list .ac-item").first
-    first.wait_for(state="visible", timeout=5000)
-    assert "Eurasian Development Bank" in first.inner_text()
+    # the list shows the answers for "E" and "ED" while typing: wait for those of "EDB"
+    expect(first).to_contain_text("Eurasian Development Bank", timeout=10_000)
     assert box.get_attribute("aria-expanded") == "true"
     shot(page, tmp_path, "autocomplete-edb")
     page.keyboard.press("ArrowDown")

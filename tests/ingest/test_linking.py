@@ -67,3 +67,11 @@ def test_a_different_day_is_a_different_meeting(draft_of):
                  "10 June 2025 in Astana.\n", name="other.txt", published="2025-06-11")
     events = [r for r in d.resources.values() if r.kind == "event"]
     assert len(events) == 1 and events[0].new and events[0].iri.startswith(WCID_DEFAULT + "event/2025-06-10-")
+
+
+def test_close_names_that_differ_by_a_word_are_different_things():
+    from graph.ingest.link import word_clash
+    assert word_clash("Asian Development Bank", "Eurasian Development Bank")
+    assert not word_clash("Chu-Talas Rivers Commission", "Chu-Talas River Commission")
+    assert not word_clash("Organisation for Security and Co-operation in Europe",
+                          "Organization for Security and Cooperation in Europe")

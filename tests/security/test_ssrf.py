@@ -66,7 +66,7 @@ def test_a_worker_called_directly_is_refused_network_by_the_sandbox(settings, bu
     one the pool runs, with `check_query` replaced by a no-op)."""
     import multiprocessing
 
-    from graph import store as store_mod
+    from graph import workers as store_mod
     from graph.store import StoreLayout
 
     db = str(StoreLayout(settings.store).db(StoreLayout(settings.store).current_build()))
@@ -80,7 +80,7 @@ def test_a_worker_called_directly_is_refused_network_by_the_sandbox(settings, bu
 
 
 def _unchecked_query(text: str):
-    from graph import store as store_mod
+    from graph import workers as store_mod
     store_mod.check_query = lambda _t: "unknown"  # the pre-check out of the way: only the sandbox is left
     return store_mod._worker_query(text, {}, [], [], 10)
 
@@ -89,7 +89,7 @@ def test_without_the_sandbox_the_same_worker_would_connect(settings, built_store
     """The control for the test above: the same call without the filter does reach the listener."""
     import multiprocessing
 
-    from graph import store as store_mod
+    from graph import workers as store_mod
     from graph.store import StoreLayout
 
     db = str(StoreLayout(settings.store).db(StoreLayout(settings.store).current_build()))
@@ -101,7 +101,7 @@ def test_without_the_sandbox_the_same_worker_would_connect(settings, built_store
 
 def _init_unsandboxed(db: str) -> None:
     from graph import sandbox
-    from graph import store as store_mod
+    from graph import workers as store_mod
     sandbox.install_network_filter = lambda: None
     store_mod._worker_init(db, False, None, False)
 
