@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from graph.cli import app
 from graph.derived import DERIVED_GRAPH
+from graph.entail import ENTAILED_GRAPH
 from graph.export import export
 from graph.load import discover, load_dataset
 
@@ -49,6 +50,9 @@ def test_dataset_export_parses_back_isomorphic_to_the_loaded_files(backend, sett
     # the build adds the derived graph (graph/derived.py): computed, not loaded from a file
     derived = got.pop(DERIVED_GRAPH)
     assert len(derived) > 0
+    # and the RDFS entailments (graph/entail.py), published with the dumps too
+    entailed = got.pop(ENTAILED_GRAPH)
+    assert len(entailed) > 0
     assert set(got) == set(want)
     for name in want:
         assert isomorphic(got[name], want[name]), f"graph {name} differs after the round trip"
@@ -64,6 +68,7 @@ def test_default_graph_exports_hold_the_union(backend, settings, fmt, rdflib_for
     full = Dataset()
     full.parse(data=export(backend, "trig"), format="trig")
     union += _graphs(full)[DERIVED_GRAPH]  # the build's derived graph is in the union too
+    union += _graphs(full)[ENTAILED_GRAPH]  # and its RDFS entailments
     assert isomorphic(g, union)
 
 

@@ -179,8 +179,8 @@ class EntityDescription:
 _OUT = PROLOGUE + f"""
 SELECT ?s ?p ?o ?g {label_cols("o")} WHERE {{
   GRAPH ?g {{ ?s ?p ?o }}
-  # what the sources state: not the summaries every build derives (graph.derived)
-  FILTER(!STRENDS(STR(?g), "/graph/derived"))
+  # what the sources state: not the summaries every build derives (graph.derived) nor the RDFS entailments (graph.entail)
+  FILTER(!STRENDS(STR(?g), "/graph/derived") && !STRENDS(STR(?g), "/graph/entailed"))
   {label_opts("o")}
 }}
 """
@@ -190,9 +190,13 @@ _EXISTS = PROLOGUE + "ASK { { ?s ?p ?o } UNION { ?x ?q ?s } }"
 #: Links that are not shown as inverse links: types, and the reification of a statement's
 #: evidence (a wc:StatementEvidence node is about the statement, not a related resource).
 _NOT_INVERSE = "?p != rdf:type && ?p != rdf:subject && ?p != rdf:object"
+#: what the sources state, not the RDFS entailments of the build (graph.entail: a wc:chair
+#: is not listed again as a wc:participant and schema:attendee)
+_NOT_ENTAILED = '!STRENDS(STR(?g), "/graph/entailed")'
 
 _IN_COUNTS = PROLOGUE + f"""
-SELECT ?s ?p (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x ?p ?s . FILTER({_NOT_INVERSE}) }} GROUP BY ?s ?p
+SELECT ?s ?p (COUNT(DISTINCT ?x) AS ?n) WHERE {{ GRAPH ?g {{ ?x ?p ?s }} FILTER({_NOT_INVERSE} && {_NOT_ENTAILED}) }}
+GROUP BY ?s ?p
 """
 
 #: Rows fetched in one go for the inverse links; past it, per-property capped queries.
@@ -200,14 +204,14 @@ _IN_ROWS = INVERSE_CAP * 8
 _IN_ALL = PROLOGUE + f"""
 SELECT ?s ?x ?p ?g {label_cols("x")} WHERE {{
   GRAPH ?g {{ ?x ?p ?s }}
-  FILTER({_NOT_INVERSE})
+  FILTER({_NOT_INVERSE} && {_NOT_ENTAILED})
   {label_opts("x")}
 }} LIMIT {_IN_ROWS + 1}
 """
 
 _IN_ONE = PROLOGUE + f"""
 SELECT ?s ?p ?x ?g {label_cols("x")} WHERE {{
-  GRAPH ?g {{ ?x ?p ?s }}
+  GRAPH ?g {{ ?x ?p ?s }} FILTER({_NOT_ENTAILED})
   {label_opts("x")}
 }} ORDER BY ?x LIMIT {INVERSE_CAP * 8}
 """
@@ -458,7 +462,7 @@ def _sentences_by_source(rows: list, keep: set[str], meta: dict[str, dict]) -> d
 
 _RDF_OUT = PROLOGUE + f"""
 SELECT DISTINCT ?s ?p ?o {label_cols("o")} WHERE {{
-  GRAPH ?g {{ ?s ?p ?o }} FILTER(!STRENDS(STR(?g), "/graph/derived"))  # stated, not derived (graph.derived)
+  GRAPH ?g {{ ?s ?p ?o }} FILTER(!STRENDS(STR(?g), "/graph/derived") && !STRENDS(STR(?g), "/graph/entailed"))  # stated, not derived (graph.derived)
   {label_opts("o")}
 }}
 """
@@ -467,7 +471,7 @@ SELECT DISTINCT ?s ?b ?p ?o WHERE { ?s ?q ?b . FILTER(isBlank(?b)) OPTIONAL { ?b
 """
 _RDF_IN = PROLOGUE + f"""
 SELECT DISTINCT ?s ?x ?p {label_cols("x")} WHERE {{
-  ?x ?p ?s . FILTER(isIRI(?x) && ?x != ?s)
+  GRAPH ?g {{ ?x ?p ?s }} FILTER(isIRI(?x) && ?x != ?s && {_NOT_ENTAILED})
   {label_opts("x")}
 }} LIMIT {RDF_INVERSE_CAP}
 """

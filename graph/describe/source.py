@@ -137,7 +137,7 @@ SELECT ?src ?g ?part ?e ?pref ?alt ?type WHERE {{
   {{ GRAPH ?g {{ ?x ?q ?e }} FILTER(isIRI(?e) && ?q NOT IN (rdf:type, wc:status, org:role)) {_NAMES}
      BIND("mention" AS ?part) }}
   UNION
-  {{ GRAPH ?g {{ ?e prov:wasDerivedFrom ?src }} OPTIONAL {{ ?e a ?type }} OPTIONAL {{ ?e skos:prefLabel ?pref }}
+  {{ GRAPH ?g {{ ?e prov:wasDerivedFrom ?src }} OPTIONAL {{ GRAPH ?tg {{ ?e a ?type }} FILTER(!STRENDS(STR(?tg), "/graph/entailed")) }} OPTIONAL {{ ?e skos:prefLabel ?pref }}
      BIND("stated" AS ?part) }}
 }}
 """

@@ -67,7 +67,7 @@ _TL_FILTERS = {
 }
 # One row per item (aggregated: the conversion of result cells costs more than the query).
 _TL_DETAILS = """
-  OPTIONAL { ?item a ?type }
+  OPTIONAL { GRAPH ?tg { ?item a ?type } FILTER(!STRENDS(STR(?tg), "/graph/entailed")) }  # stated (graph.entail)
   OPTIONAL { ?item skos:prefLabel ?l . FILTER(LANGMATCHES(LANG(?l), "en") || LANG(?l) = "") }
   OPTIONAL { ?item wc:status ?status . OPTIONAL { ?status skos:prefLabel ?sl . FILTER(LANGMATCHES(LANG(?sl), "en") || LANG(?sl) = "") } }
   OPTIONAL { ?item wc:location ?place0 . OPTIONAL { ?place0 skos:prefLabel ?pl . FILTER(LANGMATCHES(LANG(?pl), "en") || LANG(?pl) = "") } }
@@ -176,7 +176,8 @@ SELECT ?o ?label ?n WHERE {
 """ % (_ORG_VALUES, FACET_ORGS, _EN)
 # Kinds: counted per asserted type, summed up the hierarchy in Python (a
 # `rdfs:subClassOf*` path here enumerated every node of the store).
-_FACET_TYPES = PROLOGUE + "SELECT ?t (COUNT(DISTINCT ?item) AS ?n) WHERE { ?item wc:date ?d ; a ?t } GROUP BY ?t"
+_FACET_TYPES = PROLOGUE + ("SELECT ?t (COUNT(DISTINCT ?item) AS ?n) WHERE { ?item wc:date ?d . GRAPH ?g { ?item a ?t } "
+                           'FILTER(!STRENDS(STR(?g), "/graph/entailed")) } GROUP BY ?t')  # stated types (graph.entail)
 _FACET_TOPICS = PROLOGUE + """
 SELECT ?t ?label ?n WHERE {
   { SELECT ?t (COUNT(DISTINCT ?item) AS ?n) WHERE { ?item wc:date ?d . { ?item wc:topic ?t } UNION { ?item wc:discusses ?t } }
