@@ -313,6 +313,9 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                 if progress:
                     progress("writing the release bundle", 0, 1)
                 _publish_from(settings, store, tmp / RELEASE)
+            # what the derived update and the metrics wrote sits in RocksDB's write-ahead log: a
+            # checkpoint of a read-only handle (the next rebuild's copy) leaves it out
+            store.flush()
             del store
             gc.collect()  # closes RocksDB before the directory is renamed
 
