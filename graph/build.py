@@ -4,7 +4,11 @@ An embedded build (layout in :mod:`graph.store`) validates what changed, loads i
 fresh directory beside the live one, computes optional network metrics, writes the label
 index (:mod:`graph.search`) and, when asked, the release bundle (:mod:`graph.publish`:
 dumps, ontology, VoID, DCAT-AP catalogue) into ``builds/{id}/release/``, then swaps the
-``current`` symlink. The site serves that bundle as it is (``/downloads``, ``/catalog``,
+``current`` symlink. A rebuild starts from a copy of the current build: it drops the changed
+graphs and loads their files, then updates the derived graph for the subjects the change
+affects (:class:`graph.derived.Update`, from the quads that went and came) and the previous
+build's label index for the resources they mention (:mod:`graph.search_update`); the graph
+counts of the kept graphs come from the current manifest. The site serves that bundle as it is (``/downloads``, ``/catalog``,
 ``/.well-known/void``): nothing is published inside a request. A remote build PUTs the
 changed graphs to the server and keeps its bundle in ``{store}/release/``.
 """
@@ -17,6 +21,7 @@ import json
 import os
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,11 +35,13 @@ from .errors import StoreError, ValidationFailed
 from .load import DataFile, discover, iter_quads
 from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, WCID_DEFAULT
 from .store import (METRICS_GRAPH, BuildReport, RemoteStore, StoreLayout, _info_from_manifest, _new_build_id,
-                    _OpenStore, changed_graphs, file_manifest, open_backend, rebase)
+                    _OpenStore, changed_graphs, open_backend, rebase)
 from .terms import to_oxigraph, to_rdflib
 
 #: The release bundle's folder inside a build directory (embedded) or the store (remote).
 RELEASE = "release"
+#: Tables the derivations keep between builds (graph.derived), inside a build directory.
+DERIVED_STATE = "derived-state"
 
 
 # ======================================================================================
@@ -172,13 +179,13 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
         return remote
     layout = StoreLayout(settings.store)
     files = list(files) if files is not None else discover(settings)
-    new_manifest = file_manifest(files, settings)
     with _exclusive(layout):
         current = layout.current_build()
         previous = _previous_build(layout)
         _clean_orphans(layout, [current, previous])
         old = (layout.manifest() or {}) if current else {}
         old_files = old.get("files", {})
+        new_manifest = _file_manifest(files, settings, old_files)
         changed, removed = changed_graphs(old_files, new_manifest)
         if force or current is None:
             changed = {f.graph for f in files}
@@ -230,35 +237,55 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
         tmp = layout.builds / f"tmp-{build_id}"
         store: ox.Store | None = None
         t0 = time.perf_counter()
+        metrics_node = ox.NamedNode(rebase(METRICS_GRAPH, settings.base_iri))
+        derived_node = derived.graph_name(settings.base_iri)
         try:
+            tmp.mkdir()
+            # what a rebuild changes, for the derived graph and the label index to follow
+            # only that (graph.derived.Update, graph.search_update): None on a full build
+            delta: _Delta | None = None
             if current is not None and not force:
-                tmp.mkdir()
                 ox.Store.read_only(str(layout.db(current))).backup(str(layout.db(tmp)))
                 store = ox.Store(str(layout.db(tmp)))
                 appended = set(append or {}) & changed
-                for g in sorted((changed | removed) - appended):
+                dropped = [ox.NamedNode(rebase(g, settings.base_iri)) for g in sorted((changed | removed) - appended)]
+                to_load = [f for f in files if f.graph in changed and f.graph not in appended]
+                to_load += [f for g in sorted(appended) for f in (append or {})[g]]
+                delta = _Delta(store, settings.base_iri, old, dropped + [metrics_node],
+                               list(_quads_of(to_load, settings.base_iri, progress)),
+                               previous_state=current / DERIVED_STATE, state_dir=tmp / DERIVED_STATE)
+                for node in dropped:
                     with contextlib.suppress(Exception):
-                        store.remove_graph(ox.NamedNode(rebase(g, settings.base_iri)))
+                        store.remove_graph(node)
+                # one bulk load for every changed file: RocksDB bulk loading has a fixed cost
+                # per call (a transaction or bulk_load per file was 4.7x slower at 16k files)
+                store.bulk_extend(delta.added)
             else:
-                tmp.mkdir()
                 store = ox.Store(str(layout.db(tmp)))
                 appended = set()
-            to_load = [f for f in files if f.graph in changed and f.graph not in appended]
-            to_load += [f for g in sorted(appended) for f in (append or {})[g]]
-            # one bulk load for every changed file: RocksDB bulk loading has a fixed cost
-            # per call (a transaction or bulk_load per file was 4.7x slower at 16k files)
-            store.bulk_extend(_quads_of(to_load, settings.base_iri, progress))
+                load_files(store, [f for f in files if f.graph in changed], settings.base_iri, progress)
             store.flush()
             load_seconds = time.perf_counter() - t0
             with contextlib.suppress(Exception):
-                store.remove_graph(ox.NamedNode(rebase(METRICS_GRAPH, settings.base_iri)))
+                store.remove_graph(metrics_node)
             if metrics:
                 if progress:
                     progress("computing network metrics", 0, 1)
                 _add_network_metrics(store, settings.base_iri)
-            # derived data (graph.derived): dropped and computed again from this build's data
-            derived_report = derived.derive(store, settings.base_iri, progress=progress)
-            graphs = _graph_counts(store)
+                if delta is not None:
+                    delta.added += store.quads_for_pattern(None, None, None, metrics_node)
+            # derived data (graph.derived): updated for what changed, or computed again
+            if delta is not None and delta.update is not None:
+                delta.update.after(delta.net_added())
+                derived_report = delta.update.apply(progress)
+            else:
+                derived_report = derived.derive(store, settings.base_iri, progress=progress,
+                                                state_dir=tmp / DERIVED_STATE)
+                if delta is not None:
+                    delta.index_reusable = False  # which derived triples changed is unknown
+            graphs = (delta.graph_counts([ox.NamedNode(rebase(g, settings.base_iri)) for g in changed | removed]
+                                         + [metrics_node, derived_node])
+                      if delta is not None else _graph_counts(store))
             if old and not allow_removal:
                 # before anything is swapped in: no graph of the current store emptied or
                 # mostly dropped without --allow-removal (graph.dataloss)
@@ -268,9 +295,17 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                                ignore=[rebase(METRICS_GRAPH, settings.base_iri),
                                        rebase(derived.DERIVED_GRAPH, settings.base_iri)])
 
-            # 3. the label index (graph.search)
+            # 3. the label index (graph.search): the previous one updated for what changed
+            # (graph.search_update), else built from the whole store
             t0 = time.perf_counter()
-            _build_search_index(store, tmp / "search.sqlite", settings.base_iri)
+            index_mode = "full"
+            if (delta is not None and current is not None and delta.index_reusable
+                    and str(GRAPH_ONTOLOGY) not in changed | removed
+                    and _update_search_index(store, current / "search.sqlite", tmp / "search.sqlite",
+                                             delta.iris(), settings.base_iri)):
+                index_mode = "incremental"
+            else:
+                _build_search_index(store, tmp / "search.sqlite", settings.base_iri)
             index_seconds = time.perf_counter() - t0
 
             # 4. the release bundle of this build, from the new store (not the files)
@@ -286,8 +321,10 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                         "changed_graphs": sorted(changed), "removed_graphs": sorted(removed),
                         "validation": validate, "metrics": metrics,
                         "derived_version": derived.signature(), "derived": derived_report,
+                        "derived_mode": "incremental" if delta is not None and delta.update is not None else "full",
+                        "index_mode": index_mode,
                         "release": (tmp / RELEASE).is_dir()}
-            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+            (tmp / "manifest.json").write_text(json.dumps(manifest, sort_keys=True))
             _fsync_dir(tmp)
             final = layout.builds / build_id
             os.rename(tmp, final)
@@ -306,14 +343,115 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                            release=release_dir(settings))
 
 
+def _file_manifest(files: Sequence[DataFile], settings: Settings, old: Mapping[str, dict]) -> dict[str, dict]:
+    """:func:`graph.store.file_manifest` (the same keys and hashes), faster: folders are
+    resolved once rather than every file, and a file whose size, inode, modification and
+    change times are those the current manifest recorded keeps its recorded hash (as git's
+    index does) rather than being read again (16,500 files: 9 s → under 1 s)."""
+    roots = [str(r.resolve()) + os.sep for r in (settings.data_dir.parent, settings.ontology_dir.parent)]
+    folders: dict[str, str] = {}
+    out: dict[str, dict] = {}
+    for f in files:
+        path = str(f.path)
+        if os.path.islink(path):
+            resolved = os.path.realpath(path)
+        else:
+            parent, name = os.path.split(path)
+            if parent not in folders:
+                folders[parent] = os.path.realpath(parent or ".")
+            resolved = os.path.join(folders[parent], name)
+        key = next((resolved[len(root):] for root in roots if resolved.startswith(root)), resolved)
+        try:
+            st = os.stat(resolved)
+            stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        except OSError:
+            stamp = None
+        before = old.get(key, {})
+        sha = before.get("sha256") if stamp is not None and before.get("stat") == stamp else None
+        out[key] = {"sha256": sha or f.sha256(), "graph": f.graph, "role": f.role, "stat": stamp}
+    return out
+
+
 def _quads_of(files: Sequence[DataFile], base_iri: str,
-              progress: Callable[[str, int, int], None] | None) -> Iterator[ox.Quad]:
+              progress: Callable[[str, int, int], None] | None,
+              keep: list[ox.Quad] | None = None) -> Iterator[ox.Quad]:
+    """The quads of *files*, in their graphs; each also appended to *keep* when given."""
     for i, f in enumerate(files, 1):
-        yield from iter_quads(f, base_iri=base_iri)
+        if keep is None:
+            yield from iter_quads(f, base_iri=base_iri)
+        else:
+            for q in iter_quads(f, base_iri=base_iri):
+                keep.append(q)
+                yield q
         if progress:
             progress(f"loading {f.path.name}", i, len(files))
 
 
+class _Delta:
+    """What a rebuild changes in the copy of the current store: the quads of the graphs it
+    drops (read before they are dropped) and of the files it loads, the incremental update
+    of the derived graph (None when a derivation cannot be updated per subject or the
+    current build's derived graph was made by other derivations), and the graph counts of
+    the current build for the graphs it keeps."""
+
+    #: More changed resources than this and a full label index is faster than an update.
+    MAX_INDEX_UPDATE = 20_000
+
+    def __init__(self, store: ox.Store, base_iri: str, old: Mapping[str, Any], dropped: Sequence[ox.NamedNode],
+                 added: list[ox.Quad], *, previous_state: Path, state_dir: Path):
+        self.store = store
+        self.old_counts: dict[str, int] = dict(old.get("graphs", {}))
+        self.removed: list[ox.Quad] = [q for g in dropped for q in store.quads_for_pattern(None, None, None, g)]
+        self.added = added
+        self.update: derived.Update | None = None
+        if derived.incremental() and old.get("derived_version") == derived.signature():
+            self.update = derived.Update(store, base_iri, previous_state=previous_state, state_dir=state_dir)
+            self.update.before(self.net_removed())  # the store as it was
+        self.index_reusable = self.update is not None
+
+    def net_removed(self) -> list[ox.Quad]:
+        """The dropped quads that the new files do not state again (reloading an article
+        that gained one statement changes one quad, not every quad of its graph)."""
+        again = set(self.added)
+        return [q for q in self.removed if q not in again]
+
+    def net_added(self) -> list[ox.Quad]:
+        before = set(self.removed)
+        return [q for q in self.added if q not in before]
+
+    def iris(self) -> set[str]:
+        """Every IRI in subject or object position of a quad that went or came, or of a
+        derived triple that changed: the resources whose index rows may change. Blank
+        nodes are renamed on every parse, so quads with one are compared with the blank
+        node left out (as many ``_ p <iri>`` before as after: that IRI's rows are the same)."""
+        def key(q: ox.Quad) -> tuple:
+            return (None if isinstance(q.subject, ox.BlankNode) else q.subject, q.predicate,
+                    None if isinstance(q.object, ox.BlankNode) else q.object, q.graph_name)
+        went = Counter(key(q) for q in self.net_removed())
+        came = Counter(key(q) for q in self.net_added())
+        out = {t.value for k in (went - came) + (came - went) for t in (k[0], k[2]) if isinstance(t, ox.NamedNode)}
+        if self.update is not None:
+            out |= self.update.changed_iris
+        return out
+
+    def graph_counts(self, recount: Sequence[ox.NamedNode]) -> dict[str, int]:
+        """The triples per graph: the current build's counts, *recount* counted again."""
+        counts = {g: n for g, n in self.old_counts.items() if g not in {x.value for x in recount}}
+        for g in recount:
+            rows = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}")
+            assert isinstance(rows, ox.QuerySolutions)
+            n = int(next(iter(rows))["n"].value)
+            if n:
+                counts[g.value] = n
+        return counts
+
+
+
+
+def load_files(store: ox.Store, files: Sequence[DataFile], base_iri: str,
+               progress: Callable[[str, int, int], None] | None = None) -> None:
+    """Every quad of *files* into *store* (empty: a build from scratch)."""
+    store.bulk_extend(_quads_of(files, base_iri, progress))
 
 
 class _StoreContext:
@@ -378,6 +516,19 @@ def _index_is_current(path: Path) -> bool:
     return search.index_is_current(path)
 
 
+def _update_search_index(store: ox.Store, previous: Path, path: Path, iris: set[str], base_iri: str) -> bool:
+    """The previous build's label index updated for *iris* (graph.search_update); False
+    when it cannot be (then the caller builds it whole)."""
+    from . import search_update
+    if len(iris) > _Delta.MAX_INDEX_UPDATE:
+        return False
+    try:
+        search_update.update_index(previous, path, _OpenStore(store).select, iris, base=base_iri)
+    except search_update.IndexNotReusable:
+        return False
+    return True
+
+
 def _build_search_index(store: ox.Store, path: Path, base_iri: str) -> None:
     from . import search
     search.build_index_from_backend(_OpenStore(store), path, base=base_iri)
@@ -414,7 +565,8 @@ def is_up_to_date(settings: Settings) -> bool:
     manifest = layout.manifest()
     if not manifest:
         return False
-    changed, removed = changed_graphs(manifest.get("files", {}), file_manifest(discover(settings), settings))
+    changed, removed = changed_graphs(manifest.get("files", {}),
+                                      _file_manifest(discover(settings), settings, manifest.get("files", {})))
     current = layout.current_build()
     return (not changed and not removed and current is not None
             and manifest.get("derived_version") == derived.signature()

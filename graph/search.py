@@ -95,17 +95,25 @@ SELECT ?iri ?text WHERE {
 }
 
 
-def index_rows(select) -> Iterable[tuple]:
+def restricted(name: str, values: str = "") -> str:
+    """The text of ``INDEX_QUERIES[name]``, its ``?iri`` bound by the VALUES block *values*
+    (``VALUES ?iri { <a> <b> }``: the rows of some resources only), or whole."""
+    text = INDEX_QUERIES[name]
+    return text.replace("WHERE {", "WHERE { " + values, 1) if values else text
+
+
+def index_rows(select, values: str = "") -> Iterable[tuple]:
     """Rows ``(iri, label, is_pref, most specific class, links)`` for :func:`build_index`,
     from the answers of :data:`INDEX_QUERIES`; ``select(text)`` returns rows as dicts of
-    rdflib terms (any backend's ``select``)."""
+    rdflib terms (any backend's ``select``). *values*: only the resources of that VALUES
+    block (:func:`restricted`)."""
     supers: dict[str, set[str]] = {}
     for r in select(INDEX_QUERIES["subclasses"]):
         supers.setdefault(str(r["sub"]), set()).add(str(r["sup"]))
     types: dict[str, set[str]] = {}
-    for r in select(INDEX_QUERIES["types"]):
+    for r in select(restricted("types", values)):
         types.setdefault(str(r["iri"]), set()).add(str(r["class"]))
-    links = {str(r["iri"]): int(r["links"]) for r in select(INDEX_QUERIES["links"])}
+    links = {str(r["iri"]): int(r["links"]) for r in select(restricted("links", values))}
 
     def most_specific(iri: str) -> str | None:
         classes = types.get(iri)
@@ -116,7 +124,7 @@ def index_rows(select) -> Iterable[tuple]:
         best = sorted(classes - implied or classes, key=lambda c: ("/ontology#" not in c, c))
         return best[0]
 
-    for r in select(INDEX_QUERIES["labels"]):
+    for r in select(restricted("labels", values)):
         iri = str(r["iri"])
         yield iri, r["label"], r.get("is_pref"), most_specific(iri), links.get(iri, 0)
 
@@ -253,20 +261,10 @@ def _display_rank(is_pref: bool, lang: str | None) -> int:
     return 3
 
 
-def build_index(rows: Iterable[Sequence], path: Path, *, base: str = WCID_DEFAULT,
-                notes: Iterable[Sequence] = ()) -> int:
-    """Write the label index for *rows* to *path* and return the number of labels indexed.
-
-    Each row is ``(iri, label, is_pref, class_iri)`` or ``(iri, label, is_pref, class_iri,
-    links)`` (see :func:`index_rows`); terms may be rdflib terms or strings,
-    ``class_iri`` and ``links`` may be None. A resource with several classes keeps the
-    first one in ``wc:``, else the first seen. The file is written beside *path* and
-    renamed over it, so a reader never sees a half-built index. *notes* are
-    ``(iri, text)`` descriptions, searched as a lower-ranked field (only of resources
-    that have a label).
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+def collect_rows(rows: Iterable[Sequence], base: str = WCID_DEFAULT) -> tuple[dict[str, dict], list[tuple]]:
+    """The resources (iri → label, kind, class, links) and labels ``(iri, text, norm,
+    is_pref, lang)`` of index *rows* (see :func:`build_index`); the same rows give the same
+    answer whatever their order (a full build and :mod:`graph.search_update` agree)."""
     resources: dict[str, dict] = {}
     labels: list[tuple[str, str, str, int, str | None]] = []
     seen: set[tuple[str, str, bool, str | None]] = set()
@@ -292,7 +290,7 @@ def build_index(rows: Iterable[Sequence], path: Path, *, base: str = WCID_DEFAUL
         if links is not None:
             res["links"] = max(res["links"], int(links))
         rank = _display_rank(pref, lang)
-        if rank < res["rank"]:
+        if rank < res["rank"] or (rank == res["rank"] and text < res["label"]):
             res["rank"], res["label"] = rank, text
         key = (iri, text, pref, lang)
         if key in seen:
@@ -301,6 +299,24 @@ def build_index(rows: Iterable[Sequence], path: Path, *, base: str = WCID_DEFAUL
         norm = fold(text)
         if norm:
             labels.append((iri, text, norm, int(pref), lang))
+    return resources, labels
+
+
+def build_index(rows: Iterable[Sequence], path: Path, *, base: str = WCID_DEFAULT,
+                notes: Iterable[Sequence] = ()) -> int:
+    """Write the label index for *rows* to *path* and return the number of labels indexed.
+
+    Each row is ``(iri, label, is_pref, class_iri)`` or ``(iri, label, is_pref, class_iri,
+    links)`` (see :func:`index_rows`); terms may be rdflib terms or strings,
+    ``class_iri`` and ``links`` may be None. A resource with several classes keeps the
+    first one in ``wc:``, else the first seen. The file is written beside *path* and
+    renamed over it, so a reader never sees a half-built index. *notes* are
+    ``(iri, text)`` descriptions, searched as a lower-ranked field (only of resources
+    that have a label).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    resources, labels = collect_rows(rows, base)
 
     fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -332,13 +348,13 @@ def build_index(rows: Iterable[Sequence], path: Path, *, base: str = WCID_DEFAUL
                     note_seen.add((ids[iri], text))
                     note_rows.append((ids[iri], text, fold(text)))
             con.executemany("INSERT INTO note(resource, text, norm) VALUES (?,?,?)", note_rows)
-            con.executemany("INSERT INTO short_prefix(prefix, rank, label) VALUES (?, ?, ?)",
-                            _short_prefix_rows(labels, resources))
             con.execute("INSERT INTO label_fts(label_fts) VALUES('rebuild')")
             con.execute("INSERT INTO skel_fts(skel_fts) VALUES('rebuild')")
             con.execute("INSERT INTO note_fts(note_fts) VALUES('rebuild')")
             con.execute("INSERT INTO label_fts(label_fts) VALUES('optimize')")
             con.executescript(_INDEXES)
+            fill_short_prefix(con, {norm[:n] for _i, _t, norm, pref, _l in labels if pref
+                                    for n in range(1, SHORT_PREFIX + 1) if len(norm) >= n})
             con.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
                             [("schema_version", str(SCHEMA_VERSION)), ("resources", str(len(resources))),
                              ("labels", str(len(labels))), ("base", base)])
@@ -355,26 +371,20 @@ def build_index(rows: Iterable[Sequence], path: Path, *, base: str = WCID_DEFAUL
     return len(labels)
 
 
-def _short_prefix_rows(labels, resources) -> Iterable[tuple[str, int, int]]:
-    """(prefix, rank, label id) for every 1..SHORT_PREFIX-character prefix of a preferred
-    label: the SHORT_PREFIX_KEEP best labels (most linked resource, then shortest label)."""
-    import heapq
-    best: dict[str, list] = defaultdict(list)
-    for label_id, (iri, _text, norm, pref, _lang) in enumerate(labels, start=1):
-        if not pref:
-            continue
-        key = (resources[iri]["links"], -len(norm), -label_id)
-        for n in range(1, SHORT_PREFIX + 1):
-            if len(norm) < n:
-                break
-            heap = best[norm[:n]]
-            if len(heap) < SHORT_PREFIX_KEEP:
-                heapq.heappush(heap, (key, label_id))
-            elif key > heap[0][0]:
-                heapq.heapreplace(heap, (key, label_id))
-    for prefix, heap in best.items():
-        for rank, (_, label_id) in enumerate(sorted(heap, reverse=True)):
-            yield prefix, rank, label_id
+def fill_short_prefix(con: sqlite3.Connection, prefixes: Iterable[str]) -> None:
+    """(Re)write the short_prefix rows of *prefixes* (each 1..SHORT_PREFIX characters of a
+    preferred label): its SHORT_PREFIX_KEEP best labels, the most linked resource first,
+    then the shortest label, then by text and IRI (so that equal rows rank alike in a full
+    and an incremental build)."""
+    for prefix in sorted(set(prefixes)):
+        con.execute("DELETE FROM short_prefix WHERE prefix = ?", (prefix,))
+        ids = [r[0] for r in con.execute(
+            "SELECT l.id FROM label l JOIN resource r ON r.id = l.resource "
+            "WHERE l.norm >= ? AND l.norm < ? AND l.is_pref = 1 "
+            "ORDER BY l.links DESC, length(l.norm), l.norm, r.iri, l.text, coalesce(l.lang, '') LIMIT ?",
+            (prefix, prefix + _MAX_CHAR, SHORT_PREFIX_KEEP))]
+        con.executemany("INSERT INTO short_prefix(prefix, rank, label) VALUES (?, ?, ?)",
+                        [(prefix, rank, label_id) for rank, label_id in enumerate(ids)])
 
 
 def index_is_current(path: Path) -> bool:

