@@ -266,7 +266,10 @@ def _carry_state(previous: Path | None, out: Path | None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for f in previous.iterdir():
         if f.is_file() and not (out / f.name).exists():
-            shutil.copyfile(f, out / f.name)
+            try:
+                os.link(f, out / f.name)  # (never written in place: _save_state renames a new file over)
+            except OSError:
+                shutil.copyfile(f, out / f.name)
 
 
 def _load_state(name: str) -> Any:
@@ -493,11 +496,14 @@ def _partners_affected(store: ox.Store, base_iri: str, quads: Sequence[ox.Quad])
     """The organisations whose partner counts may change with *quads*: everyone taking part
     (before or after) in a link whose participants may change, and both sides of a changed
     unit relation. The links' participants before come from the previous build's table."""
+    part = _Participation(store)
+    roles = set(part.roles)
+    relevant = roles | {SUBCLASS, ORG_MEMBER, ORG_ORGANIZATION, ORG_SUB}
+    if not any(q.predicate in relevant or (q.predicate == RDF_TYPE and q.object in part.org_classes) for q in quads):
+        return set()  # (without reading the table: most of an article's quads are evidence)
     table = _participation_table()
     if table is None:
         return None
-    part = _Participation(store)
-    roles = set(part.roles)
     links: set = set()
     actors: set = set()
     orgs: set = set()

@@ -6,6 +6,8 @@ Embedded store layout (``WCKG_STORE``, default in the user's data directory)::
     {store}/builds/{build-id}/oxigraph/      RocksDB directory
     {store}/builds/{build-id}/manifest.json  files and hashes, graphs and counts, build time
     {store}/builds/{build-id}/search.sqlite  the label index (graph.search)
+    {store}/builds/{build-id}/memory.nq.gz   the build as N-Quads, written by the first query worker
+                                             that copies the store into memory (graph.residency)
     {store}/.lock                            one builder at a time (flock)
 
 A build never touches the live directory: it copies the current build (a RocksDB backup,

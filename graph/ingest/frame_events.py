@@ -264,6 +264,9 @@ class EventFrames(AgreementFrames):
         # active voice: "Ms. X, Deputy Director General of Y, opened the training"
         s = self.sents[i]
         for m in self.in_sent(i, {"person", "organisation", "country"}):
+            if m.kind != "person" and any(p.post and p.post[0] <= m.start < p.post[1] for p in self.mentions
+                                          if p.kind == "person" and p.sent == i):
+                continue   # the body in a person's post ("Deputy Director General of Kazhydromet, opened …")
             end = max(m.end, m.post[1]) if m.post and m.post[1] > m.end else m.end
             gap = re.match(r"[\s,]*(?:\([^)]{1,20}\)[\s,]*)?", self.text[end:s.end])
             rest = self.text[end + (gap.end() if gap else 0):s.end]

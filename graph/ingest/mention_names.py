@@ -8,7 +8,7 @@ import re
 from spacy.tokens import Doc
 
 from .gazetteer import Gazetteer, is_acronym, norm
-from .mention_vocab import (acronym_fits, ADJ_SUFFIX, BASIN_HEADS, _cap, CONNECTORS, GENERIC_BODY, head_kind, LEADING_STRIP, LIST_CUES, Name, ORG_HEADS, POLICY_HEADS, POST_WORDS, PROGRAMME_HEADS, _strip_mods, _text)
+from .mention_vocab import (acronym_fits, compound_org, ADJ_SUFFIX, BASIN_HEADS, _cap, CONNECTORS, GENERIC_BODY, head_kind, LEADING_STRIP, LIST_CUES, Name, ORG_HEADS, POLICY_HEADS, POST_WORDS, PROGRAMME_HEADS, _strip_mods, _text)
 from .segment import Sentence
 
 GROUP_WORDS = {"representatives", "delegates", "delegation", "delegations", "members", "experts", "specialists",
@@ -296,7 +296,8 @@ class NameDiscovery:
             elif known:
                 pass  # matched in pass 2
             return
-        if len(real) == 1 and real[0].lower_ in ORG_HEADS | PROGRAMME_HEADS | POLICY_HEADS | BASIN_HEADS:
+        if len(real) == 1 and real[0].lower_ in ORG_HEADS | PROGRAMME_HEADS | POLICY_HEADS | BASIN_HEADS \
+                and not compound_org(real[0].lower_):
             return  # a bare head ("Ministry") is an anaphor, not a name
         if kind == "basin" and len(real) == 1:
             return

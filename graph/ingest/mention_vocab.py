@@ -134,6 +134,16 @@ def _lower_words(tokens) -> list[str]:
     return [t.text.lower() for t in tokens]
 
 
+#: endings of Russian-transliterated compound names of bodies: Kazhydromet, Kazvodkhoz, Vodokanal, Kazgidromet
+ORG_SUFFIXES = ("hydromet", "gidromet", "vodkhoz", "vodokanal", "energo", "vodproekt", "gosstroy", "selkhoz")
+
+
+def compound_org(word: str) -> bool:
+    """A single word naming a body by a compound ending ("kazvodkhoz"), not the bare ending itself."""
+    w = word.lower()
+    return any(w.endswith(x) and len(w) > len(x) + 1 for x in ORG_SUFFIXES)
+
+
 def head_kind(words: list[str]) -> str | None:
     """The kind a name has by its head words (see module docstring)."""
     ws = [w.strip("«»\"“”").lower() for w in words]
@@ -148,7 +158,7 @@ def head_kind(words: list[str]) -> str | None:
         nucleus.append(w)
     kind = None
     for w in nucleus:
-        if w in ORG_HEADS:
+        if w in ORG_HEADS or compound_org(w):
             kind = "organisation"
         elif w in PROGRAMME_HEADS:
             kind = "programme"

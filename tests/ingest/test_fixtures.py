@@ -85,6 +85,8 @@ def test_a_training_with_organiser_and_supporter(drafts):
     assert ev.types[0] == "wc:Training" and date(ev) == "2024-04-29"
     assert linked(ev, "wc:organiser") == {"wmo"} and linked(ev, "wc:supporter") == {"sdc"}
     assert "saule-zhakupova" in linked(ev, "wc:openedBy")     # "X, Deputy Director General of Y, opened the training"
+    assert linked(ev, "wc:openedBy") == {"saule-zhakupova"}    # not the body named in her post
+    assert "Kazhydromet" in labels(d, "organisation")         # a compound name of a body, one word
 
 
 def test_a_visit_dated_only_relatively(drafts):
