@@ -114,8 +114,9 @@ SELECT ?act ?type ?label ?lang ?date ?start ?end ?signedDate ?src WHERE {
 Q_INCIDENCES = _PROLOGUE + """
 SELECT ?act ?p ?agent WHERE {
   VALUES ?p { %s }
-  ?act ?p ?agent .
-  FILTER(isIRI(?agent))
+  # roles as sources state them: an entailed wc:participant of a chair (graph.entail) is not another tie
+  GRAPH ?g { ?act ?p ?agent }
+  FILTER(isIRI(?agent) && !STRENDS(STR(?g), "/graph/entailed"))
 }""" % " ".join(f"wc:{p}" for p in _ROLE_PROPERTIES)
 
 Q_TOPICS = _PROLOGUE + """
