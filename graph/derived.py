@@ -46,6 +46,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from .entail import closure as _closure
 from .namespaces import WCID_DEFAULT
 
 DERIVED_GRAPH = WCID_DEFAULT + "graph/derived"
@@ -118,6 +119,14 @@ def graph_name(base_iri: str = WCID_DEFAULT) -> ox.NamedNode:
     return ox.NamedNode(base_iri + DERIVED_GRAPH[len(WCID_DEFAULT):])
 
 
+def _drop_entailed(store: ox.Store, base_iri: str) -> None:
+    """Derivations read what sources state, never the RDFS entailments (a chair is also an
+    entailed participant: counted twice); graph.entail computes them after the derivations."""
+    from . import entail
+    with contextlib.suppress(Exception):
+        store.remove_graph(entail.graph_name(base_iri))
+
+
 def derive(store: ox.Store, base_iri: str = WCID_DEFAULT, *, only: Iterable[str] | None = None,
            progress: Callable[[str, int, int], None] | None = None, state_dir: Path | None = None) -> dict[str, dict]:
     """Drop the derived graph of *store* and compute it again; per derivation, its triples
@@ -125,6 +134,7 @@ def derive(store: ox.Store, base_iri: str = WCID_DEFAULT, *, only: Iterable[str]
     g = graph_name(base_iri)
     with contextlib.suppress(Exception):
         store.remove_graph(g)
+    _drop_entailed(store, base_iri)
     names = list(only) if only is not None else list(REGISTRY)
     unknown = [n for n in names if n not in REGISTRY]
     if unknown:
@@ -172,6 +182,9 @@ class Update:
             raise ValueError("not every derivation can be updated per subject: "
                              + ", ".join(n for n, d in REGISTRY.items() if not d.incremental))
         self.store, self.base_iri = store, base_iri
+        # derivations read what sources state: the previous build's entailments go first
+        # (apply() computes them again at its end)
+        _drop_entailed(store, base_iri)
         self.graph = graph_name(base_iri)
         self.subjects: dict[str, set | None] = {name: set() for name in REGISTRY}
         self.changed_iris: set[str] = set()
@@ -343,22 +356,6 @@ def _reachable(store: ox.Store, start, p, *, forward: bool) -> set:
     return seen
 
 
-def _closure(edges: Iterable[tuple]) -> dict:
-    """x -> every y reachable from x by one or more edges (transitive, not reflexive)."""
-    succ: dict = defaultdict(set)
-    for a, b in edges:
-        succ[a].add(b)
-    out: dict = {}
-    for start in list(succ):
-        seen, todo = set(), list(succ[start])
-        while todo:
-            n = todo.pop()
-            if n in seen:
-                continue
-            seen.add(n)
-            todo.extend(succ.get(n, ()))
-        out[start] = seen
-    return out
 
 
 def _subclasses_of(store: ox.Store, cls: ox.NamedNode) -> set:

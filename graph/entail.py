@@ -30,18 +30,36 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
-from .derived import WC, _closure
 from .namespaces import WCID_DEFAULT
 
+WC = "https://w3id.org/wckg/ontology#"
 ENTAILED_GRAPH = WCID_DEFAULT + "graph/entailed"
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SUBCLASS = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 SUBPROPERTY = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subPropertyOf")
+
+
+def closure(edges: Iterable[tuple]) -> dict:
+    """x -> every y reachable from x by one or more edges (transitive, not reflexive)."""
+    succ: dict = defaultdict(set)
+    for a, b in edges:
+        succ[a].add(b)
+    out: dict = {}
+    for start in list(succ):
+        seen, todo = set(), list(succ[start])
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            todo.extend(succ.get(n, ()))
+        out[start] = seen
+    return out
 
 
 def graph_name(base_iri: str = WCID_DEFAULT) -> ox.NamedNode:
@@ -52,7 +70,7 @@ def _axioms(store: ox.Store, predicate: ox.NamedNode) -> dict:
     """x -> every IRI above x by *predicate*, transitively (not x itself)."""
     edges = {(q.subject, q.object) for q in store.quads_for_pattern(None, predicate, None, None)
              if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode)}
-    return {x: {y for y in above if y != x} for x, above in _closure(edges).items()}
+    return {x: {y for y in above if y != x} for x, above in closure(edges).items()}
 
 
 def _types(store: ox.Store, superclasses: dict) -> Iterator[ox.Triple]:

@@ -205,17 +205,20 @@ class RemoteStore(_Backend):
         return self.settings.remote_gsp_url
 
     def _put_derived(self, files: Sequence[DataFile]) -> None:
-        """The derived graph (graph.derived) of the files, computed here on an in-memory
-        copy and PUT like any other graph (replacing the one of the previous build)."""
+        """The derived graph (graph.derived) and the RDFS entailments (graph.entail) of the
+        files, computed here on an in-memory copy and PUT like any other graph (replacing
+        those of the previous build)."""
         from . import derived
         mem = ox.Store()
         mem.bulk_extend(q for f in files for q in iter_quads(f, base_iri=self.settings.base_iri))
-        derived.derive(mem, self.settings.base_iri)
-        g = derived.graph_name(self.settings.base_iri)
-        body = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in mem.quads_for_pattern(None, None, None, g)),
-                            format=ox.RdfFormat.N_TRIPLES)
-        self._request("PUT", self._gsp_url(), params={"graph": g.value}, content=body,
-                      headers={"Content-Type": "application/n-triples"})
+        from . import entail
+        derived.derive(mem, self.settings.base_iri)   # computes the entailed graph too
+        for g in (derived.graph_name(self.settings.base_iri), entail.graph_name(self.settings.base_iri)):
+            body = ox.serialize((ox.Triple(q.subject, q.predicate, q.object)
+                                 for q in mem.quads_for_pattern(None, None, None, g)),
+                                format=ox.RdfFormat.N_TRIPLES)
+            self._request("PUT", self._gsp_url(), params={"graph": g.value}, content=body,
+                          headers={"Content-Type": "application/n-triples"})
 
     def close(self) -> None:
         self._client.close()
