@@ -629,3 +629,11 @@ def _partner_counts(store: ox.Store, base_iri: str) -> Iterator[ox.Triple]:
             continue
         yield ox.Triple(o, pc, ox.Literal(str(n), datatype=XSD_INTEGER))
         yield ox.Triple(o, sc, ox.Literal(str(shared_by_org[o]), datatype=XSD_INTEGER))
+
+
+# more derivations (per-resource summaries for the named queries), registered after these
+from .derived_summaries import DERIVATIONS as _MORE  # noqa: E402 (they run after the ones above)
+
+for _d in _MORE:
+    derivation(_d.name, _d.description, predicates=_d.predicates, affected=_d.affected,
+               compute_for=_d.compute_for)(_d.compute)
