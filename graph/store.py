@@ -154,7 +154,8 @@ class EmbeddedStore(_Backend):
                 old = pool
                 pool = ProcessPool(max_workers=self.lane_size(lane), initializer=_worker_init,
                                    initargs=(str(self.layout.db(build)), in_memory,
-                                             self.settings.worker_memory_mb, sandboxed),
+                                             self.settings.worker_memory_mb, sandboxed,
+                                             self.settings.query_nice if lane == "public" else 0),
                                    context=_forkserver())
                 self._pools[lane] = (pool, build)
                 if old is not None:

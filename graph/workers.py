@@ -123,9 +123,11 @@ _WORKER_COPY: str | None = None
 
 
 def _worker_init(db_path: str, in_memory: bool = False, memory_mb: int | None = None,
-                 sandbox_required: bool = False) -> None:
+                 sandbox_required: bool = False, nice: int = 0) -> None:
     """Start of a query worker: die with the parent, cap memory, forbid network sockets
-    (:mod:`graph.sandbox`), then open the store. A worker that cannot be sandboxed when the
+    (:mod:`graph.sandbox`), lower its CPU priority by *nice* (the public lane's workers:
+    a visitor's runaway query must not take the CPU from the web process, the site's pages
+    and the health probe), then open the store. A worker that cannot be sandboxed when the
     sandbox is required stays up but refuses every query (no restart loop, no query unguarded)."""
     global _WORKER_STORE, _WORKER_DB, _WORKER_REFUSAL
     import signal
@@ -140,6 +142,9 @@ def _worker_init(db_path: str, in_memory: bool = False, memory_mb: int | None = 
         if sandbox_required:
             _WORKER_REFUSAL = str(e)
     sandbox.limit_memory(memory_mb)
+    if nice > 0:
+        # only ever raised (an unprivileged process cannot lower it again): a query cannot undo it
+        os.nice(nice)
     _WORKER_DB = db_path
     try:
         on_disk = ox.Store.read_only(db_path)
