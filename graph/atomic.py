@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import IO, Any
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path | str) -> None:
+    """Flush a file or a folder (its entries: a rename inside it) to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -36,7 +37,7 @@ def atomic_path(path: Path | str, *, fsync: bool = False) -> Iterator[Path]:
     try:
         yield tmp
         if fsync:
-            _fsync(tmp)
+            fsync_path(tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

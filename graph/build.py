@@ -31,6 +31,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from . import derived, entail
+from .atomic import fsync_path
 from .config import Settings
 from .errors import StoreError, ValidationFailed
 from .load import DataFile, discover, iter_quads
@@ -61,14 +62,6 @@ def _exclusive(layout: StoreLayout):
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _clean_orphans(layout: StoreLayout, keep: Iterable[Path | None]) -> list[Path]:
@@ -235,7 +228,7 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                         "index_mode": index_mode,
                         "release": (tmp / RELEASE).is_dir()}
             (tmp / "manifest.json").write_text(json.dumps(manifest, sort_keys=True))
-            _fsync_dir(tmp)
+            fsync_path(tmp)
             final = layout.builds / build_id
             os.rename(tmp, final)
             _swap_current(layout, final)
@@ -520,7 +513,7 @@ def _swap_current(layout: StoreLayout, build_dir: Path) -> None:
             prev_tmp.unlink()
         os.symlink(os.path.relpath(old, layout.root), prev_tmp)
         os.replace(prev_tmp, layout.root / "previous")
-    _fsync_dir(layout.root)
+    fsync_path(layout.root)
 
 
 

@@ -30,11 +30,12 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
+from ..atomic import atomic_write
 from ..config import Settings
 from ..errors import ValidationFailed
 from ..namespaces import GRAPH_REFERENCE, OUTPUT_PREFIXES, SCHEMA, WC, WCID_DEFAULT, graph_iri, kind_of
+from ..storebase import BuildReport
 from .draft import DRAFT_ONLY_PREDICATES, Draft
-from ..atomic import atomic_write
 from .queue import Decisions, ReviewError, ReviewQueue, SourceMeta
 
 #: Kinds of shared entities: new ones go to data/reference/ingested-{file}.ttl.
@@ -323,7 +324,7 @@ class LandingReport:
     landed: int
     rejected: int
     dropped: dict[str, str]
-    build: object = None
+    build: BuildReport | None = None
     seconds: float = 0.0
 
 

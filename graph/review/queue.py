@@ -68,7 +68,7 @@ class SourceMeta:
 
     @classmethod
     def from_json(cls, d: dict) -> "SourceMeta":
-        return cls(**{k: d.get(k) for k in cls.__dataclass_fields__ if k in d})
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
 
 
 @dataclass
