@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -15,6 +14,7 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 
+from .atomic import atomic_write
 from .config import Settings
 from .errors import ConfigError, QuerySyntaxError, QueryTimeout, RemoteStoreError, ValidationFailed
 from .load import DataFile, discover, iter_quads
@@ -225,9 +225,7 @@ class RemoteStore(_Backend):
         info_graphs = self.info().graphs
         manifest = {"build_id": build_id, "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "files": new_manifest, "graphs": info_graphs, "triples": sum(info_graphs.values())}
-        tmp = self._manifest_path().with_suffix(".tmp")
-        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True))
-        os.replace(tmp, self._manifest_path())
+        atomic_write(self._manifest_path(), json.dumps(manifest, indent=2, sort_keys=True))
         return BuildReport(build_id, sorted(changed), sorted(set(info_graphs) - changed), sorted(removed),
                            sum(info_graphs.values()), load_seconds, validate_seconds, index_seconds, validation=report,
                            up_to_date=not changed and not removed)

@@ -3,7 +3,7 @@ on every request, computed once per build and stored as the named graph
 ``wcid:graph/derived`` (terms in ``ontology/derived.ttl``).
 
 Every build drops the graph and computes it again from the data just loaded
-(:func:`derive`, called by :func:`graph.store.build`), so it is never stale; it is queryable
+(:func:`derive`, called by :func:`graph.build.build`), so it is never stale; it is queryable
 with SPARQL like any other graph (the default graph is the union). Derivations read the
 other graphs only: the derived graph is removed before any of them runs.
 

@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from ..atomic import atomic_open
+
 #: While :func:`derive` or an :class:`Update` runs: the previous build's state folder (what
 #: an incremental derivation may read: its tables as the previous build left them) and this
 #: build's (where it writes them). A state file this build does not rewrite is carried over.
@@ -42,8 +44,5 @@ def save_state(name: str, value: Any) -> None:
     folder = STATE["out"]
     if folder is None:
         return
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{name}.tmp"
-    with open(tmp, "wb") as fh:
+    with atomic_open(folder / name, "wb", fsync=False) as fh:
         pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, folder / name)

@@ -15,7 +15,7 @@
 
 :func:`land` writes those files as one transaction (each whole; any failure, including
 a validation failure of the rebuilt store, restores every file as it was) and rebuilds the
-store incrementally (:func:`graph.store.build` validates before it writes anything).
+store incrementally (:func:`graph.build.build` validates before it writes anything).
 """
 from __future__ import annotations
 
@@ -30,11 +30,13 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
+from ..atomic import atomic_write
 from ..config import Settings
 from ..errors import ValidationFailed
 from ..namespaces import GRAPH_REFERENCE, OUTPUT_PREFIXES, SCHEMA, WC, WCID_DEFAULT, graph_iri, kind_of
+from ..storebase import BuildReport
 from .draft import DRAFT_ONLY_PREDICATES, Draft
-from .queue import Decisions, ReviewError, ReviewQueue, SourceMeta, atomic_write
+from .queue import Decisions, ReviewError, ReviewQueue, SourceMeta
 
 #: Kinds of shared entities: new ones go to data/reference/ingested-{file}.ttl.
 REFERENCE_FILES = {"organisation": "organisations", "person": "people", "place": "places",
@@ -289,7 +291,8 @@ def data_lock(settings: Settings):
 def graph_lookup(settings: Settings) -> Callable[[str], bool]:
     """``exists(iri)``: whether the store holds any triple about *iri* (as subject or object).
     The embedded store is read directly (read-only), without the query worker pool."""
-    from ..store import StoreLayout, ensure_built, open_backend, rebase
+    from ..build import ensure_built
+    from ..store import StoreLayout, open_backend, rebase
     ensure_built(settings)
     cache: dict[str, bool] = {}
     query = "ASK { { ?s ?p ?o } UNION { ?x ?y ?s } }"
@@ -321,7 +324,7 @@ class LandingReport:
     landed: int
     rejected: int
     dropped: dict[str, str]
-    build: object = None
+    build: BuildReport | None = None
     seconds: float = 0.0
 
 
@@ -386,7 +389,8 @@ def land(settings: Settings, slug: str, *, drop_pending: bool = False, exists: C
 
     from ..load import DataFile
     from ..namespaces import GRAPH_REFERENCE
-    from ..store import StoreLayout, build
+    from ..build import build
+    from ..store import StoreLayout
     t0 = time.perf_counter()
     queue = ReviewQueue(settings)
     entry = queue.get(slug)

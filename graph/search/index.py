@@ -2,12 +2,11 @@
 :func:`index_rows`) and the SQLite file written from them (:func:`build_index`)."""
 from __future__ import annotations
 
-import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from ..atomic import atomic_path
 from ..namespaces import WCID_DEFAULT, sparql_prologue
 from .text import MAX_CHAR, fold, kind_from_iri, skeleton
 
@@ -178,40 +177,14 @@ def build_index(rows: Iterable[Sequence], path: Path, *, base: str = WCID_DEFAUL
     ``(iri, text)`` descriptions, searched as a lower-ranked field (only of resources
     that have a label).
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     resources, labels = collect_rows(rows, base)
-
-    fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(path) as tmp:
         con = sqlite3.connect(tmp)
         try:
             con.execute("PRAGMA journal_mode=OFF")
             con.execute("PRAGMA synchronous=OFF")
             con.executescript(_SCHEMA)
-            ids: dict[str, int] = {}
-            for i, iri in enumerate(resources, start=1):
-                ids[iri] = i
-            con.executemany(
-                "INSERT INTO resource(id, iri, label, kind, class_iri, links) VALUES (?,?,?,?,?,?)",
-                ((ids[iri], iri, r["label"], r["kind"], r["class"], r["links"]) for iri, r in resources.items()))
-            def with_skeleton():
-                for iri, text, norm, pref, lang in labels:
-                    skel = skeleton(text)
-                    yield (ids[iri], text, norm, pref, lang, resources[iri]["links"], skel, skel.replace(" ", ""))
-            con.executemany(
-                "INSERT INTO label(resource, text, norm, is_pref, lang, links, skel, compact) "
-                "VALUES (?,?,?,?,?,?,?,?)", with_skeleton())
-            note_seen: set[tuple[int, str]] = set()
-            note_rows = []
-            for note in notes:
-                iri, text = str(note[0]), " ".join(str(note[1]).split())
-                if iri in ids and text and (ids[iri], text) not in note_seen:
-                    note_seen.add((ids[iri], text))
-                    note_rows.append((ids[iri], text, fold(text)))
-            con.executemany("INSERT INTO note(resource, text, norm) VALUES (?,?,?)", note_rows)
+            ids = _insert_rows(con, resources, labels, notes)
             con.execute("INSERT INTO label_fts(label_fts) VALUES('rebuild')")
             con.execute("INSERT INTO skel_fts(skel_fts) VALUES('rebuild')")
             con.execute("INSERT INTO note_fts(note_fts) VALUES('rebuild')")
@@ -220,7 +193,7 @@ def build_index(rows: Iterable[Sequence], path: Path, *, base: str = WCID_DEFAUL
             fill_short_prefix(con, {norm[:n] for _i, _t, norm, pref, _l in labels if pref
                                     for n in range(1, SHORT_PREFIX + 1) if len(norm) >= n})
             con.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
-                            [("schema_version", str(SCHEMA_VERSION)), ("resources", str(len(resources))),
+                            [("schema_version", str(SCHEMA_VERSION)), ("resources", str(len(ids))),
                              ("labels", str(len(labels))), ("base", base)])
             con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             con.commit()
@@ -228,11 +201,36 @@ def build_index(rows: Iterable[Sequence], path: Path, *, base: str = WCID_DEFAUL
             con.commit()
         finally:
             con.close()
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return len(labels)
+
+
+def _insert_rows(con: sqlite3.Connection, resources: dict[str, dict], labels: list[tuple],
+                 notes: Iterable[Sequence]) -> dict[str, int]:
+    """The resource, label and note rows of a new index (its full-text tables not yet
+    rebuilt); the resources' row ids by IRI."""
+    ids: dict[str, int] = {}
+    for i, iri in enumerate(resources, start=1):
+        ids[iri] = i
+    con.executemany(
+        "INSERT INTO resource(id, iri, label, kind, class_iri, links) VALUES (?,?,?,?,?,?)",
+        ((ids[iri], iri, r["label"], r["kind"], r["class"], r["links"]) for iri, r in resources.items()))
+
+    def with_skeleton():
+        for iri, text, norm, pref, lang in labels:
+            skel = skeleton(text)
+            yield (ids[iri], text, norm, pref, lang, resources[iri]["links"], skel, skel.replace(" ", ""))
+    con.executemany(
+        "INSERT INTO label(resource, text, norm, is_pref, lang, links, skel, compact) "
+        "VALUES (?,?,?,?,?,?,?,?)", with_skeleton())
+    note_seen: set[tuple[int, str]] = set()
+    note_rows = []
+    for note in notes:
+        iri, text = str(note[0]), " ".join(str(note[1]).split())
+        if iri in ids and text and (ids[iri], text) not in note_seen:
+            note_seen.add((ids[iri], text))
+            note_rows.append((ids[iri], text, fold(text)))
+    con.executemany("INSERT INTO note(resource, text, norm) VALUES (?,?,?)", note_rows)
+    return ids
 
 
 def fill_short_prefix(con: sqlite3.Connection, prefixes: Iterable[str]) -> None:

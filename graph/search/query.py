@@ -84,110 +84,26 @@ class SearchIndex:
     # search --------------------------------------------------------------------------
     def search(self, q: str, limit: int = 10, kinds: Iterable[str] | None = None) -> list[Hit]:
         """Resources whose labels match *q*, best first, at most *limit*, one hit per
-        resource. *kinds* restricts to identifier kinds (``organisation``, ``class``...)."""
+        resource. *kinds* restricts to identifier kinds (``organisation``, ``class``...).
+        The tiers (the package docstring) run in turn until *limit* resources are found."""
         norm = fold(q or "")
         if not norm or limit <= 0:
             return []
-        limit = min(int(limit), 100)
-        kinds = [k for k in (kinds or []) if k]
         con = self._connect()
-        kind_sql, kind_args = "", []
-        if kinds:
-            kind_sql = " AND r.kind IN (%s)" % ",".join("?" * len(kinds))
-            kind_args = list(kinds)
-
-        best: dict[int, tuple[float, str, tuple]] = {}   # resource id → (score, matched, resource row)
-
-        def offer(score: float, matched: str, row: tuple) -> None:
-            rid = row[0]
-            if rid not in best or best[rid][0] < score:
-                best[rid] = (score, matched, row)
-
-        cols = "r.id, r.iri, r.label, r.kind, r.class_iri, r.links"
-        # Tier 1: the whole query is a label (acronyms are altLabels, so "EDB" lands here).
-        for row in con.execute(
-                f"SELECT {cols}, l.text, l.is_pref FROM label l JOIN resource r ON r.id = l.resource "
-                f"WHERE l.norm = ?{kind_sql} ORDER BY r.links DESC LIMIT ?", [norm, *kind_args, limit]):
-            offer(3.0 + 0.05 * row[7] + _boost(row[5]), row[6], row[:6])
-        # Tier 2: the query begins a preferred label; most linked, then shorter labels first.
-        if len(best) < limit and len(norm) <= SHORT_PREFIX and not kinds:
-            for row in con.execute(
-                    f"SELECT {cols}, l.text, length(l.norm) FROM short_prefix sp JOIN label l ON l.id = sp.label "
-                    f"JOIN resource r ON r.id = l.resource WHERE sp.prefix = ? AND l.norm != ? ORDER BY sp.rank LIMIT ?",
-                    [norm, norm, limit * 3]):
-                offer(2.0 + _boost(row[5]) + 0.1 / (1 + row[7] - len(norm)), row[6], row[:6])
-        elif len(best) < limit:
-            # the best label ids from the covering index (norm, is_pref, links) alone, then
-            # their rows: a common prefix spans thousands of labels
-            if kinds:
-                ids = [r[0] for r in con.execute(
-                    f"SELECT l.id FROM label l JOIN resource r ON r.id = l.resource "
-                    f"WHERE l.norm > ? AND l.norm < ? AND l.is_pref = 1{kind_sql} "
-                    f"ORDER BY l.links DESC, length(l.norm) LIMIT ?",
-                    [norm, norm + MAX_CHAR, *kind_args, limit * 3])]
-            else:
-                ids = [r[0] for r in con.execute(
-                    "SELECT id FROM label INDEXED BY label_norm WHERE norm > ? AND norm < ? AND is_pref = 1 "
-                    "ORDER BY links DESC, length(norm) LIMIT ?", [norm, norm + MAX_CHAR, limit * 3])]
-            for row in con.execute(
-                    f"SELECT {cols}, l.text, length(l.norm) FROM label l JOIN resource r ON r.id = l.resource "
-                    f"WHERE l.id IN ({','.join('?' * len(ids))})", ids):
-                offer(2.0 + _boost(row[5]) + 0.1 / (1 + row[7] - len(norm)), row[6], row[:6])
-        # Tier 3: every word matches (the last as a prefix), ranked by bm25 and links. Not for
-        # one or two characters: they match inside too many labels to mean anything.
-        if len(best) < limit and len(norm) > SHORT_PREFIX:
-            match = fts_query(q)
-            if match:
-                rows = con.execute(
-                    f"SELECT {cols}, l.text, bm25(label_fts) AS s FROM label_fts "
-                    f"JOIN label l ON l.id = label_fts.rowid JOIN resource r ON r.id = l.resource "
-                    f"WHERE label_fts MATCH ?{kind_sql} ORDER BY s LIMIT ?",
-                    [match, *kind_args, limit * 5]).fetchall()
-                for row in rows:
-                    # bm25() is negative, smaller is better; map to (0, 1).
-                    relevance = -row[7] / (1.0 - row[7])
-                    offer(relevance * (1 + _boost(row[5])) / 2, row[6], row[:6])
-        # Tier 4: spelling- and script-blind (skeletons): the whole query run together
-        # equals or begins a label ("nursultan"), or every word matches a skeleton word.
+        r = _Ranking(con, norm, min(int(limit), 100), [k for k in (kinds or []) if k])
+        r.exact_label()
+        if r.wanting():
+            r.label_prefix()
+        if r.wanting() and len(norm) > SHORT_PREFIX:
+            r.every_word(q)
         skel = skeleton(q)
-        if len(best) < limit and len(skel.replace(" ", "")) > SHORT_PREFIX:
-            compact = skel.replace(" ", "")
-            for row in con.execute(
-                    f"SELECT {cols}, l.text, l.compact FROM label l JOIN resource r ON r.id = l.resource "
-                    f"WHERE l.compact >= ? AND l.compact < ?{kind_sql} ORDER BY r.links DESC LIMIT ?",
-                    [compact, compact + MAX_CHAR, *kind_args, limit * 3]):
-                exact = row[7] == compact
-                offer((1.9 if exact else 1.5) + _boost(row[5]), row[6], row[:6])
-            match = fts_query(skel)
-            if match and len(best) < limit:
-                for row in con.execute(
-                        f"SELECT {cols}, l.text, bm25(skel_fts) AS s FROM skel_fts "
-                        f"JOIN label l ON l.id = skel_fts.rowid JOIN resource r ON r.id = l.resource "
-                        f"WHERE skel_fts MATCH ?{kind_sql} ORDER BY s LIMIT ?",
-                        [match, *kind_args, limit * 5]):
-                    relevance = -row[7] / (1.0 - row[7])
-                    offer(0.8 * relevance * (1 + _boost(row[5])) / 2, row[6], row[:6])
-        # Tier 5: the words in a description, well below any label match.
-        if len(best) < limit and len(norm) > SHORT_PREFIX:
-            match = fts_query(q)
-            if match:
-                for row in con.execute(
-                        f"SELECT {cols}, n.text, bm25(note_fts) AS s FROM note_fts "
-                        f"JOIN note n ON n.id = note_fts.rowid JOIN resource r ON r.id = n.resource "
-                        f"WHERE note_fts MATCH ?{kind_sql} ORDER BY s LIMIT ?",
-                        [match, *kind_args, limit * 5]):
-                    relevance = -row[7] / (1.0 - row[7])
-                    offer(0.3 * relevance * (1 + _boost(row[5])) / 2, _excerpt(row[6], norm), row[:6])
-        # Tier 6: typos, only when nothing matched otherwise.
-        if not best and len(skel.replace(" ", "")) >= 4:
-            for score, label_id in self._fuzzy_labels(con, skel, limit * 3):
-                row = con.execute(f"SELECT {cols}, l.text FROM label l JOIN resource r ON r.id = l.resource "
-                                  f"WHERE l.id = ?{kind_sql}", [label_id, *kind_args]).fetchone()
-                if row is not None:
-                    offer(0.25 * score + 0.05 * _boost(row[5]), row[6], row[:6])
-        ranked = sorted(best.values(), key=lambda t: (-t[0], t[2][2].casefold()))[:limit]
-        return [Hit(iri=r[1], label=r[2], matched=m, kind=r[3], score=s, class_iri=r[4], links=r[5])
-                for s, m, r in ranked]
+        if r.wanting() and len(skel.replace(" ", "")) > SHORT_PREFIX:
+            r.skeletons(skel)
+        if r.wanting() and len(norm) > SHORT_PREFIX:
+            r.descriptions(q)
+        if not r.best and len(skel.replace(" ", "")) >= 4:
+            r.typos(self._fuzzy_labels(con, skel, r.limit * 3))
+        return r.hits()
 
     def suggest(self, text: str, limit: int = 5, kinds: Iterable[str] | None = None) -> list[Hit]:
         """Resources with labels close to *text*: the search hits, else near spellings
@@ -284,6 +200,131 @@ class SearchIndex:
         if con is not None:
             con.close()
             self._local.con = None
+
+
+#: The resource columns every tier selects first (a hit's ``row[:6]``).
+_COLS = "r.id, r.iri, r.label, r.kind, r.class_iri, r.links"
+
+
+class _Ranking:
+    """The hits of one query as the tiers of :meth:`SearchIndex.search` find them: each
+    tier offers (score, matched text, resource row), a resource keeps its best offer."""
+
+    def __init__(self, con: sqlite3.Connection, norm: str, limit: int, kinds: list[str]):
+        self.con, self.norm, self.limit, self.kinds = con, norm, limit, kinds
+        self.kind_sql, self.kind_args = "", list(kinds)
+        if kinds:
+            self.kind_sql = " AND r.kind IN (%s)" % ",".join("?" * len(kinds))
+        self.best: dict[int, tuple[float, str, tuple]] = {}   # resource id → (score, matched, resource row)
+
+    def offer(self, score: float, matched: str, row: tuple) -> None:
+        rid = row[0]
+        if rid not in self.best or self.best[rid][0] < score:
+            self.best[rid] = (score, matched, row)
+
+    def wanting(self) -> bool:
+        """Whether fewer than *limit* resources are found yet."""
+        return len(self.best) < self.limit
+
+    def hits(self) -> list[Hit]:
+        ranked = sorted(self.best.values(), key=lambda t: (-t[0], t[2][2].casefold()))[:self.limit]
+        return [Hit(iri=r[1], label=r[2], matched=m, kind=r[3], score=s, class_iri=r[4], links=r[5])
+                for s, m, r in ranked]
+
+    def exact_label(self) -> None:
+        """Tier 1: the whole query is a label (acronyms are altLabels, so "EDB" lands here)."""
+        for row in self.con.execute(
+                f"SELECT {_COLS}, l.text, l.is_pref FROM label l JOIN resource r ON r.id = l.resource "
+                f"WHERE l.norm = ?{self.kind_sql} ORDER BY r.links DESC LIMIT ?",
+                [self.norm, *self.kind_args, self.limit]):
+            self.offer(3.0 + 0.05 * row[7] + _boost(row[5]), row[6], row[:6])
+
+    def label_prefix(self) -> None:
+        """Tier 2: the query begins a preferred label; most linked, then shorter labels first."""
+        norm, limit = self.norm, self.limit
+        if len(norm) <= SHORT_PREFIX and not self.kinds:
+            rows = self.con.execute(
+                f"SELECT {_COLS}, l.text, length(l.norm) FROM short_prefix sp JOIN label l ON l.id = sp.label "
+                f"JOIN resource r ON r.id = l.resource WHERE sp.prefix = ? AND l.norm != ? ORDER BY sp.rank LIMIT ?",
+                [norm, norm, limit * 3])
+        else:
+            # the best label ids from the covering index (norm, is_pref, links) alone, then
+            # their rows: a common prefix spans thousands of labels
+            if self.kinds:
+                ids = [r[0] for r in self.con.execute(
+                    f"SELECT l.id FROM label l JOIN resource r ON r.id = l.resource "
+                    f"WHERE l.norm > ? AND l.norm < ? AND l.is_pref = 1{self.kind_sql} "
+                    f"ORDER BY l.links DESC, length(l.norm) LIMIT ?",
+                    [norm, norm + MAX_CHAR, *self.kind_args, limit * 3])]
+            else:
+                ids = [r[0] for r in self.con.execute(
+                    "SELECT id FROM label INDEXED BY label_norm WHERE norm > ? AND norm < ? AND is_pref = 1 "
+                    "ORDER BY links DESC, length(norm) LIMIT ?", [norm, norm + MAX_CHAR, limit * 3])]
+            rows = self.con.execute(
+                f"SELECT {_COLS}, l.text, length(l.norm) FROM label l JOIN resource r ON r.id = l.resource "
+                f"WHERE l.id IN ({','.join('?' * len(ids))})", ids)
+        for row in rows:
+            self.offer(2.0 + _boost(row[5]) + 0.1 / (1 + row[7] - len(norm)), row[6], row[:6])
+
+    def _fts(self, table: str, join: str, match: str) -> list[tuple]:
+        """Rows of an FTS5 *table* matching *match*, best bm25 first: the resource columns,
+        the matched text, and bm25 (negative, smaller is better)."""
+        return self.con.execute(
+            f"SELECT {_COLS}, {join}.text, bm25({table}) AS s FROM {table} {_JOINS[table]} "
+            f"WHERE {table} MATCH ?{self.kind_sql} ORDER BY s LIMIT ?",
+            [match, *self.kind_args, self.limit * 5]).fetchall()
+
+    def every_word(self, q: str) -> None:
+        """Tier 3: every word matches (the last as a prefix), ranked by bm25 and links. Not for
+        one or two characters: they match inside too many labels to mean anything."""
+        match = fts_query(q)
+        if match:
+            for row in self._fts("label_fts", "l", match):
+                self.offer(_relevance(row[7]) * (1 + _boost(row[5])) / 2, row[6], row[:6])
+
+    def skeletons(self, skel: str) -> None:
+        """Tier 4: spelling- and script-blind (skeletons): the whole query run together
+        equals or begins a label ("nursultan"), or every word matches a skeleton word."""
+        compact = skel.replace(" ", "")
+        for row in self.con.execute(
+                f"SELECT {_COLS}, l.text, l.compact FROM label l JOIN resource r ON r.id = l.resource "
+                f"WHERE l.compact >= ? AND l.compact < ?{self.kind_sql} ORDER BY r.links DESC LIMIT ?",
+                [compact, compact + MAX_CHAR, *self.kind_args, self.limit * 3]):
+            exact = row[7] == compact
+            self.offer((1.9 if exact else 1.5) + _boost(row[5]), row[6], row[:6])
+        match = fts_query(skel)
+        if match and self.wanting():
+            for row in self._fts("skel_fts", "l", match):
+                self.offer(0.8 * _relevance(row[7]) * (1 + _boost(row[5])) / 2, row[6], row[:6])
+
+    def descriptions(self, q: str) -> None:
+        """Tier 5: the words in a description, well below any label match."""
+        match = fts_query(q)
+        if match:
+            for row in self._fts("note_fts", "n", match):
+                self.offer(0.3 * _relevance(row[7]) * (1 + _boost(row[5])) / 2, _excerpt(row[6], self.norm), row[:6])
+
+    def typos(self, labels: list[tuple[float, int]]) -> None:
+        """Tier 6, when nothing matched otherwise: labels close to the query's words
+        (:meth:`SearchIndex._fuzzy_labels`)."""
+        for score, label_id in labels:
+            row = self.con.execute(f"SELECT {_COLS}, l.text FROM label l JOIN resource r ON r.id = l.resource "
+                                   f"WHERE l.id = ?{self.kind_sql}", [label_id, *self.kind_args]).fetchone()
+            if row is not None:
+                self.offer(0.25 * score + 0.05 * _boost(row[5]), row[6], row[:6])
+
+
+#: How each FTS5 table reaches the resource of a row.
+_JOINS = {
+    "label_fts": "JOIN label l ON l.id = label_fts.rowid JOIN resource r ON r.id = l.resource",
+    "skel_fts": "JOIN label l ON l.id = skel_fts.rowid JOIN resource r ON r.id = l.resource",
+    "note_fts": "JOIN note n ON n.id = note_fts.rowid JOIN resource r ON r.id = n.resource",
+}
+
+
+def _relevance(bm25: float) -> float:
+    """bm25() is negative, smaller is better; mapped to (0, 1)."""
+    return -bm25 / (1.0 - bm25)
 
 
 def _excerpt(text: str, norm_query: str, width: int = 80) -> str:
