@@ -29,7 +29,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from . import derived, entail
+from . import bulkload, derived, entail
 from .config import Settings
 from .errors import StoreError, ValidationFailed
 from .load import DataFile, discover, iter_quads
@@ -263,7 +263,8 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
             else:
                 store = ox.Store(str(layout.db(tmp)))
                 appended = set()
-                load_files(store, [f for f in files if f.graph in changed], settings.base_iri, progress)
+                bulkload.load_files(store, [f for f in files if f.graph in changed], settings.base_iri,
+                                    tmp / "bulk", progress)
             store.flush()
             load_seconds = time.perf_counter() - t0
             with contextlib.suppress(Exception):
@@ -450,12 +451,6 @@ class _Delta:
         return counts
 
 
-
-
-def load_files(store: ox.Store, files: Sequence[DataFile], base_iri: str,
-               progress: Callable[[str, int, int], None] | None = None) -> None:
-    """Every quad of *files* into *store* (empty: a build from scratch)."""
-    store.bulk_extend(_quads_of(files, base_iri, progress))
 
 
 class _StoreContext:
