@@ -82,7 +82,7 @@ def _clean_orphans(layout: StoreLayout, keep: Iterable[Path | None]) -> list[Pat
 
 # (the steps before the load and the label index are functions of their own)
 # long: one transaction from the load to the swap: its steps share the lock, the temporary directory, the open store and the clean-up on failure
-def build(settings: Settings, *, force: bool = False, validate: str = "changed",  # noqa: C901
+def build(settings: Settings, *, force: bool = False, validate: str = "changed",  # noqa: C901 (as its # long: says)
           progress: Callable[[str, int, int], None] | None = None,
           files: Sequence[DataFile] | None = None, metrics: bool = False,
           release: bool = False, allow_removal: bool = False,
