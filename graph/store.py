@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
@@ -56,26 +56,6 @@ log = logging.getLogger("wckg.store")
 #: Answers of the embedded store kept per build (see EmbeddedStore.query).
 CACHE_ENTRIES = 256
 CACHE_MAX_BYTES = 2 * 1024 * 1024
-
-
-
-def build(settings: Settings, **kwargs: Any) -> BuildReport:
-    """Kept for callers of the old place: the build lives in :func:`graph.build.build`."""
-    from .build import build as run_build
-    return run_build(settings, **kwargs)
-
-
-def ensure_built(settings: Settings, progress: Callable[[str, int, int], None] | None = None) -> BuildReport | None:
-    """Kept for callers of the old place: see :func:`graph.build.ensure_built`."""
-    from .build import ensure_built as run
-    return run(settings, progress=progress)
-
-
-def is_up_to_date(settings: Settings) -> bool:
-    """Kept for callers of the old place: see :func:`graph.build.is_up_to_date`."""
-    from .build import is_up_to_date as run
-    return run(settings)
-
 
 
 class EmbeddedStore(_Backend):
@@ -174,7 +154,8 @@ class EmbeddedStore(_Backend):
                 old = pool
                 pool = ProcessPool(max_workers=self.lane_size(lane), initializer=_worker_init,
                                    initargs=(str(self.layout.db(build)), in_memory,
-                                             self.settings.worker_memory_mb, sandboxed),
+                                             self.settings.worker_memory_mb, sandboxed,
+                                             self.settings.query_nice if lane == "public" else 0),
                                    context=_forkserver())
                 self._pools[lane] = (pool, build)
                 if old is not None:

@@ -16,7 +16,8 @@ from rdflib import Literal, URIRef
 from graph.config import PROJECT_ROOT
 from graph.errors import (ForbiddenQuery, ParameterError, QueryError, QuerySyntaxError, QueryTimeout, RdfSyntaxError,
                           RemoteStoreError, StoreError)
-from graph.store import RemoteStore, StoreLayout, build, is_up_to_date, open_backend
+from graph.build import build, is_up_to_date
+from graph.store import RemoteStore, StoreLayout, open_backend
 from tests.conftest import free_port, make_settings, remote_settings, running_oxigraph
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
