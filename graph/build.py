@@ -30,7 +30,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from . import derived, entail
+from . import bulkload, derived, entail
 from .atomic import fsync_path
 from .config import Settings
 from .errors import StoreError, ValidationFailed
@@ -82,7 +82,7 @@ def _clean_orphans(layout: StoreLayout, keep: Iterable[Path | None]) -> list[Pat
 
 # (the steps before the load and the label index are functions of their own)
 # long: one transaction from the load to the swap: its steps share the lock, the temporary directory, the open store and the clean-up on failure
-def build(settings: Settings, *, force: bool = False, validate: str = "changed",  # noqa: C901
+def build(settings: Settings, *, force: bool = False, validate: str = "changed",  # noqa: C901 (as its # long: says)
           progress: Callable[[str, int, int], None] | None = None,
           files: Sequence[DataFile] | None = None, metrics: bool = False,
           release: bool = False, allow_removal: bool = False,
@@ -166,7 +166,8 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
             else:
                 store = ox.Store(str(layout.db(tmp)))
                 appended = set()
-                load_files(store, [f for f in files if f.graph in changed], settings.base_iri, progress)
+                bulkload.load_files(store, [f for f in files if f.graph in changed], settings.base_iri,
+                                    tmp / "bulk", progress)
             store.flush()
             load_seconds = time.perf_counter() - t0
             with contextlib.suppress(Exception):
@@ -405,12 +406,6 @@ class _Delta:
         return counts
 
 
-
-
-def load_files(store: ox.Store, files: Sequence[DataFile], base_iri: str,
-               progress: Callable[[str, int, int], None] | None = None) -> None:
-    """Every quad of *files* into *store* (empty: a build from scratch)."""
-    store.bulk_extend(_quads_of(files, base_iri, progress))
 
 
 class _StoreContext:
