@@ -165,7 +165,7 @@ def test_a_derivation_without_incremental_support_makes_updates_refuse(monkeypat
 
 
 def test_changes_the_summaries_depend_on_indirectly_give_the_full_derivation(store):
-    """graph.derived_summaries: an agent's country, the date of the event an agreement was
+    """graph.derived.summaries: an agent's country, the date of the event an agreement was
     signed at, what was signed at a ceremony, a place's country: each changes the derived
     triples of other subjects than the changed one."""
     g = ox.NamedNode(WCID + "graph/test-summaries")

@@ -160,7 +160,7 @@ def test_the_entailment_comparison_sees_a_doubled_count(curated_store):
     assert _canonical(with_) != _canonical(without)
 
 
-# --- the derived summaries the rewritten queries read (graph.derived_summaries) ----------
+# --- the derived summaries the rewritten queries read (graph.derived.summaries) ----------
 
 _ROLES = "wc:party|wc:funder|wc:recipient|wc:organiser|wc:participant|wc:supporter|wc:implementer|wc:partner"
 #: (derived pattern, the SPARQL it replaces): the same (item, value) pairs

@@ -1,7 +1,6 @@
 """More derived data (issue 13): per-resource summaries that named queries read instead of
 recomputing them per request over the whole graph. Registered with the registry of
-:mod:`graph.derived` (which imports :data:`DERIVATIONS`; this module does not import it, so
-there is no import cycle), stored in ``wcid:graph/derived``, terms in ``ontology/derived.ttl``.
+:mod:`graph.derived` (:func:`.registry.derivation`), stored in ``wcid:graph/derived``, terms in ``ontology/derived.ttl``.
 
 Every derivation here is incremental per subject (``predicates``, ``affected``,
 ``compute_for``) and reads the source graphs only, as the named queries read the union
@@ -23,8 +22,9 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
-from .entail import closure
-from .namespaces import WCID_DEFAULT
+from ..entail import closure
+from ..namespaces import WCID_DEFAULT
+from .registry import derivation
 
 WC = "https://w3id.org/wckg/ontology#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -318,3 +318,7 @@ DERIVATIONS = (
          "wc:locatedInCountry: every country an event's place is in, or is (what events-by-country-and-period "
          "tested per event)", _countries_all, (WC + "locatedInCountry",), _countries_affected, _countries_for),
 )
+
+for _spec in DERIVATIONS:
+    derivation(_spec.name, _spec.description, predicates=_spec.predicates, affected=_spec.affected,
+               compute_for=_spec.compute_for)(_spec.compute)
