@@ -6,7 +6,7 @@ A response that already carries an ``ETag`` (a download: Starlette's ``FileRespo
 derives one from the file) is compared as it is; any other is buffered (up to
 :data:`MAX_BUFFER` bytes; larger ones pass untouched) and tagged with a hash of its body,
 so the tag changes exactly when the representation does (each format has its own).
-``Last-Modified`` is the time of the store's build, when the embedded store is used.
+``Last-Modified`` is the time of the store's build, for a store whose builds never change.
 """
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graph.backend import IMMUTABLE_BUILDS
 
 PREFIXES = ("/id/", "/data", "/graphs", "/downloads", "/ontology", "/catalog", "/classes", "/.well-known/void")
 MAX_BUFFER = 16 * 1024 * 1024
@@ -47,11 +49,12 @@ def _not_modified(request: Headers, etag: str | None, last_modified: str | None)
 
 
 def _build_time(scope: Scope) -> str | None:
-    """The build time of the embedded store as an HTTP date (None for a remote store:
-    asking it would cost a query per request)."""
+    """The build time of a store whose builds never change (its capability
+    ``immutable-builds``) as an HTTP date; None for a remote store (asking it would cost a
+    query per request)."""
     app = scope.get("app")
     backend = getattr(getattr(app, "state", None), "backend", None)
-    if backend is None or getattr(backend, "backend", None) != "embedded":
+    if backend is None or IMMUTABLE_BUILDS not in getattr(backend, "capabilities", ()):
         return None
     try:
         built = backend.info().built_at

@@ -74,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         log("wckg build --validate none (from scratch)")
         res["scratch"] = _build(env, "--validate", "none")
         res["scratch_ratio"] = round(res["scratch"]["wall_s"] / res["oxigraph_load"]["wall_s"], 2)
+        if res["scratch"].get("cpu_s") and res["oxigraph_load"].get("cpu_s"):
+            res["scratch_cpu_ratio"] = round(res["scratch"]["cpu_s"] / res["oxigraph_load"]["cpu_s"], 2)
 
     articles = sorted((data / "articles").glob("synthetic-*.ttl")) or sorted((data / "articles").glob("*.ttl"))
     target = articles[len(articles) // 2]
@@ -93,11 +95,11 @@ def main(argv: list[str] | None = None) -> int:
     for k in ("oxigraph_load", "scratch", "rebuild", "rebuild_no_validation"):
         if k in res:
             r = res[k]
-            print(f"{k}: {r.get('wall_s')} s wall, {r.get('peak_rss_mib')} MiB; load {r.get('load_s')} s, "
+            print(f"{k}: {r.get('wall_s')} s wall, {r.get('cpu_s')} s CPU, {r.get('peak_rss_mib')} MiB; load {r.get('load_s')} s, "
                   f"index {r.get('index_s')} s ({r.get('index_mode')}), derived {r.get('derived_mode')} "
                   f"{json.dumps(r.get('derived'))}; loadavg {r.get('loadavg')}")
     if "scratch_ratio" in res:
-        print(f"wckg build / oxigraph load = {res['scratch_ratio']}x")
+        print(f"wckg build / oxigraph load = {res['scratch_ratio']}x (wall), {res.get('scratch_cpu_ratio')}x (CPU)")
     print(f"results: {out}")
     return 0
 

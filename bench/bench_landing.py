@@ -76,7 +76,7 @@ def main() -> None:
     ap.add_argument("--no-baseline", action="store_true", help="skip the full rebuild baseline")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
-    from graph.store import build
+    from graph.build import build
     result: dict = {"data": str(args.data), "runs": args.runs, "loadavg": os.getloadavg()}
     with tempfile.TemporaryDirectory(prefix="wckg-bench-landing-") as tmp:
         tmp = Path(tmp)

@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     from graph import netview
     from graph import network as N
     from graph.config import Settings
-    from graph.store import build, is_up_to_date, open_backend
+    from graph.build import build, is_up_to_date
+    from graph.store import open_backend
 
     settings = Settings(_env_file=None, data_dir=data_dir, store=store, backend="embedded",
                         ontology_dir=ROOT / "ontology", query_workers=a.workers, query_timeout=600)

@@ -61,7 +61,7 @@ def free_port() -> int:
 
 
 def build_store(store: Path) -> None:
-    from graph.store import build
+    from graph.build import build
     settings = Settings(_env_file=None, store=store, backend="embedded")
     report = build(settings, validate="none")
     print(f"built {report.triples} triples into {store}", file=sys.stderr)

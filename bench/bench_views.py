@@ -192,7 +192,7 @@ def time_indicators(scale: str, repeat: int) -> dict:
 
     from app.main import create_app
     from graph.config import Settings
-    from graph.store import build, is_up_to_date
+    from graph.build import build, is_up_to_date
     base = Path(tempfile.gettempdir()) / "wckg-views-bench"
     data_dir, store = base / scale, base / f"store-{scale}"
     if not (data_dir / "manifest.json").is_file():

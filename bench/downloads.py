@@ -12,6 +12,7 @@ the first request of the process (any page: the app's own warm-up), then the fir
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import tempfile
 import time
@@ -25,11 +26,18 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=20)
     args = ap.parse_args()
 
-    from graph.build import build, make_release
     from graph.config import get_settings
     settings = get_settings()
-    store = args.store or Path(tempfile.mkdtemp(prefix="wckg-bench-dl-")) / "store"
-    settings = settings.model_copy(update={"store": store})
+    scratch = None if args.store else tempfile.mkdtemp(prefix="wckg-bench-dl-")
+    try:
+        run(settings.model_copy(update={"store": args.store or Path(scratch) / "store"}), args.repeat)
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)   # a temporary store goes with the run
+
+
+def run(settings, repeat: int) -> None:
+    from graph.build import build, make_release
     t0 = time.perf_counter()
     report = build(settings, validate="none", release=False)
     print(f"data: {report.triples} triples; build without release {time.perf_counter() - t0:.2f} s")
@@ -48,7 +56,7 @@ def main() -> None:
         for path, accept in (("/downloads", "text/html"), ("/downloads", "application/json"),
                              ("/catalog", "text/html"), ("/downloads/manifest.json", "*/*")):
             times = []
-            for _ in range(args.repeat):
+            for _ in range(repeat):
                 t0 = time.perf_counter()
                 r = client.get(path, headers={"accept": accept})
                 times.append((time.perf_counter() - t0) * 1000)

@@ -103,7 +103,10 @@ def timed(cmd: list[str], env: dict | None = None, timeout: float | None = None)
     if m:
         wall = int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
     own = err.split("\tCommand being timed:")[0]
+    # CPU seconds (user + system, children included): on a shared machine, what wall time hides
+    cpu = [float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", err)]
     return {"cmd": " ".join(cmd), "exit": proc.returncode, "wall_s": round(wall, 2), "peak_rss_mib": rss,
+            "cpu_s": round(sum(cpu), 2) if cpu else None,
             "stdout_tail": stdout[-1500:], "stderr_tail": own[-2500:], "_stderr": own}
 
 

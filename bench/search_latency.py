@@ -1,4 +1,4 @@
-"""Latency of the label index (graph/search.py) per keystroke, on a synthetic index.
+"""Latency of the label index (graph/search/) per keystroke, on a synthetic index.
 
     python bench/search_latency.py                 # 25 000 resources = 50 000 labels
     python bench/search_latency.py --resources 100000

@@ -1,4 +1,5 @@
-"""Building the store: ``wckg build`` (:func:`build`) and the release bundle of a build.
+"""Building the store: ``wckg build`` (:func:`build`); the release bundle of a build is
+:mod:`graph.release`'s (its names are re-exported here).
 
 An embedded build (layout in :mod:`graph.store`) validates what changed, loads it into a
 fresh directory beside the live one, computes optional network metrics, writes the label
@@ -29,80 +30,19 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from . import derived, entail
+from . import bulkload, derived, entail
+from .atomic import fsync_path
 from .config import Settings
 from .errors import StoreError, ValidationFailed
 from .load import DataFile, discover, iter_quads
 from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, WCID_DEFAULT
+from .release import RELEASE, make_release, publish_from, release_dir
 from .store import (METRICS_GRAPH, BuildReport, RemoteStore, StoreLayout, _info_from_manifest, _new_build_id,
-                    _OpenStore, changed_graphs, open_backend, rebase)
+                    _OpenStore, changed_graphs, rebase)
 from .terms import to_oxigraph, to_rdflib
 
-#: The release bundle's folder inside a build directory (embedded) or the store (remote).
-RELEASE = "release"
 #: Tables the derivations keep between builds (graph.derived), inside a build directory.
 DERIVED_STATE = "derived-state"
-
-
-# ======================================================================================
-# The release bundle of a build
-# ======================================================================================
-
-def release_dir(settings: Settings) -> Path | None:
-    """The release bundle of the current build; None when the build has none (made by
-    ``wckg build``, or ``wckg build --release`` / ``wckg publish --into-store`` later)."""
-    from .publish import is_bundle
-    layout = StoreLayout(settings.store)
-    where = layout.root if settings.backend == "remote" else layout.current_build()
-    if where is None:
-        return None
-    path = where / RELEASE
-    return path if is_bundle(path) else None
-
-
-class _BuildStore:
-    """The new build's store, open in this process, with the ``select`` (rdflib terms) that
-    :mod:`graph.publish` reads its source by: the same as its in-memory source's."""
-
-    def __init__(self, store: ox.Store):
-        self.store = store
-
-    def select(self, text: str, params: dict | None = None) -> list[dict]:
-        from .publish import MemoryBackend
-        return MemoryBackend.select(self, text, params)  # type: ignore[arg-type]  # reads only .store
-
-
-def _publish_from(settings: Settings, store: ox.Store, out: Path) -> None:
-    from . import publish as pub
-    source = _BuildStore(store)
-    pub.publish(settings, out, backend=source, validate=False)
-
-
-def make_release(settings: Settings, *, validate: bool = True) -> Path:
-    """Write the release bundle of the current build into it (replacing an older one
-    atomically) and return its folder. *validate*: the publishing gate (the project's
-    files against the shapes) first; :func:`build` passes False, having validated."""
-    from . import publish as pub
-    layout = StoreLayout(settings.store)
-    if settings.backend == "remote":
-        out = layout.root / RELEASE
-        backend = open_backend(settings)
-        try:
-            pub.publish(settings, out, backend=backend, validate=validate)
-        finally:
-            backend.close()
-        return out
-    current = layout.current_build()
-    if current is None:
-        raise StoreError(f"no store at {layout.root}", hint="run `wckg build` first")
-    out = current / RELEASE
-    # read in this process (a build never changes once made): no query workers needed
-    store = ox.Store.read_only(str(layout.db(current)))
-    try:
-        pub.publish(settings, out, backend=_BuildStore(store), validate=validate)
-    finally:
-        del store
-    return out
 
 
 # ======================================================================================
@@ -124,14 +64,6 @@ def _exclusive(layout: StoreLayout):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _clean_orphans(layout: StoreLayout, keep: Iterable[Path | None]) -> list[Path]:
     """Remove half-built directories and builds older than the current and previous one."""
     keep = {p.resolve() for p in keep if p}
@@ -148,13 +80,13 @@ def _clean_orphans(layout: StoreLayout, keep: Iterable[Path | None]) -> list[Pat
 
 
 
-def build(settings: Settings, *, force: bool = False, validate: str = "changed",  # noqa: C901, PLR0912, PLR0915
+# (the steps before the load and the label index are functions of their own)
+# long: one transaction from the load to the swap: its steps share the lock, the temporary directory, the open store and the clean-up on failure
+def build(settings: Settings, *, force: bool = False, validate: str = "changed",  # noqa: C901 (as its # long: says)
           progress: Callable[[str, int, int], None] | None = None,
           files: Sequence[DataFile] | None = None, metrics: bool = False,
           release: bool = False, allow_removal: bool = False,
           append: Mapping[str, Sequence[DataFile]] | None = None) -> BuildReport:
-    # (one transaction from validation to the swap: its steps share the lock, the
-    # temporary directory and the clean-up on failure, so it stays one function)
     """Build (or incrementally rebuild) the embedded store; atomic (see the module docstring).
 
     ``validate``: "changed" validates the units of the changed graphs (all of them when the
@@ -194,41 +126,12 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
         if (not changed and not removed and metrics == had_metrics
                 and old.get("derived_version") == derived.signature()):
             assert current is not None  # (no current build: every graph counts as changed)
-            info = _info_from_manifest(old, layout)
-            index_seconds = 0.0
-            if not _index_is_current(current / "search.sqlite"):
-                # an index written by an older wckg: rebuild it in place (atomic rename)
-                t0 = time.perf_counter()
-                _build_search_index(ox.Store.read_only(str(layout.db(current))), current / "search.sqlite",
-                                    settings.base_iri)
-                index_seconds = time.perf_counter() - t0
-            rel = release_dir(settings)
-            if release and rel is None and validate != "none":
-                rel = make_release(settings, validate=False)  # a build made without one
-            return BuildReport(old["build_id"], [], sorted(info.graphs), [], info.triples, 0, 0, index_seconds,
-                               up_to_date=True, release=rel)
+            return _up_to_date(settings, layout, current, old, release=release, validate=validate)
 
         # 1. validate what changed, before anything is written
         t0 = time.perf_counter()
-        report = None
-        if validate != "none":
-            from .validate import validate as run_validation
-            scope = None
-            if validate == "changed" and current is not None and not force:
-                if changed & {str(GRAPH_ONTOLOGY), str(GRAPH_REFERENCE)}:
-                    scope = None  # context of every article changed: validate every unit
-                else:
-                    scope = set(changed)
-            if scope is not None and not removed and current is not None:
-                # only article graphs changed: validate them against their context in the
-                # current store rather than parsing every file of the project
-                from .validate import validate_with_context
-                report = validate_with_context(settings, [f for f in files if f.graph in scope],
-                                               _StoreContext(layout.db(current), settings.base_iri))
-            else:
-                report = run_validation(settings, files, graphs=scope)
-            if not report.conforms:
-                raise ValidationFailed(report)
+        report = _validate_changes(settings, files, layout, current, changed, removed, validate=validate,
+                                   force=force)
         validate_seconds = time.perf_counter() - t0
 
         # 2. load into a fresh directory beside the live one
@@ -263,7 +166,8 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
             else:
                 store = ox.Store(str(layout.db(tmp)))
                 appended = set()
-                load_files(store, [f for f in files if f.graph in changed], settings.base_iri, progress)
+                bulkload.load_files(store, [f for f in files if f.graph in changed], settings.base_iri,
+                                    tmp / "bulk", progress)
             store.flush()
             load_seconds = time.perf_counter() - t0
             with contextlib.suppress(Exception):
@@ -299,14 +203,10 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
             # 3. the label index (graph.search): the previous one updated for what changed
             # (graph.search_update), else built from the whole store
             t0 = time.perf_counter()
-            index_mode = "full"
-            if (delta is not None and current is not None and delta.index_reusable
-                    and str(GRAPH_ONTOLOGY) not in changed | removed
-                    and _update_search_index(store, current / "search.sqlite", tmp / "search.sqlite",
-                                             delta.iris(), settings.base_iri)):
-                index_mode = "incremental"
-            else:
-                _build_search_index(store, tmp / "search.sqlite", settings.base_iri)
+            reuse = (current / "search.sqlite" if delta is not None and current is not None and delta.index_reusable
+                     and str(GRAPH_ONTOLOGY) not in changed | removed else None)
+            index_mode = _write_search_index(store, tmp / "search.sqlite", settings.base_iri, reuse,
+                                             delta.iris() if reuse is not None and delta is not None else set())
             index_seconds = time.perf_counter() - t0
 
             # 4. the network table (graph.network.table): on a full build; after a rebuild
@@ -322,7 +222,7 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
             if release and validate != "none":
                 if progress:
                     progress("writing the release bundle", 0, 1)
-                _publish_from(settings, store, tmp / RELEASE)
+                publish_from(settings, store, tmp / RELEASE)
             # what the derived update and the metrics wrote sits in RocksDB's write-ahead log: a
             # checkpoint of a read-only handle (the next rebuild's copy) leaves it out
             store.flush()
@@ -338,7 +238,7 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                         "index_mode": index_mode, "network_table": network_table,
                         "release": (tmp / RELEASE).is_dir()}
             (tmp / "manifest.json").write_text(json.dumps(manifest, sort_keys=True))
-            _fsync_dir(tmp)
+            fsync_path(tmp)
             final = layout.builds / build_id
             os.rename(tmp, final)
             _swap_current(layout, final)
@@ -354,6 +254,62 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                            load_seconds, validate_seconds, index_seconds, validation=report,
                            metrics_triples=graphs.get(rebase(METRICS_GRAPH, settings.base_iri), 0),
                            release=release_dir(settings))
+
+
+def _up_to_date(settings: Settings, layout: StoreLayout, current: Path, old: dict, *, release: bool,
+                validate: str) -> BuildReport:
+    """The report of a build that finds the current one up to date; its label index
+    rebuilt when an older wckg wrote it, its release bundle made when asked and missing."""
+    info = _info_from_manifest(old, layout)
+    index_seconds = 0.0
+    if not _index_is_current(current / "search.sqlite"):
+        # an index written by an older wckg: rebuild it in place (atomic rename)
+        t0 = time.perf_counter()
+        _build_search_index(ox.Store.read_only(str(layout.db(current))), current / "search.sqlite",
+                            settings.base_iri)
+        index_seconds = time.perf_counter() - t0
+    rel = release_dir(settings)
+    if release and rel is None and validate != "none":
+        rel = make_release(settings, validate=False)  # a build made without one
+    return BuildReport(old["build_id"], [], sorted(info.graphs), [], info.triples, 0, 0, index_seconds,
+                       up_to_date=True, release=rel)
+
+
+def _validate_changes(settings: Settings, files: Sequence[DataFile], layout: StoreLayout, current: Path | None,
+                      changed: set[str], removed: set[str], *, validate: str, force: bool):
+    """Step 1 of a build: validate what changed ("changed"), everything ("full") or nothing
+    ("none": None), before anything is written; raises ValidationFailed."""
+    if validate == "none":
+        return None
+    from .validate import validate as run_validation
+    scope = None
+    if validate == "changed" and current is not None and not force:
+        if changed & {str(GRAPH_ONTOLOGY), str(GRAPH_REFERENCE)}:
+            scope = None  # context of every article changed: validate every unit
+        else:
+            scope = set(changed)
+    if scope is not None and not removed and current is not None:
+        # only article graphs changed: validate them against their context in the
+        # current store rather than parsing every file of the project
+        from .validate import validate_with_context
+        report = validate_with_context(settings, [f for f in files if f.graph in scope],
+                                       _StoreContext(layout.db(current), settings.base_iri))
+    else:
+        report = run_validation(settings, files, graphs=scope)
+    if not report.conforms:
+        raise ValidationFailed(report)
+    return report
+
+
+def _write_search_index(store: ox.Store, path: Path, base_iri: str, previous: Path | None,
+                        iris: set[str]) -> str:
+    """Step 3 of a build: the label index (graph.search) of the new *store* at *path*: the
+    *previous* one updated for the resources *iris* (graph.search_update) when given and
+    reusable, else built from the whole store; "incremental" or "full"."""
+    if previous is not None and _update_search_index(store, previous, path, iris, base_iri):
+        return "incremental"
+    _build_search_index(store, path, base_iri)
+    return "full"
 
 
 def _file_manifest(files: Sequence[DataFile], settings: Settings, old: Mapping[str, dict]) -> dict[str, dict]:
@@ -461,12 +417,6 @@ class _Delta:
 
 
 
-def load_files(store: ox.Store, files: Sequence[DataFile], base_iri: str,
-               progress: Callable[[str, int, int], None] | None = None) -> None:
-    """Every quad of *files* into *store* (empty: a build from scratch)."""
-    store.bulk_extend(_quads_of(files, base_iri, progress))
-
-
 class _StoreContext:
     """The validation context of an article from the current store: what the reference
     graph says about the IRIs it mentions (and the types of the objects of that), and the
@@ -567,7 +517,7 @@ def _swap_current(layout: StoreLayout, build_dir: Path) -> None:
             prev_tmp.unlink()
         os.symlink(os.path.relpath(old, layout.root), prev_tmp)
         os.replace(prev_tmp, layout.root / "previous")
-    _fsync_dir(layout.root)
+    fsync_path(layout.root)
 
 
 

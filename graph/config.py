@@ -85,6 +85,12 @@ class Settings(BaseSettings):
     query_rate: str = Field("120/minute", description="public queries per client (limits syntax: N/second|minute|hour)")
     client_queries: int = Field(4, ge=1, description="public queries one client may have running at once")
     query_queue: int = Field(8, ge=0, description="public queries that may wait for a worker before 503")
+    spare_workers: int = Field(1, ge=0, le=4, description="warm spare query workers of the public lane: started "
+                                                          "and holding the store, idle, so that the next query "
+                                                          "runs at once when a worker is stopped or dies")
+    query_nice: int = Field(10, ge=0, le=19, description="CPU niceness of the public endpoint's query workers (0: "
+                                                         "as the server): a runaway query then takes the CPU the web "
+                                                         "process, the site's pages and /-/health leave over")
     health_timeout: float = Field(2.0, gt=0, description="seconds /-/health waits for the store and a worker")
     trusted_hosts: str = Field("*", description="comma-separated Host names accepted (e.g. wckg.example.org); "
                                                 "* accepts any, URLs are built from WCKG_PUBLIC_URL either way")

@@ -25,19 +25,25 @@ class MemoryStore(_Backend):
     capabilities = frozenset({IMMUTABLE_BUILDS, LOCAL_STORE})
 
     def __init__(self, quads: Iterable[ox.Quad] = (), *, settings: Settings | None = None,
-                 derive: bool = False):
+                 derive: bool = False, keep_quads: bool = False, store: ox.Store | None = None):
+        """*quads* in a new in-memory store, or added to the open *store* given (served as it
+        is, not copied: the build publishes its new store so). *derive*: with the derived
+        graph a build computes. *keep_quads*: keep the quads as given in :attr:`quads`."""
         self.settings = settings or Settings(_env_file=None)  # type: ignore[call-arg]
-        self.store = ox.Store()
+        if keep_quads:
+            quads = list(quads)
+        #: the quads as given (None unless *keep_quads*): Oxigraph stores numbers by value
+        #: ("48.0"^^xsd:decimal comes back as "48"), and a dump of the files should keep the
+        #: files' lexical forms (graph.publish reads these rather than the store)
+        self.quads: list[ox.Quad] | None = quads if keep_quads else None  # type: ignore[assignment]
+        self.store = store if store is not None else ox.Store()
         self.store.bulk_extend(quads)
         if derive:
             # the derived graph a build computes (graph.derived), so the memory store
             # answers what a built store answers
             from . import derived
             derived.derive(self.store, self.settings.base_iri)
-        lines = sorted(str(q) for q in self.store)
-        digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:10]
-        self._info = BuildInfo(build_id=f"memory-{digest}", built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                               triples=len(lines), graphs=self._graph_counts(), backend="memory", location="memory")
+        self._info: BuildInfo | None = None   # (on first use: hashing every quad takes a while)
         self._index_dir: tempfile.TemporaryDirectory | None = None
 
     @classmethod
@@ -58,6 +64,12 @@ class MemoryStore(_Backend):
         return answer_on(self.store, text, ox_params, default_graphs, named_graphs, limit, max_bytes)
 
     def info(self) -> BuildInfo:
+        if self._info is None:
+            lines = sorted(str(q) for q in self.store)
+            digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:10]
+            self._info = BuildInfo(build_id=f"memory-{digest}",
+                                   built_at=datetime.now(UTC).isoformat(timespec="seconds"), triples=len(lines),
+                                   graphs=self._graph_counts(), backend="memory", location="memory")
         return self._info
 
     def local_store(self) -> ox.Store:

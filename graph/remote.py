@@ -3,10 +3,10 @@ SPARQL 1.1 Protocol, builds over the Graph Store HTTP Protocol. ``graph.store`` 
 :class:`RemoteStore`."""
 from __future__ import annotations
 
+import io
 import json
-import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,14 +14,16 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 
+from .atomic import atomic_write
 from .config import Settings
 from .errors import ConfigError, QuerySyntaxError, QueryTimeout, RemoteStoreError, ValidationFailed
 from .load import DataFile, discover, iter_quads
 from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE
-from .results import ask_json, select_json
+from .errors import ForbiddenQuery, QueryTooComplex
 from .safety import check_query
 from .sparqltext import query_dataset
 from .storebase import BuildInfo, BuildReport, StoreLayout, _Backend, _new_build_id, changed_graphs, file_manifest, rebase
+from .workers import AnswerCut, AnswerTooLarge, collect_answer
 
 class RemoteStore(_Backend):
     """Any server speaking the SPARQL 1.1 Protocol (query, update) and the Graph Store
@@ -70,14 +72,22 @@ class RemoteStore(_Backend):
         return r
 
     def _execute(self, text, params, timeout, limit, default_graphs, named_graphs, max_bytes=None, lane="site"):
-        # a remote server cannot be sandboxed from here: the lexical check is the guard
-        # (configure the server itself to refuse SERVICE, see README)
-        check_query(text)
+        """The query as the server will read it is checked (:mod:`graph.safety`), sent, and
+        its answer read as a stream under the same bounds as the embedded store's: *timeout*
+        for the whole exchange (not per read), *limit* rows and *max_bytes* counted row by
+        row exactly as the embedded store counts them (:func:`graph.workers.collect_answer`),
+        and never more than :func:`raw_cap` bytes read from the server. Past a bound the
+        connection is closed."""
         if params:
             # a VALUES block inside the outermost WHERE, so the query's FILTERs see the
             # values as they do with pyoxigraph's substitutions (a trailing VALUES would not)
             from .queries import bind_as_values
             text = bind_as_values(text, params)
+        # a remote server cannot be sandboxed from here: the lexical check of the text as
+        # sent is the guard (firewall the server, and refuse SERVICE there: see README)
+        kind = _checked(text)
+        if kind is not None:
+            return kind
         if not default_graphs and not named_graphs:
             # the server's union default graph would replace the query's FROM / FROM NAMED:
             # send them as the Protocol's dataset parameters, which it honours
@@ -88,23 +98,47 @@ class RemoteStore(_Backend):
         form_params += [("named-graph-uri", g) for g in named_graphs]
         headers = {"Content-Type": "application/sparql-query",
                    "Accept": "application/sparql-results+json, application/n-triples;q=0.9"}
-        r = self._request("POST", self.query_url, content=text.encode(), headers=headers,
-                          params=form_params, timeout=timeout or self.settings.remote_timeout)
-        if max_bytes and len(r.content) > max_bytes * 2:
-            return "too-large", str(len(r.content)).encode(), False
-        ctype = r.headers.get("content-type", "").split(";")[0].strip()
-        if ctype in ("application/sparql-results+json", "application/json"):
-            data = r.json()
-            if "boolean" in data:
-                return "ask", ask_json(data["boolean"]), False
-            rows = data["results"]["bindings"]
-            truncated = limit is not None and len(rows) > limit
-            return "select", select_json(data["head"].get("vars", []), rows[:limit] if truncated else rows), truncated
-        if ctype in ("application/n-triples", "text/plain"):
-            lines = list(dict.fromkeys(line for line in r.text.splitlines(keepends=True) if line.strip()))
-            truncated = limit is not None and len(lines) > limit
-            return "graph", "".join(lines[:limit] if truncated else lines).encode(), truncated
-        raise RemoteStoreError(f"{self.query_url} answered with unexpected type {ctype!r}")
+        seconds = timeout or self.settings.remote_timeout
+        stop = _Deadline(seconds, self.query_url)
+        try:
+            with self._client.stream("POST", self.query_url, content=text.encode(), headers=headers,
+                                     params=form_params, timeout=seconds) as r:
+                self._check_status(r, "POST", self.query_url)
+                ctype = r.headers.get("content-type", "").split(";")[0].strip()
+                body = _CappedStream(r.iter_bytes(), raw_cap(max_bytes), stop)
+                try:
+                    if ctype in ("application/sparql-results+json", "application/json"):
+                        answer = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+                    elif ctype in ("application/n-triples", "text/plain"):
+                        answer = ox.parse(body, ox.RdfFormat.N_TRIPLES)
+                    else:
+                        raise RemoteStoreError(f"{self.query_url} answered with unexpected type {ctype!r}")
+                    return collect_answer(answer, limit, max_bytes, deadline=stop)
+                except (AnswerTooLarge, AnswerCut) as e:  # AnswerCut: before the first row
+                    return "too-large", str(e.size).encode(), False
+                except SyntaxError as e:
+                    raise RemoteStoreError(f"{self.query_url} sent an answer that does not parse: {e}") from None
+        except httpx.TimeoutException:
+            raise QueryTimeout(f"{self.query_url} did not answer within the time limit of {seconds:g} s") from None
+        except httpx.HTTPError as e:
+            raise RemoteStoreError(f"cannot reach the SPARQL server at {self.query_url}: {e}",
+                                   hint="check WCKG_REMOTE_QUERY_URL and that the server is running") from None
+
+    @staticmethod
+    def _check_status(r: httpx.Response, method: str, url: str) -> None:
+        """A streamed answer's error status, with the first KiB of its body (never all of it)."""
+        if r.status_code < 400:
+            return
+        head = b""
+        for chunk in r.iter_bytes():
+            head += chunk
+            if len(head) >= 1024:
+                break
+        text = head[:1024].decode("utf-8", "replace")
+        if r.status_code == 400:
+            raise QuerySyntaxError(f"the server at {url} rejected the query: {text[:500]}")
+        raise RemoteStoreError(f"{method} {url} failed with HTTP {r.status_code}: {text[:300]}",
+                               hint="check the URL, credentials and the server's log")
 
     def health(self, timeout: float) -> dict:
         """Ask the server directly (never a cache) within *timeout* seconds."""
@@ -191,9 +225,7 @@ class RemoteStore(_Backend):
         info_graphs = self.info().graphs
         manifest = {"build_id": build_id, "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "files": new_manifest, "graphs": info_graphs, "triples": sum(info_graphs.values())}
-        tmp = self._manifest_path().with_suffix(".tmp")
-        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True))
-        os.replace(tmp, self._manifest_path())
+        atomic_write(self._manifest_path(), json.dumps(manifest, indent=2, sort_keys=True))
         return BuildReport(build_id, sorted(changed), sorted(set(info_graphs) - changed), sorted(removed),
                            sum(info_graphs.values()), load_seconds, validate_seconds, index_seconds, validation=report,
                            up_to_date=not changed and not removed)
@@ -222,3 +254,71 @@ class RemoteStore(_Backend):
 
     def close(self) -> None:
         self._client.close()
+
+
+#: Bytes read from a remote server for one answer at most, beyond what the answer may
+#: take once re-serialised (``max_bytes``): room for the server's own, wordier encoding.
+RAW_CAP_FACTOR = 2
+RAW_CAP_SLACK = 64 * 1024
+
+
+def raw_cap(max_bytes: int | None) -> int | None:
+    """How many bytes of a remote answer are read at most (None: no cap, the library's own queries)."""
+    return max_bytes * RAW_CAP_FACTOR + RAW_CAP_SLACK if max_bytes else None
+
+
+def _checked(text: str) -> tuple[str, bytes, bool] | None:
+    """The lexical check's refusal as an answer tuple (as a worker would send it), or None."""
+    try:
+        check_query(text)
+    except ForbiddenQuery as e:
+        return "forbidden", e.message.encode(), False
+    except QueryTooComplex as e:
+        return "too-complex", e.message.encode(), False
+    return None
+
+
+class _Deadline:
+    """The time limit of one remote query as a whole (httpx's timeout is per read: a server
+    that trickles bytes would never reach it)."""
+
+    def __init__(self, seconds: float, url: str):
+        self.at = time.monotonic() + seconds
+        self.seconds = seconds
+        self.url = url
+
+    def __call__(self) -> None:
+        if time.monotonic() > self.at:
+            raise QueryTimeout(f"{self.url} did not finish its answer within the time limit of {self.seconds:g} s",
+                               hint="narrow the query (filters, LIMIT) or raise --timeout")
+
+
+class _CappedStream(io.RawIOBase):
+    """A remote answer's bytes as a file for pyoxigraph's streaming parsers, stopping at
+    *cap* bytes (:class:`graph.workers.AnswerCut`: the rows parsed before stand) or at the
+    deadline (:class:`QueryTimeout`)."""
+
+    def __init__(self, chunks: Iterator[bytes], cap: int | None, deadline: _Deadline):
+        self.chunks = chunks
+        self.cap = cap
+        self.deadline = deadline
+        self.read_so_far = 0
+        self.pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        while not self.pending:
+            self.deadline()
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                return 0
+            self.read_so_far += len(chunk)
+            if self.cap is not None and self.read_so_far > self.cap:
+                raise AnswerCut(self.read_so_far)
+            self.pending = chunk
+        n = min(len(buffer), len(self.pending))
+        buffer[:n] = self.pending[:n]
+        self.pending = self.pending[n:]
+        return n

@@ -24,15 +24,15 @@ image cannot be written. :func:`plan` is what the server reports in ``/-/health`
 """
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import gzip
 import json
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
+
+from .atomic import atomic_open
 
 log = logging.getLogger("wckg.store")
 
@@ -119,7 +119,7 @@ def for_store(settings: Any) -> Residency | None:
         manifest = json.loads((Path(settings.store).expanduser() / "current" / "manifest.json").read_text())
     except (OSError, ValueError):
         return None
-    return plan(settings, int(manifest.get("triples", 0)), settings.site_workers + settings.query_workers)
+    return plan(settings, int(manifest.get("triples", 0)), settings.site_workers + settings.query_workers + settings.spare_workers)
 
 
 # --------------------------------------------------------------------------------------
@@ -159,17 +159,9 @@ def _ensure_image(on_disk: Any, image: Path) -> bool:
         try:
             if image.is_file():
                 return False
-            tmp = image.with_name(f"{image.name}.tmp-{os.getpid()}")
-            try:
-                with open(tmp, "wb") as raw:
-                    with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as gz:
-                        on_disk.dump(gz, format=ox.RdfFormat.N_QUADS)
-                    raw.flush()
-                    os.fsync(raw.fileno())
-                os.replace(tmp, image)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    tmp.unlink()
+            with atomic_open(image, "wb") as raw:
+                with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as gz:
+                    on_disk.dump(gz, format=ox.RdfFormat.N_QUADS)
             return True
         finally:
             fcntl.flock(lf, fcntl.LOCK_UN)

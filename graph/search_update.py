@@ -12,15 +12,14 @@ every resource's most specific class may then change.
 """
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from .atomic import atomic_path
 from .search import (INDEX_QUERIES, SCHEMA_VERSION, SHORT_PREFIX, collect_rows, fill_short_prefix, fold,
                      index_rows, restricted, skeleton)
 
@@ -46,10 +45,7 @@ def update_index(previous: Path, path: Path, select, iris: Iterable[str], *, bas
     number of resources rewritten. Atomic: *path* is written beside and renamed. Raises
     :class:`IndexNotReusable` when *previous* is not an index of this schema and base."""
     iris = sorted(set(iris))
-    fd, tmp_name = tempfile.mkstemp(prefix=Path(path).name + ".", suffix=".tmp", dir=Path(path).parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(path) as tmp:
         try:
             shutil.copyfile(previous, tmp)
         except OSError as e:
@@ -67,10 +63,6 @@ def update_index(previous: Path, path: Path, select, iris: Iterable[str], *, bas
             con.commit()
         finally:
             con.close()
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return len(iris)
 
 

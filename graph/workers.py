@@ -16,7 +16,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -34,14 +34,11 @@ ResultKind = Literal["select", "ask", "graph"]  # what is left once every error 
 log = logging.getLogger("wckg.store")
 
 
-# long: the engine's three answer kinds, each with its row and byte caps, in one pass
-def _run_on_store(store: ox.Store, text: str, params: Mapping[str, Any] | None,  # noqa: C901 (the engine's three answer kinds with row/byte caps)
+def _run_on_store(store: ox.Store, text: str, params: Mapping[str, Any] | None,
                   default_graphs: Sequence[str] | None, named_graphs: Sequence[str] | None,
                   limit: int | None, max_bytes: int | None = None) -> tuple[ResultKind, bytes, bool | str]:
-    """Execute on an open pyoxigraph store; returns (kind, payload, truncated) where
-    truncated is False, "rows" (*limit* cut the result) or "bytes" (the answer would have
-    grown past *max_bytes*; whole rows only). An answer whose first row alone is larger
-    than *max_bytes* raises :class:`AnswerTooLarge`. Runs in a worker."""
+    """Execute on an open pyoxigraph store; the answer as :func:`collect_answer` makes it.
+    Runs in a worker."""
     kwargs: dict[str, Any] = {}
     if default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
@@ -53,16 +50,32 @@ def _run_on_store(store: ox.Store, text: str, params: Mapping[str, Any] | None, 
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     if params:
         kwargs["substitutions"] = {ox.Variable(k): v for k, v in params.items()}
-    result = store.query(text, **kwargs)
+    return collect_answer(store.query(text, **kwargs), limit, max_bytes)
+
+
+# long: the engine's three answer kinds, each with its row and byte caps, in one pass
+def collect_answer(result: Any, limit: int | None, max_bytes: int | None = None,  # noqa: C901 (three answer kinds, row and byte caps)
+                   deadline: Callable[[], None] | None = None) -> tuple[ResultKind, bytes, bool | str]:
+    """An engine's answer (a pyoxigraph ``QueryBoolean``, ``QuerySolutions``, or triples or
+    quads: an embedded store's or one parsed from a remote server's stream) as (kind,
+    payload, truncated), where truncated is False, "rows" (*limit* cut the result) or
+    "bytes" (the answer would have grown past *max_bytes*; whole rows only, each counted
+    as it is serialised here). An answer whose first row alone is larger than *max_bytes*
+    raises :class:`AnswerTooLarge`. *deadline*, called before each row, may raise to stop.
+    A source that raises :class:`AnswerCut` while it is read (a remote answer past the
+    bytes it may send) ends the answer at the rows before, as the byte cap would."""
     if isinstance(result, ox.QueryBoolean):
         return "ask", ask_json(bool(result)), False
     budget = max_bytes if max_bytes else None
+    cut: list[int] = []
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
         rows: list[dict] = []
         truncated: bool | str = False
         size = 0
-        for i, sol in enumerate(result):
+        for i, sol in enumerate(_until_cut(result, cut)):
+            if deadline is not None:
+                deadline()
             if limit is not None and i >= limit:
                 truncated = "rows"
                 break
@@ -75,12 +88,18 @@ def _run_on_store(store: ox.Store, text: str, params: Mapping[str, Any] | None, 
                     truncated = "bytes"
                     break
             rows.append(row)
+        if cut:
+            if not rows:
+                raise AnswerTooLarge(cut[0])
+            truncated = "bytes"
         return "select", select_json(variables, rows), truncated
     # CONSTRUCT / DESCRIBE: Oxigraph can repeat triples; de-duplicate, keep the engine's order
     seen: set[str] = set()
     out: list[str] = []
     truncated, size = False, 0
-    for t in result:
+    for t in _until_cut(result, cut):
+        if deadline is not None:
+            deadline()
         line = f"{t.subject} {t.predicate} {t.object} .\n"
         if line in seen:
             continue
@@ -96,7 +115,28 @@ def _run_on_store(store: ox.Store, text: str, params: Mapping[str, Any] | None, 
                 break
         seen.add(line)
         out.append(line)
+    if cut:
+        if not out:
+            raise AnswerTooLarge(cut[0])
+        truncated = "bytes"
     return "graph", "".join(out).encode(), truncated
+
+
+class AnswerCut(Exception):
+    """Raised by the source of an answer while it is read: no more bytes may be read (the
+    rows read so far stand, cut as by the byte cap)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        super().__init__(size)
+
+
+def _until_cut(items: Any, cut: list[int]) -> Iterator[Any]:
+    """*items* until their source raises :class:`AnswerCut` (its size then appended to *cut*)."""
+    try:
+        yield from items
+    except AnswerCut as e:
+        cut.append(e.size)
 
 
 class AnswerTooLarge(Exception):
@@ -123,9 +163,11 @@ _WORKER_COPY: str | None = None
 
 
 def _worker_init(db_path: str, in_memory: bool = False, memory_mb: int | None = None,
-                 sandbox_required: bool = False) -> None:
+                 sandbox_required: bool = False, nice: int = 0) -> None:
     """Start of a query worker: die with the parent, cap memory, forbid network sockets
-    (:mod:`graph.sandbox`), then open the store. A worker that cannot be sandboxed when the
+    (:mod:`graph.sandbox`), lower its CPU priority by *nice* (the public lane's workers:
+    a visitor's runaway query must not take the CPU from the web process, the site's pages
+    and the health probe), then open the store. A worker that cannot be sandboxed when the
     sandbox is required stays up but refuses every query (no restart loop, no query unguarded)."""
     global _WORKER_STORE, _WORKER_DB, _WORKER_REFUSAL
     import signal
@@ -140,6 +182,9 @@ def _worker_init(db_path: str, in_memory: bool = False, memory_mb: int | None = 
         if sandbox_required:
             _WORKER_REFUSAL = str(e)
     sandbox.limit_memory(memory_mb)
+    if nice > 0:
+        # only ever raised (an unprivileged process cannot lower it again): a query cannot undo it
+        os.nice(nice)
     _WORKER_DB = db_path
     try:
         on_disk = ox.Store.read_only(db_path)

@@ -40,7 +40,7 @@ def settings(tmp_path_factory) -> Settings:
 @pytest.fixture(scope="session")
 def built_store(settings):
     """The curated data built into the session's store (validation is tested on its own)."""
-    from graph.store import build
+    from graph.build import build
     return build(settings, validate="none")
 
 

@@ -28,7 +28,7 @@ SENTENCE = ("On 1 March 2021 the Acme Water Agency (AWA) and <script>alert(1)</s
 
 @pytest.fixture(scope="module")
 def mini_settings(tmp_path_factory):
-    from graph.store import build
+    from graph.build import build
     s = make_settings(tmp_path_factory.mktemp("pages") / "store", data_dir=FIXTURE)
     build(s, validate="none")
     return s
@@ -339,7 +339,8 @@ def remote_mini(tmp_path_factory):
     """The fixture data in a real `oxigraph serve` (union default graph), through RemoteStore:
     parameters travel there as a trailing VALUES block, not as pyoxigraph substitutions, so
     every query shape must give the same answer both ways."""
-    from graph.store import build, open_backend
+    from graph.build import build
+    from graph.store import open_backend
     from tests.conftest import remote_settings, running_oxigraph
     tmp = tmp_path_factory.mktemp("remote-pages")
     with running_oxigraph(tmp / "server") as url:

@@ -47,7 +47,7 @@ def test_dataset_export_parses_back_isomorphic_to_the_loaded_files(backend, sett
     exported.parse(data=export(backend, fmt), format=rdflib_format)
     loaded = load_dataset(discover(settings))
     got, want = _graphs(exported), _graphs(loaded)
-    # the build adds the derived graph (graph/derived.py): computed, not loaded from a file
+    # the build adds the derived graph (graph/derived/): computed, not loaded from a file
     derived = got.pop(DERIVED_GRAPH)
     assert len(derived) > 0
     # and the RDFS entailments (graph/entail.py), published with the dumps too

@@ -24,31 +24,16 @@ PACKAGES = ("graph", "app")
 MAX_MODULE_LINES = 600
 
 #: Modules over the limit, and why they still are.
-LONG_MODULES = {
-    "graph/search.py": "the label index, build and ranking: split next (changed in parallel)",
-    "graph/derived.py": "the registry, the incremental update and the two derivations: the derivations "
-                        "go to their own module next (landed by two sessions at once)",
-}
+LONG_MODULES: dict[str, str] = {}
 
 #: Modules among which an import cycle is known (any cycle within one group passes), and why.
-KNOWN_CYCLES = {
-    frozenset({"graph.build", "graph.store"}):
-        "store.py runs a build when asked (ensure_built, lazily) and build.py writes the store; "
-        "a parallel session owns build.py",
-}
+KNOWN_CYCLES: dict[frozenset[str], str] = {}
 
 #: Modules (or folders) whose long functions need no reason yet, and why.
-LONG_FUNCTIONS = {
-    "graph/build.py": "changed in parallel when the rule came in",
-    "graph/search.py": "changed in parallel",
-    "graph/ingest/": "the extractor, split and changed in parallel",
-}
+LONG_FUNCTIONS: dict[str, str] = {}
 
 #: What vulture is certain is dead, as (path, name), and why it is still there.
-KNOWN_DEAD = {
-    ("graph/ingest/link.py", "if"): "a redundant if-condition; changed in parallel",
-    ("graph/review/draftshapes.py", "mtime"): "an unused variable; changed in parallel",
-}
+KNOWN_DEAD: dict[tuple[str, str], str] = {}
 
 
 def _modules() -> list[Path]:

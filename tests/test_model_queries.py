@@ -28,7 +28,8 @@ def run(backend, name: str, **params) -> list[dict]:
 @pytest.fixture(scope="module")
 def fixture_backend(tmp_path_factory):
     """The validation fixture (good-article) built into its own store."""
-    from graph.store import build, open_backend
+    from graph.build import build
+    from graph.store import open_backend
     root = tmp_path_factory.mktemp("fixture-project")
     (root / "ontology" / "shapes").mkdir(parents=True)
     shutil.copy(PROJECT_ROOT / "ontology" / "wckg.ttl", root / "ontology" / "wckg.ttl")

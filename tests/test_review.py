@@ -34,7 +34,7 @@ CAREC, UNDP = WCID["organisation/carec"], WCID["organisation/undp"]
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory):
     """A copy of the curated data with its store built once; each test copies it."""
-    from graph.store import build
+    from graph.build import build
     root = tmp_path_factory.mktemp("review-pristine")
     shutil.copytree(PROJECT_ROOT / "data", root / "data", ignore=shutil.ignore_patterns("drafts"))
     s = make_settings(root / "store", data_dir=root / "data", drafts_dir=root / "drafts")

@@ -1,4 +1,4 @@
-"""The label index (graph/search.py): matching, ranking, and input that must not break it."""
+"""The label index (graph/search/): matching, ranking, and input that must not break it."""
 from __future__ import annotations
 
 import sqlite3

@@ -1,4 +1,4 @@
-"""Search that forgives (graph/search.py tiers 4-6): spelling- and script-blind
+"""Search that forgives (graph/search/ tiers 4-6): spelling- and script-blind
 skeletons, descriptions as a lower-ranked field, typo tolerance."""
 from __future__ import annotations
 

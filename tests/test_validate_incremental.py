@@ -42,7 +42,7 @@ def test_store_context_validation_catches_a_broken_article(settings, built_store
 def test_a_deployment_base_validates_like_the_published_one(tmp_path):
     """The curated files use the published base; a deployment that mints its own validates
     (and locates findings) the same way, fully and incrementally."""
-    from graph.store import build
+    from graph.build import build
     from tests.conftest import make_settings
     s = make_settings(tmp_path / "store", base_iri="https://water.example.org/id/")
     report = validate(s)

@@ -16,7 +16,7 @@ with a redirect back to the page (303), or JSON to a client that asks for it.
 """
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -108,7 +108,7 @@ def review_list(request: Request) -> Response:
     if isinstance(admin, Response):
         return admin
     queue = _queue(request)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for e in queue.entries():
         try:
             rows.append({"slug": e.slug, "meta": e.meta(), "counts": e.status()})

@@ -93,6 +93,7 @@ def export(
     store: StoreOpt = None,
 ) -> None:
     """Export the whole graph (dataset formats keep the named graphs)."""
+    from ..atomic import atomic_write
     from ..export import export as run_export
     from ..build import ensure_built
     from ..store import open_backend
@@ -106,12 +107,9 @@ def export(
     if output is None:
         sys.stdout.buffer.write(data)
         return
-    tmp = output.with_name(f".{output.name}.tmp")
     try:
-        tmp.write_bytes(data)
-        tmp.replace(output)
+        atomic_write(output, data, fsync=False)
     except OSError as e:
-        tmp.unlink(missing_ok=True)
         raise typer.BadParameter(f"cannot write {output}: {e.strerror}", param_hint="--output") from None
     err.print(f"Wrote {len(data)} bytes to {output}", markup=False)
 

@@ -1,33 +1,16 @@
 """`wckg extract`: draft the facts an article states (TriG, docs/model.md §5)."""
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
+from ..atomic import atomic_write
 from ..errors import InputError
 from .base import app, err
 from .data_cmds import StoreOpt, settings_for
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write *data* to *path* whole or not at all (temporary file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with __import__("contextlib").suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 @app.command()
@@ -69,7 +52,7 @@ def extract(
             target = "stdout"
         else:
             target_path = output / f"{path.stem}.trig" if several or output.suffix == "" else output
-            write_atomic(target_path, data)
+            atomic_write(target_path, data)
             target = str(target_path)
         s = draft.summary()
         facts = ", ".join(f"{v} {k}" for k, v in s.items() if v)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.table import Table
@@ -217,7 +217,7 @@ def link_cmd(
         raise typer.BadParameter("give the target IRI, or --undo to forget the relink")
     settings, queue = _queue(store)
     queue.link(slug, mentioned, target, exists=graph_lookup(settings) if target else None)
-    err.print(f"{'Unlinked' if undo else 'Linked'} {_short(mentioned)}{'' if undo else ' → ' + _short(target)} in {slug}.",
+    err.print(f"{'Unlinked' if undo else 'Linked'} {_short(mentioned)}{'' if target is None else ' → ' + _short(target)} in {slug}.",
               markup=False)
 
 
@@ -251,8 +251,9 @@ def land_cmd(
     for fid, why in report.dropped.items():
         err.print(f"  left out {fid}: {why}", markup=False)
     b = report.build
+    built = f"store build {b.build_id}: {b.triples} triples" if b is not None else "no store build"
     err.print(f"Landed {report.landed} fact(s) of {slug} ({report.rejected} rejected) in {report.seconds:.1f} s; "
-              f"store build {b.build_id}: {b.triples} triples.", markup=False)
+              f"{built}.", markup=False)
 
 
 def _meta_of(article):
@@ -312,7 +313,8 @@ def ingest(
     gazetteer, where = load_gazetteer(settings, require_store=store is not None)
     err.print(f"Linking names against {where} ({len(gazetteer.entries)} named resources).", markup=False)
     extractor = Extractor(gazetteer, model=getattr(settings, "spacy_model", None), base=settings.base_iri)
-    rows, failed = [], []
+    rows: list[dict[str, Any]] = []
+    failed: list[dict[str, str]] = []
     with progress_bar() as bar:
         task = bar.add_task("extracting", total=len(read))
         for path, article in zip(articles, read):
@@ -341,8 +343,8 @@ def ingest(
     else:
         if rows:
             t = Table(header_style="bold", title="Queued for review")
-            for c in ("draft", "facts", "to review", "linked to existing", "new", "confidence < 0.7"):
-                t.add_column(c, justify="left" if c == "draft" else "right", no_wrap=c == "draft")
+            for col in ("draft", "facts", "to review", "linked to existing", "new", "confidence < 0.7"):
+                t.add_column(col, justify="left" if col == "draft" else "right", no_wrap=col == "draft")
             for r in rows:
                 t.add_row(Text(r["slug"]), str(r["facts"]), str(r["pending"]), str(r["linked_existing"]), str(r["new"]),
                           str(r["low_confidence"]))

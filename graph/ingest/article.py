@@ -197,8 +197,8 @@ def read_article(path: Path | str, *, text: str | None = None, title: str | None
     if published is None:
         found = date_line(body)
         if found:
-            published, line = found
-            published_note = f"The publication date is the date line of the text ('{line}')."
+            published, date_text = found
+            published_note = f"The publication date is the date line of the text ('{date_text}')."
     if published is not None and not (1900 <= published.year <= 2100):
         raise InputError(f"implausible publication date {published.isoformat()}", location=Location(p),
                          hint="check the year")

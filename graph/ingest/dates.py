@@ -101,6 +101,7 @@ def find_dates(text: str, start: int, end: int, published: date | None, article_
     return found
 
 
+# long: one branch per kind of date expression (iso, dmy/mdy, dm/md, m, my, season/y, rel), read as a table
 def _resolve(kind: str, m: re.Match, published: date | None, article_text: str, future: bool):
     g = m.groupdict()
     month = MONTHS.get((g.get("month") or "").lower().rstrip(".")) if g.get("month") else None

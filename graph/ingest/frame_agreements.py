@@ -14,6 +14,7 @@ from .segment import Sentence
 
 
 class AgreementFrames(FrameBase):
+    # long: one signing sentence read in order (kind, parties, signatories, date, place); the steps share its matches
     def _signing(self, s: Sentence, trig: re.Match, day_dates: list[When], last_event: Resource | None) -> Resource | None:
         i = s.index
         kind, km = None, None

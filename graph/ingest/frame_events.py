@@ -19,6 +19,7 @@ from .segment import Sentence
 
 
 class EventFrames(AgreementFrames):
+    # long: the event rules of one sentence in the order they fire (triggers, then dates, places, roles)
     def _sentence(self, s: Sentence, last_event: Resource | None) -> Resource | None:
         i = s.index
         low = s.text.lower()
@@ -153,6 +154,7 @@ class EventFrames(AgreementFrames):
                 return ev
         return self.events[-1] if self.events else None
 
+    # long: one event from its trigger: body, date, places, label, each step reading the ones before
     def _new_event(self, cls: str, s: Sentence, when: When | None, trig: re.Match, *, date_value: str | None = None,
                    inferred: str | None = None, places: list | None = None) -> Resource:
         i = s.index
@@ -245,6 +247,7 @@ class EventFrames(AgreementFrames):
         self.res[ev.iri] = ev
         return ev
 
+    # long: one walk of the role cues, with each role's exceptions beside its cue
     def _roles(self, ev: Resource, i: int) -> None:
         ev.sents.add(i)
         for pred, rx, kinds in CUE_ROLES:

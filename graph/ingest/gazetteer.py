@@ -431,16 +431,14 @@ def _cache_file(settings, build):
 
 
 def _write_cache(cache: Path, gaz: "Gazetteer") -> None:
-    import os
     import pickle
-    import tempfile
+
+    from ..atomic import atomic_open
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         for old in cache.parent.glob("gazetteer-*.pickle"):
             old.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
+        with atomic_open(cache, "wb", fsync=False) as f:
             pickle.dump(gaz, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache)
     except OSError:
         pass  # a cache that cannot be written is no error

@@ -109,6 +109,7 @@ def word_clash(a: str, b: str) -> bool:
     return False
 
 
+# long: the grouping rules (variants and acronyms, short generic names, anaphors, labels) in the order they apply
 def group(mentions: list[Mention]) -> list[Entity]:
     """Mentions → entities of the article."""
     entities: list[Entity] = []
@@ -235,18 +236,17 @@ class Linker:
                     if hit.iri not in cands:
                         cands[hit.iri] = (0.95, hit)
             if e.kind not in ("place", "country", "basin"):
-                if True:
-                    for lab in [e.label, *e.labels]:
-                        if is_acronym(lab):
+                for lab in [e.label, *e.labels]:
+                    if is_acronym(lab):
+                        continue
+                    for hit, score in self.fuzzy(lab, kinds):
+                        sc = round(score / 100, 3)
+                        if _countries_differ(lab, hit.label, self.gaz) or word_clash(lab, hit.label):
                             continue
-                        for hit, score in self.fuzzy(lab, kinds):
-                            sc = round(score / 100, 3)
-                            if _countries_differ(lab, hit.label, self.gaz) or word_clash(lab, hit.label):
-                                continue
-                            if e.kind == "person" and sc < 0.95:
-                                continue
-                            if hit.iri not in cands or cands[hit.iri][0] < sc:
-                                cands[hit.iri] = (sc, hit)
+                        if e.kind == "person" and sc < 0.95:
+                            continue
+                        if hit.iri not in cands or cands[hit.iri][0] < sc:
+                            cands[hit.iri] = (sc, hit)
             ranked = sorted(cands.items(), key=lambda kv: (-kv[1][0], kv[0]))
             e.candidates = [(iri, sc) for iri, (sc, _) in ranked]
             if ranked and ranked[0][1][0] >= LINK_THRESHOLD:

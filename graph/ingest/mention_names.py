@@ -98,6 +98,7 @@ class NameDiscovery:
                         break
         del defined
 
+    # long: a scanner over capitalised tokens: one loop around one cursor
     def _chunks(self, toks, s: Sentence, add) -> None:
         """Runs of capitalised tokens → names (see module docstring)."""
         n = len(toks)
@@ -167,6 +168,7 @@ class NameDiscovery:
             self._emit(parts, acr_at, s, add)
             i = max(j, i + 1)
 
+    # long: the trimming rules of one candidate name, in order, over one token list
     def _emit(self, parts: list, acr_at: list[tuple[int, str]], s: Sentence, add) -> None:
         # drop leading filler ("The", ordinals, prepositions, sentence-initial verbs)
         toks = [p for p in parts]
@@ -241,6 +243,7 @@ class NameDiscovery:
                     return
         self._emit_span(real, acrs, s, add)
 
+    # long: the trimming and typing rules of one name span, in order, over one token list
     def _emit_span(self, real, acrs, s: Sentence, add) -> None:
         if not real:
             return

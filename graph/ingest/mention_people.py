@@ -26,6 +26,7 @@ class PeopleFinder:
     gaz: Gazetteer
 
     # -- pass 3: people ----------------------------------------------------------------
+    # long: pass 3: the person-name patterns tried in order over each sentence, sharing the spans already taken
     def people(self, doc: Doc, sentences: list[Sentence], text: str, taken: list[Mention]) -> list[Mention]:
         sent_of = _sentence_index(sentences)
         occupied = [(m.start, m.end) for m in taken]

@@ -99,6 +99,7 @@ class DraftQuads:
         return ds
 
 
+# long: the draft's graphs section by section (source, bookkeeping, resources, mentions), sharing the IRIs minted
 def write_draft(article: Article, sentences: list[Sentence], mentions: list[Mention], entities: list[Entity],
                 resources: dict[str, Resource], *, tool_version: str, base: str = WCID_DEFAULT) -> DraftQuads:
     g_iri = URIRef(f"{base}graph/{article.slug}")

@@ -44,7 +44,7 @@ from .canonical import (RDF_TYPE, canonical_quads, canonical_triples, from_rdfli
 from .readme import human_size, render_readme, w3id_htaccess
 from .serialize import (CONTEXT_FILE, JsonLdWriter, context_url, kind_prefixes, load_context, serialize_nquads,
                         serialize_ntriples, serialize_rdfxml, serialize_trig, serialize_turtle, used_prefixes)
-from .source import MemoryBackend, read_quads, rebase_quads
+from .source import files_backend, read_quads, rebase_quads
 from .swap import GENERATOR, MANIFEST, is_bundle
 
 __all__ = [
@@ -53,6 +53,6 @@ __all__ = [
     "RDF_TYPE", "canonical_quads", "canonical_triples", "from_rdflib", "sort_quads", "sort_triples",
     "union_triples", "human_size", "render_readme", "w3id_htaccess", "CONTEXT_FILE", "JsonLdWriter",
     "context_url", "kind_prefixes", "load_context", "serialize_nquads", "serialize_ntriples", "serialize_rdfxml",
-    "serialize_trig", "serialize_turtle", "used_prefixes", "MemoryBackend", "read_quads", "rebase_quads",
+    "serialize_trig", "serialize_turtle", "used_prefixes", "files_backend", "read_quads", "rebase_quads",
     "GENERATOR", "MANIFEST", "is_bundle",
 ]

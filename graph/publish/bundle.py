@@ -24,7 +24,7 @@ from .canonical import canonical_quads, canonical_triples, from_rdflib, union_tr
 from .readme import render_readme
 from .serialize import (CONTEXT_FILE, JsonLdWriter, kind_prefixes, load_context, serialize_nquads,
                         serialize_rdfxml, serialize_trig, serialize_turtle)
-from .source import MemoryBackend, read_quads, rebase_quads
+from .source import files_backend, read_quads, rebase_quads
 from .swap import GENERATOR, MANIFEST, check_target, swap_in
 
 
@@ -193,7 +193,7 @@ def publish(settings: Settings, out_dir: Path | str, *, backend=None, base_url: 
         _validate(settings)
 
     step("read")
-    source = backend if backend is not None else MemoryBackend.from_files(settings)
+    source = backend if backend is not None else files_backend(settings)
     quads = canonical_quads(read_quads(source))
     if not quads:
         raise StoreError("the store holds no quads: nothing to publish",

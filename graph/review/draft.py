@@ -22,10 +22,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SKOS
+from rdflib.term import Node
 
 from ..errors import InputError, Location
 from ..load import _syntax_message
@@ -169,7 +171,7 @@ class Draft:
     def bnode_closure(self, node, seen=None) -> set:
         """Every triple of the blank-node tree below *node* (an amount, a signature)."""
         seen = seen if seen is not None else set()
-        out = set()
+        out: set[tuple] = set()
         if not isinstance(node, BNode) or node in seen or self.is_bookkeeping(node):
             return out
         seen.add(node)
@@ -213,10 +215,11 @@ class Draft:
         declared: dict[tuple, tuple[str, float | None]] = {}
         for df in set(bk.subjects(RDF.type, WC.DraftFact)) | set(g.subjects(RDF.type, WC.DraftFact)):
             src = bk if (df, RDF.type, WC.DraftFact) in bk else g
-            fid = src.value(df, WC.factId)
-            conf = src.value(df, WC.confidence)
+            fid_node = src.value(df, WC.factId)
+            conf_node = src.value(df, WC.confidence)
             about = src.value(df, WC.aboutResource)
             s, p, o = src.value(df, RDF.subject), src.value(df, RDF.predicate), src.value(df, RDF.object)
+            key: tuple[Node, Node | None, Node | None]
             if about is not None:
                 key = (about, None, None)
             elif s is not None and p is not None and o is not None:
@@ -225,8 +228,8 @@ class Draft:
                     statements.add(key)
             else:
                 continue
-            declared[key] = (str(fid) if fid is not None else statement_id(*key),
-                             float(conf) if conf is not None else None)
+            declared[key] = (str(fid_node) if fid_node is not None else statement_id(*key),
+                             float(cast(Literal, conf_node)) if conf_node is not None else None)
 
         self._statements = statements
         covered: set = set()
@@ -237,7 +240,7 @@ class Draft:
                 triples |= self.bnode_closure(e)
             fid, conf = declared.get((s, p, o), (statement_id(s, p, o), None))
             if conf is None:
-                confs = [float(c) for e in ev for c in g.objects(e, WC.confidence)]
+                confs = [float(cast(Literal, c)) for e in ev for c in g.objects(e, WC.confidence)]
                 conf = min(confs) if confs else None
             self._add(Fact(fid, "statement", s, p, o, conf, self._evidence_of(ev), triples))
             covered |= triples
@@ -255,7 +258,7 @@ class Draft:
             fid, conf = declared.get((s, None, None), (statement_id(s, None, None), None))
             if conf is None:
                 c = g.value(s, WC.confidence)
-                conf = float(c) if c is not None else None
+                conf = float(cast(Literal, c)) if c is not None else None
             ev = [Evidence(str(q)) for q in sorted(g.objects(s, WC.evidence), key=str)]
             warnings = []
             if (s, RDF.type, WC.Event) in g and (s, WC.date, None) not in g:
@@ -267,12 +270,13 @@ class Draft:
             for c in bk.objects(m, WC.linkCandidate):
                 iri, score = bk.value(c, WC.candidate), bk.value(c, WC.score)
                 if iri is not None:
-                    cands.append(Candidate(str(iri), float(score) if score is not None else 0.0))
+                    cands.append(Candidate(str(iri), float(cast(Literal, score)) if score is not None else 0.0))
             cands.sort(key=lambda c: (-c.score, c.iri))
-            b, e = bk.value(m, WC.beginIndex), bk.value(m, WC.endIndex)
+            begin, end = bk.value(m, WC.beginIndex), bk.value(m, WC.endIndex)
             ref, st = bk.value(m, WC.refersTo), bk.value(m, WC.linkStatus)
             self.mentions.append(Mention(str(m), str(bk.value(m, WC.mentionText) or ""),
-                                         int(b) if b is not None else None, int(e) if e is not None else None,
+                                         int(cast(Literal, begin)) if begin is not None else None,
+                                         int(cast(Literal, end)) if end is not None else None,
                                          str(ref) if ref is not None else None, str(st) if st is not None else None,
                                          cands))
         self.mentions.sort(key=lambda m: (m.begin if m.begin is not None else 1 << 60, m.text))

@@ -35,7 +35,8 @@ class DraftFinding:
 
 
 @lru_cache(maxsize=4)
-def _shapes(path: Path, mtime: float) -> Graph:
+def _shapes(path: Path, _mtime: float) -> Graph:
+    """The shapes at *path*, parsed once per modification time (*_mtime*: the cache key)."""
     g = Graph()
     g.parse(path, format="turtle")
     return g

@@ -15,7 +15,7 @@
 
 :func:`land` writes those files as one transaction (each whole; any failure, including
 a validation failure of the rebuilt store, restores every file as it was) and rebuilds the
-store incrementally (:func:`graph.store.build` validates before it writes anything).
+store incrementally (:func:`graph.build.build` validates before it writes anything).
 """
 from __future__ import annotations
 
@@ -26,15 +26,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
+from rdflib.term import Node
 
+from ..atomic import atomic_write
 from ..config import Settings
 from ..errors import ValidationFailed
 from ..namespaces import GRAPH_REFERENCE, OUTPUT_PREFIXES, SCHEMA, WC, WCID_DEFAULT, graph_iri, kind_of
+from ..storebase import BuildReport
 from .draft import DRAFT_ONLY_PREDICATES, Draft
-from .queue import Decisions, ReviewError, ReviewQueue, SourceMeta, atomic_write
+from .queue import Decisions, ReviewError, ReviewQueue, SourceMeta
 
 #: Kinds of shared entities: new ones go to data/reference/ingested-{file}.ttl.
 REFERENCE_FILES = {"organisation": "organisations", "person": "people", "place": "places",
@@ -119,7 +123,7 @@ def materialise(draft: Draft, decisions: Decisions, meta: SourceMeta, *, exists:
     """Apply *decisions* to *draft* (see the module docstring). *exists(iri)* says whether
     the graph (the store) already holds an IRI."""
     src = source_iri(draft.slug)
-    links = {URIRef(k): URIRef(v) for k, v in decisions.links.items()}
+    links: dict[Node, URIRef] = {URIRef(k): URIRef(v) for k, v in decisions.links.items()}
     out = Materialised(_graph(), {}, source_graph(draft.slug, meta, draft, exists))
     facts = [f for f in draft.facts.values() if f.subject != src]
 
@@ -180,13 +184,13 @@ def materialise(draft: Draft, decisions: Decisions, meta: SourceMeta, *, exists:
             out.dropped[f.id] = f"it is about {draft.label(next(iter(gone)))}, which was rejected"
             continue
         triples = set(f.triples)
-        mapping = dict(links)
+        mapping: dict[Node, Node] = dict(links)
         if f.kind == "statement" and d.object is not None:
-            mapping[f.object] = (Literal(d.object, lang=f.object.language, datatype=f.object.datatype)
+            mapping[cast(Node, f.object)] = (Literal(d.object, lang=f.object.language, datatype=f.object.datatype)
                                  if isinstance(f.object, Literal) else URIRef(d.object))
         if f.kind == "resource" and f.subject in links:
-            target = links[f.subject]
-            if kind_of(str(target)) in REFERENCE_FILES or in_graph(target):
+            linked = links[f.subject]
+            if kind_of(str(linked)) in REFERENCE_FILES or in_graph(linked):
                 # the graph (or this draft) already describes it: keep only what this article adds
                 triples = {t for t in triples if t[1] not in (RDF.type, SKOS.prefLabel, SKOS.altLabel)}
         if f.kind == "resource" and d.label is not None:
@@ -206,17 +210,17 @@ def materialise(draft: Draft, decisions: Decisions, meta: SourceMeta, *, exists:
                     if mt:
                         new.add((s, WC.mentionText, Literal(mt)))
             new.add((s2, p, o2))
-        subject = _replace(f.subject, mapping) if f.kind == "resource" else f.subject
+        subject: Node = _replace(f.subject, mapping) if f.kind == "resource" else f.subject
         subject = links.get(f.subject, subject)
         # an entity the graph already holds keeps its own preferred label
         if isinstance(subject, URIRef) and subject not in described and in_graph(subject):
             new = {t for t in new if not (t[0] == subject and t[1] == SKOS.prefLabel)}
         kind = kind_of(str(subject)) if isinstance(subject, URIRef) else None
-        target = out.article
+        dest = out.article
         if kind in REFERENCE_FILES and subject in described and not in_graph(subject):
-            target = out.reference.setdefault(kind, _graph())
+            dest = out.reference.setdefault(kind, _graph())
         for t in new:
-            target.add(t)
+            dest.add(t)
         out.landed.append(f.id)
     for g in (out.article, *out.reference.values()):
         _drop_orphans(g)
@@ -289,7 +293,8 @@ def data_lock(settings: Settings):
 def graph_lookup(settings: Settings) -> Callable[[str], bool]:
     """``exists(iri)``: whether the store holds any triple about *iri* (as subject or object).
     The embedded store is read directly (read-only), without the query worker pool."""
-    from ..store import StoreLayout, ensure_built, open_backend, rebase
+    from ..build import ensure_built
+    from ..store import StoreLayout, open_backend, rebase
     ensure_built(settings)
     cache: dict[str, bool] = {}
     query = "ASK { { ?s ?p ?o } UNION { ?x ?y ?s } }"
@@ -297,7 +302,9 @@ def graph_lookup(settings: Settings) -> Callable[[str], bool]:
     if settings.backend == "embedded":
         import pyoxigraph as ox
         layout = StoreLayout(settings.store)
-        store = ox.Store.read_only(str(layout.db(layout.current_build())))
+        current = layout.current_build()
+        assert current is not None  # (ensure_built just made one)
+        store = ox.Store.read_only(str(layout.db(current)))
 
         def ask(iri: str) -> bool:
             return bool(store.query(query, substitutions={ox.Variable("s"): ox.NamedNode(iri)},
@@ -321,7 +328,7 @@ class LandingReport:
     landed: int
     rejected: int
     dropped: dict[str, str]
-    build: object = None
+    build: BuildReport | None = None
     seconds: float = 0.0
 
 
@@ -386,7 +393,8 @@ def land(settings: Settings, slug: str, *, drop_pending: bool = False, exists: C
 
     from ..load import DataFile
     from ..namespaces import GRAPH_REFERENCE
-    from ..store import StoreLayout, build
+    from ..build import build
+    from ..store import StoreLayout
     t0 = time.perf_counter()
     queue = ReviewQueue(settings)
     entry = queue.get(slug)

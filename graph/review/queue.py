@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from ..atomic import atomic_write
 from ..config import Settings
 from ..errors import InputError, WckgError
 from .draft import SLUG_RE, Draft
@@ -43,21 +44,6 @@ class ReviewError(WckgError):
     def __init__(self, message: str, *, hint: str | None = None, status: int = 422):
         self.status = status
         super().__init__(message, hint=hint)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write *data* to *path* whole: temporary file beside it, fsync, rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 @dataclass
@@ -82,7 +68,7 @@ class SourceMeta:
 
     @classmethod
     def from_json(cls, d: dict) -> "SourceMeta":
-        return cls(**{k: d.get(k) for k in cls.__dataclass_fields__ if k in d})
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
 
 
 @dataclass

@@ -35,7 +35,8 @@ RDF_FORMATS = [  # (Accept, suffix, expected media type, rdflib parser)
 
 @pytest.fixture(scope="module")
 def mini(tmp_path_factory):
-    from graph.store import build, open_backend
+    from graph.build import build
+    from graph.store import open_backend
     s = make_settings(tmp_path_factory.mktemp("pages-app") / "store", data_dir=FIXTURE)
     build(s, validate="none")
     b = open_backend(s)

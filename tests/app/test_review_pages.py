@@ -30,7 +30,7 @@ HTML = {"Accept": "text/html"}
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory):
-    from graph.store import build
+    from graph.build import build
     root = tmp_path_factory.mktemp("review-web")
     shutil.copytree(PROJECT_ROOT / "data", root / "data", ignore=shutil.ignore_patterns("drafts"))
     build(make_settings(root / "store", data_dir=root / "data"), validate="none")

@@ -22,7 +22,8 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 @pytest.fixture(scope="module")
 def c(tmp_path_factory):
     from app.main import create_app
-    from graph.store import build, open_backend
+    from graph.build import build
+    from graph.store import open_backend
     s = make_settings(tmp_path_factory.mktemp("pages-search") / "store", data_dir=FIXTURE)
     build(s, validate="none")
     b = open_backend(s)

@@ -25,7 +25,7 @@ UNDP = "https://w3id.org/wckg/id/organisation/undp"
 
 @pytest.fixture(scope="module")
 def remote_settings(settings, tmp_path_factory):
-    from graph.store import build
+    from graph.build import build
     tmp = tmp_path_factory.mktemp("remote-app")
     with running_oxigraph(tmp / "server") as url:
         s = settings.model_copy(update={"store": tmp / "local", "backend": "remote",

@@ -26,7 +26,7 @@ MINISTRY = "https://w3id.org/wckg/id/organisation/ministry-of-ecology-geology-an
 def review_server(tmp_path, browser):
     """A server over a private copy of the data with the fixture draft queued."""
     from graph.review.queue import ReviewQueue, SourceMeta
-    from graph.store import build
+    from graph.build import build
     from tests.browser.conftest import _app_helpers
     shutil.copytree(PROJECT_ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("drafts"))
     s = make_settings(tmp_path / "store", data_dir=tmp_path / "data", drafts_dir=tmp_path / "drafts")

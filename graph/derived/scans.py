@@ -1,0 +1,58 @@
+"""Helpers over pattern scans (the default graph is the union: de-duplicate across graphs);
+derivations read the source graphs, never the derived one."""
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from ..entail import closure
+from ..namespaces import WCID_DEFAULT
+from .registry import DERIVED_GRAPH, SUBCLASS
+
+SCANS: dict[tuple[int, str], set[tuple]] = {}
+
+
+def pairs(store: ox.Store, predicate: ox.NamedNode) -> set[tuple]:
+    """Distinct (subject, object) of *predicate* in every graph (kept while :func:`derive` runs)."""
+    key = (id(store), predicate.value)
+    if key not in SCANS:
+        SCANS[key] = {(q.subject, q.object) for q in store.quads_for_pattern(None, predicate, None, None)
+                       if not is_derived(q.graph_name)}
+    return SCANS[key]
+
+
+_DERIVED_SUFFIX = DERIVED_GRAPH[len(WCID_DEFAULT):]
+
+
+def is_derived(g) -> bool:
+    """Whether *g* is the derived graph (under any base IRI): derivations read the other graphs."""
+    return isinstance(g, ox.NamedNode) and g.value.endswith(_DERIVED_SUFFIX)
+
+
+def objects(store: ox.Store, s, p) -> set:
+    """Distinct objects of (*s*, *p*, ?) in the source graphs."""
+    return {q.object for q in store.quads_for_pattern(s, p, None, None) if not is_derived(q.graph_name)}
+
+
+def subjects(store: ox.Store, p, o) -> set:
+    """Distinct subjects of (?, *p*, *o*) in the source graphs."""
+    return {q.subject for q in store.quads_for_pattern(None, p, o, None) if not is_derived(q.graph_name)}
+
+
+def reachable(store: ox.Store, start, p, *, forward: bool) -> set:
+    """Every node reachable from *start* by one or more *p* edges (forward: start p x)."""
+    seen: set = set()
+    todo = [start]
+    while todo:
+        n = todo.pop()
+        for m in (objects(store, n, p) if forward else subjects(store, p, n)):
+            if m not in seen:
+                seen.add(m)
+                todo.append(m)
+    seen.discard(start)
+    return seen
+
+
+def subclasses_of(store: ox.Store, cls: ox.NamedNode) -> set:
+    """*cls* and every class below it (rdfs:subClassOf*)."""
+    up = closure(pairs(store, SUBCLASS))
+    return {cls} | {c for c, supers in up.items() if cls in supers}
