@@ -106,6 +106,12 @@ def install_error_handlers(app: FastAPI, *, unexpected_headers: dict[str, str] |
             message = f"{head}{sep}{expected[:120].rstrip()} …"
         return error_response(request, 400, "Malformed query", message, hint=hint)
 
+    @app.exception_handler(errors.NetworkBusy)
+    async def _network_busy(request: Request, exc: errors.NetworkBusy) -> Response:
+        return error_response(request, 503, "Network not ready" if not exc.stopped else "Network too large",
+                              exc.message, hint=exc.hint, extra={"retry_after_seconds": exc.retry_after},
+                              headers={"Retry-After": str(exc.retry_after), "Cache-Control": "no-store"})
+
     @app.exception_handler(errors.ForbiddenQuery)
     async def _forbidden(request: Request, exc: errors.ForbiddenQuery) -> Response:
         return error_response(request, 403, "Query not allowed", exc.message, hint=exc.hint)

@@ -42,7 +42,10 @@ from .errors import error_response
 T = TypeVar("T")
 
 PENALTY = 10
-_COSTLY = (errors.QueryTimeout, errors.QueryResourceLimit, errors.QueryCrashed, errors.QueryTooComplex)
+#: What costs :data:`PENALTY`: a query that hit a bound, and one refused as an attempt on the
+#: network (SERVICE, LOAD: an SSRF prober is slowed like a crasher).
+_COSTLY = (errors.QueryTimeout, errors.QueryResourceLimit, errors.QueryCrashed, errors.QueryTooComplex,
+           errors.ForbiddenQuery)
 
 
 class TooManyQueries(Exception):

@@ -17,6 +17,19 @@ Steps and what is timed:
    first drawing), for the aggregated default view and for a view of every node.
 
 Figures go to ``bench/out/network-{scale}.json`` and are printed.
+
+Before and after the network table (issue 13), in one run, on a store already built::
+
+    python bench/bench_network.py --data /work/bench-data/1m --store /tmp/net-1m/store --compare /work/main
+
+runs each phase in a fresh process, the "before" ones on the code of the checkout given
+(main as it is), the "after" ones on this one: the partnership network with all metrics
+(before: fetch + build + metrics; after: the build's network table, the same plus the
+index, and its write and load), the ego network (with metrics) of the biggest hub and of
+a leaf, then a real ``uvicorn`` server per side and the first view of ``/network``, of the
+hub's and the leaf's ego page, with the slowest answer of ``/-/version`` asked every 0.25 s
+meanwhile (how long the web process was blocked). Figures go to
+``bench/out/network-compare-{name}.json``.
 """
 from __future__ import annotations
 
@@ -64,7 +77,13 @@ def browser_time(html_path: Path, timeout_s: float = 120.0) -> dict:
     return {"ready_s": round(ready, 3), "zoom_redraw_s": round(redraw, 3), "nodes": nodes, "edges": edges}
 
 
+from bench_network_compare import compare_main  # noqa: E402
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--compare" in argv or "--phase" in argv:
+        return compare_main(argv)
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scale", default="1m", help="10k, 100k, 1m, 5m or a number (for bench/generate.py)")
     ap.add_argument("--data", type=Path, help="generated data directory (default /tmp/wckg-net-bench/{scale})")

@@ -209,7 +209,16 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                                              delta.iris() if reuse is not None and delta is not None else set())
             index_seconds = time.perf_counter() - t0
 
-            # 4. the release bundle of this build, from the new store (not the files)
+            # 4. the network table (graph.network.table): on a full build; after a rebuild
+            # the network worker computes it once, on the first network page
+            network_table = delta is None
+            if network_table:
+                if progress:
+                    progress("computing the network table", 0, 1)
+                from .network import table as network_table_mod
+                network_table_mod.write(tmp, network_table_mod.compute(store, build_id))
+
+            # 5. the release bundle of this build, from the new store (not the files)
             if release and validate != "none":
                 if progress:
                     progress("writing the release bundle", 0, 1)
@@ -226,7 +235,7 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                         "validation": validate, "metrics": metrics,
                         "derived_version": derived.signature(), "derived": derived_report,
                         "derived_mode": "incremental" if delta is not None and delta.update is not None else "full",
-                        "index_mode": index_mode,
+                        "index_mode": index_mode, "network_table": network_table,
                         "release": (tmp / RELEASE).is_dir()}
             (tmp / "manifest.json").write_text(json.dumps(manifest, sort_keys=True))
             fsync_path(tmp)

@@ -61,6 +61,15 @@ class Settings(BaseSettings):
                                                           "per site and public query worker); over it, or a copy over half "
                                                           "of WCKG_WORKER_MEMORY_MB, the workers read the store on disk")
 
+    # --- network pages (graph.network.pool) ---------------------------------------------
+    network_workers: int = Field(1, ge=1, le=8, description="processes that compute network pages (never the web process)")
+    network_wait: float = Field(20.0, gt=0, description="seconds a network page waits for its computation before "
+                                                        "503 with Retry-After (the computation goes on; the retry gets it)")
+    network_time_limit: float = Field(300.0, gt=0, description="seconds after which a network computation is stopped")
+    network_queue: int = Field(8, ge=1, description="network computations that may wait for the worker before 503")
+    network_ego_max_nodes: int = Field(1500, ge=10, description="nodes an ego network stops growing at (the nearest "
+                                                                "first; the page says what was cut)")
+
     # --- extraction (graph.ingest) ------------------------------------------------------
     spacy_model: str | None = Field(None, description="installed spaCy pipeline for `wckg extract` (default: blank English, no model)")
     cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir("wckg")),
@@ -76,6 +85,9 @@ class Settings(BaseSettings):
     query_rate: str = Field("120/minute", description="public queries per client (limits syntax: N/second|minute|hour)")
     client_queries: int = Field(4, ge=1, description="public queries one client may have running at once")
     query_queue: int = Field(8, ge=0, description="public queries that may wait for a worker before 503")
+    spare_workers: int = Field(1, ge=0, le=4, description="warm spare query workers of the public lane: started "
+                                                          "and holding the store, idle, so that the next query "
+                                                          "runs at once when a worker is stopped or dies")
     query_nice: int = Field(10, ge=0, le=19, description="CPU niceness of the public endpoint's query workers (0: "
                                                          "as the server): a runaway query then takes the CPU the web "
                                                          "process, the site's pages and /-/health leave over")

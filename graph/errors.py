@@ -7,6 +7,7 @@
     │   └── RdfSyntaxError         a data file that does not parse
     ├── ValidationFailed           data that does not conform to the shapes (carries the report)
     ├── ConfigError                a missing or wrong setting (names the setting)
+    ├── NetworkBusy                a network page not computed in time (503, Retry-After)
     ├── StoreError                 the store cannot be opened, built or reached
     │   └── RemoteStoreError       a remote SPARQL server failed (names the URL and why)
     └── QueryError                 a query that cannot be run
@@ -84,6 +85,18 @@ class ConfigError(WckgError):
     """A missing or wrong setting; the message names the setting."""
 
     exit_code = 2
+
+
+class NetworkBusy(WckgError):
+    """A network page whose computation (in the network worker) is still running or was
+    stopped at its time limit: answered 503 with ``Retry-After``."""
+
+    def __init__(self, message: str, *, retry_after: int = 10, stopped: bool = False):
+        hint = ("narrow the network (filters, a smaller depth) or download the data"
+                if stopped else f"try again in {retry_after} s: the answer is kept for you")
+        super().__init__(message, hint=hint)
+        self.retry_after = max(1, int(retry_after))
+        self.stopped = stopped
 
 
 class StoreError(WckgError):

@@ -119,7 +119,7 @@ def for_store(settings: Any) -> Residency | None:
         manifest = json.loads((Path(settings.store).expanduser() / "current" / "manifest.json").read_text())
     except (OSError, ValueError):
         return None
-    return plan(settings, int(manifest.get("triples", 0)), settings.site_workers + settings.query_workers)
+    return plan(settings, int(manifest.get("triples", 0)), settings.site_workers + settings.query_workers + settings.spare_workers)
 
 
 # --------------------------------------------------------------------------------------

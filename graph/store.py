@@ -76,6 +76,7 @@ class EmbeddedStore(_Backend):
         self._sandboxed: bool | None = None
         self._cache: OrderedDict[tuple, QueryResult] = OrderedDict()
         self._residency: tuple[Path, Any] | None = None
+        self._public_slots: threading.BoundedSemaphore | None = None
         if self.layout.current_build() is None:
             raise StoreError(f"no store at {self.layout.root}", hint="run `wckg build` first (or set WCKG_STORE)")
 
@@ -116,9 +117,30 @@ class EmbeddedStore(_Backend):
     LANES = ("site", "public", "health")
 
     def lane_size(self, lane: str) -> int:
+        """Worker processes of *lane*; the public lane's include its warm spares."""
         if lane == "health":
             return 1
-        return self.workers if lane == "public" else self.settings.site_workers
+        return self.workers + self.settings.spare_workers if lane == "public" else self.settings.site_workers
+
+    def _take_slot(self, lane: str, cancel: Any, text: str) -> Any:
+        """One of the public lane's *workers* running slots (a semaphore, None for other
+        lanes or without spares): its pool has ``WCKG_SPARE_WORKERS`` more processes than
+        may run at once, so a worker stays idle and warm, and when a runaway query's worker
+        is stopped or dies the next query starts on it at once instead of waiting for a new
+        worker to start (and, in memory mode, copy the store). Waiting for a slot ends when
+        the client leaves."""
+        if lane != "public" or not self.settings.spare_workers:
+            return None
+        with self._lock:
+            if self._public_slots is None:
+                self._public_slots = _threading.BoundedSemaphore(self.workers)
+            slots = self._public_slots
+        while not slots.acquire(timeout=0.25):
+            if cancel is not None and cancel.is_set():
+                log.info("query %s dropped before it ran: its client left (%s lane)", query_hash(text), lane)
+                from .errors import QueryCancelled
+                raise QueryCancelled("the query was stopped: its client went away")
+        return slots
 
     def residency(self, build: Path | None = None):
         """Where the query workers of *build* (default: the current one) hold the store:
@@ -206,9 +228,17 @@ class EmbeddedStore(_Backend):
             from .queries import bind_as_values
             text = bind_as_values(text, params)
         pool = self._current_pool(lane)
-        future = pool.schedule(_worker_query, args=(text, ox_params, default_graphs, named_graphs, limit, max_bytes),
-                               timeout=timeout)
         cancel = getattr(_CANCEL, "event", None)
+        slots = self._take_slot(lane, cancel, text)
+        try:
+            future = pool.schedule(_worker_query, args=(text, ox_params, default_graphs, named_graphs, limit,
+                                                        max_bytes), timeout=timeout)
+        except BaseException:
+            if slots is not None:
+                slots.release()
+            raise
+        if slots is not None:
+            future.add_done_callback(lambda _f: slots.release())  # done, stopped, dropped or its worker dead
         try:
             if cancel is None:
                 return future.result()

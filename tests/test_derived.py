@@ -83,7 +83,8 @@ def test_the_ontology_describes_every_derived_term():
     from rdflib import Graph, URIRef
     from rdflib.namespace import RDFS
     onto = Graph().parse(PROJECT_ROOT / "ontology" / "derived.ttl")
-    for p in ("mostSpecificType", "partnerCount", "sharedActivityCount"):
+    for p in ("mostSpecificType", "partnerCount", "sharedActivityCount", "intensityCode", "intensityYear", "reportCount",
+              "agentCountry", "locatedInCountry"):
         assert onto.value(URIRef(WC + p), RDFS.comment) is not None, p
 
 

@@ -162,3 +162,39 @@ def test_a_derivation_without_incremental_support_makes_updates_refuse(monkeypat
     assert not derived.incremental()
     with pytest.raises(ValueError, match="plain"):
         derived.Update(ox.Store())
+
+
+def test_changes_the_summaries_depend_on_indirectly_give_the_full_derivation(store):
+    """graph.derived.summaries: an agent's country, the date of the event an agreement was
+    signed at, what was signed at a ceremony, a place's country: each changes the derived
+    triples of other subjects than the changed one."""
+    g = ox.NamedNode(WCID + "graph/test-summaries")
+    rows = list(store.query(f"SELECT ?item ?agent WHERE {{ ?item <{WC}party> ?agent . ?item <{WC}signedAt> ?ev }} "
+                            "ORDER BY ?item LIMIT 1", use_default_graph_as_union=True))
+    assert rows, "the curated data has an agreement signed at an event"
+    item, agent = rows[0]["item"], rows[0]["agent"]
+    ev = ox.NamedNode(WCID + "event/test-ceremony")
+    country = ox.NamedNode(WCID + "place/test-country")
+    place = ox.NamedNode(WCID + "place/test-town")
+    before = _derived_graph(store)
+    added = [
+        ox.Quad(country, derived.RDF_TYPE, ox.NamedNode(WC + "Country"), g),
+        ox.Quad(agent, ox.NamedNode(WC + "country"), country, g),
+        ox.Quad(agent, derived.RDF_TYPE, ox.NamedNode(WC + "State"), g),
+        ox.Quad(ev, derived.RDF_TYPE, ox.NamedNode(WC + "SigningCeremony"), g),
+        ox.Quad(ev, ox.NamedNode(WC + "date"), ox.Literal("1990-01-01", datatype=ox.NamedNode(
+            "http://www.w3.org/2001/XMLSchema#date")), g),
+        ox.Quad(ev, ox.NamedNode(WC + "location"), place, g),
+        ox.Quad(item, ox.NamedNode(WC + "signedAt"), ev, g),
+    ]
+    _change(store, add=added[:3])  # the agent's country and type only: the item is not a changed subject
+    assert isomorphic(_derived_graph(store), _full(store))
+    assert not isomorphic(_derived_graph(store), before)
+    _change(store, add=added[3:])
+    assert isomorphic(_derived_graph(store), _full(store))
+    _change(store, add=[ox.Quad(place, ox.NamedNode(WC + "country"), country, g)])  # the event's country
+    assert (ev, ox.NamedNode(WC + "locatedInCountry"), country) in {
+        (q.subject, q.predicate, q.object) for q in store.quads_for_pattern(ev, None, None, derived.graph_name())}
+    assert isomorphic(_derived_graph(store), _full(store))
+    _change(store, remove=added[1:3] + added[4:5])  # the agent's country and type, the ceremony's date
+    assert isomorphic(_derived_graph(store), _full(store))

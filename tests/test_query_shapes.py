@@ -41,12 +41,12 @@ def synthetic_store(tmp_path_factory) -> ox.Store:
     return qs.memory_store_from_nq(out / "all.nq")
 
 
-def _differences(store: ox.Store) -> list[str]:
+def _differences(store: ox.Store, skip: set[str] = frozenset()) -> list[str]:
     """The texts now on the built store against the earlier texts on the store as it was
     then: without the RDFS entailments (graph.entail) that some texts now rely on."""
     problems = []
     then = _without_entailments(store)
-    for v in qs.variants({n: NOW[n] for n in COMMON}, qs.hubs(then)):
+    for v in qs.variants({n: NOW[n] for n in COMMON if n not in skip}, qs.hubs(then)):
         now, old = NOW[v["query"]], BEFORE[v["query"]]
         answer, _ = qs.run(store, now.text, now.bind(v["raw"]), "both")
         expected, _ = qs.run(then, old.text, old.bind({k: x for k, x in v["raw"].items() if k in old.param_names}),
@@ -66,9 +66,16 @@ def test_same_answers_on_the_curated_graph(curated_store):
     assert _differences(curated_store) == []
 
 
+#: earlier texts too slow to run at 100 k in a test: cooperation-intensity-by-year before the
+#: derived codes took 8-19 min a variant (its answers were compared once, all equal, with
+#: ``bench/query_shapes.py --data 100k --check --only cooperation-intensity-by-year``); the
+#: derived data it reads now is checked against SPARQL below
+SLOW_BEFORE_AT_100K = {"cooperation-intensity-by-year"}
+
+
 def test_same_answers_on_a_100k_synthetic_graph(synthetic_store):
     assert len(synthetic_store) > 90_000
-    assert _differences(synthetic_store) == []
+    assert _differences(synthetic_store, skip=SLOW_BEFORE_AT_100K) == []
 
 
 def test_the_comparison_sees_a_changed_answer(curated_store):
@@ -151,3 +158,29 @@ def test_the_entailment_comparison_sees_a_doubled_count(curated_store):
     with_, _ = qs.run(curated_store, text, {})
     without, _ = qs.run(_without_entailments(curated_store), text, {})
     assert _canonical(with_) != _canonical(without)
+
+
+# --- the derived summaries the rewritten queries read (graph.derived.summaries) ----------
+
+_ROLES = "wc:party|wc:funder|wc:recipient|wc:organiser|wc:participant|wc:supporter|wc:implementer|wc:partner"
+#: (derived pattern, the SPARQL it replaces): the same (item, value) pairs
+_DERIVED_AGAINST_SPARQL = {
+    "agentCountry": ("?x wc:agentCountry ?v",
+                     f"?x wc:intensityCode ?code . ?x {_ROLES} ?agent . ?agent wc:country ?v"),
+    "locatedInCountry": ("?x wc:locatedInCountry ?v",
+                         "?x a wc:Event ; wc:location ?place . ?place wc:country? ?v . ?v a wc:Country"),
+}
+
+
+def _pairs(store: ox.Store, pattern: str) -> set[tuple[str, str]]:
+    text = f"PREFIX wc: <https://w3id.org/wckg/ontology#> SELECT DISTINCT ?x ?v WHERE {{ {pattern} }}"
+    return {(str(r["x"]), str(r["v"])) for r in store.query(text, use_default_graph_as_union=True)}
+
+
+@pytest.mark.parametrize("name", sorted(_DERIVED_AGAINST_SPARQL))
+def test_derived_summaries_equal_their_sparql(name, curated_store, synthetic_store):
+    derived, sparql = _DERIVED_AGAINST_SPARQL[name]
+    for store in (curated_store, synthetic_store):
+        expected = _pairs(store, sparql)
+        assert expected, name
+        assert _pairs(store, derived) == expected

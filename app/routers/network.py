@@ -14,8 +14,6 @@ script at ``/network/assets/network-view.js``. The page has no inline script (CS
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -45,7 +43,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "years.csv": ("years.csv", "text/csv; charset=utf-8"),
 }
 #: Per-year slices are computed for the page up to this many nodes (the CSV always).
-YEARS_ON_PAGE_MAX = 3000
+YEARS_ON_PAGE_MAX = N.YEARS_ON_PAGE_MAX
 #: What ``Accept`` can choose (app.negotiation.choose): HTML first, so it is the default.
 ACCEPT: list[tuple[str, str]] = [
     *PAGE_OFFERS, ("application/gexf+xml", "gexf"), ("application/graphml+xml", "graphml"),
@@ -117,43 +115,6 @@ class Params:
         return ("?" + urlencode(items)) if items else ""
 
 
-_LOCK = threading.Lock()
-_RESULTS: OrderedDict[tuple, Any] = OrderedDict()   # (G, metrics), or the yearly slices
-_RESULTS_MAX = 16
-
-
-def _network(data: N.GraphData, filters: N.NetworkFilters, kind: str, focus: str | None, depth: int):
-    """The network and its metrics, remembered for the last few filter combinations (the
-    data changes with every store build, so its serial is part of the key)."""
-    key = (data.serial, filters, kind, focus, depth)
-    with _LOCK:
-        hit = _RESULTS.get(key)
-        if hit is not None:
-            _RESULTS.move_to_end(key)
-            return hit
-    G = N.build_network(data, kind, filters, focus=focus, depth=depth)
-    metrics = N.compute_metrics(G)
-    with _LOCK:
-        _RESULTS[key] = (G, metrics)
-        while len(_RESULTS) > _RESULTS_MAX:
-            _RESULTS.popitem(last=False)
-    return G, metrics
-
-
-def _slices(data: N.GraphData, filters: N.NetworkFilters, kind: str, focus: str | None, depth: int):
-    key = ("years", data.serial, filters, kind, focus, depth)
-    with _LOCK:
-        hit = _RESULTS.get(key)
-    if hit is not None:
-        return hit
-    slices = N.yearly_slices(data, filters, kind=kind, focus=focus, depth=depth)
-    with _LOCK:
-        _RESULTS[key] = slices
-        while len(_RESULTS) > _RESULTS_MAX:
-            _RESULTS.popitem(last=False)
-    return slices
-
-
 def _choose_format(request: Request, suffix: str | None) -> str:
     if suffix:
         if suffix not in FORMATS:
@@ -209,7 +170,7 @@ def ego_page(request: Request, entity_kind: str, slug: str, backend: BackendDep,
     name, suffix = _split_suffix(slug)
     p = Params(relation, year_from, year_to, country, org_kind, topic, people, metric, depth, weak=weak, rollup=rollup)
     iri = f"{settings.base_iri}{entity_kind}/{name}"
-    data = N.cached_graph_data(backend)
+    data = N.catalogue_for(backend, settings)
     if entity_kind not in EGO_KINDS or iri not in data.agents:
         return _not_found(request, data, entity_kind, name)
     return _answer(request, backend, settings, p, kind="ego", focus=iri, suffix=suffix, data=data)
@@ -252,11 +213,12 @@ def _answer(request: Request, backend, settings, p: Params, *, kind: str, focus:
                              hint="use partnership, bipartite or activity (ego: /network/{kind}/{slug})")
     if p.metric not in N.METRICS:
         raise ParameterError("metric", f"unknown metric {p.metric!r}", hint="use one of " + ", ".join(N.METRICS))
-    data = data or N.cached_graph_data(backend)
+    data = data or N.catalogue_for(backend, settings)
     filters = N.make_filters(data, relations=p.relation, year_from=p.year_from, year_to=p.year_to,
                              countries=p.country, org_kinds=p.org_kind, topics=p.topic, people=p.people,
                              weak=p.weak, rollup=p.rollup)
-    G, metrics = _network(data, filters, kind, focus, p.depth)
+    # computed in the network worker (graph.network.pool), never in this process
+    G, metrics = N.network_for(backend, settings, filters, kind, focus, p.depth)
     size_by = p.metric if p.metric in N.SIZE_METRICS else "degree"
     base_path = request.url.path
     for s in sorted(FORMATS, key=len, reverse=True):
@@ -284,8 +246,7 @@ def _answer(request: Request, backend, settings, p: Params, *, kind: str, focus:
         return _download(N.nodes_csv(G, metrics, p.metric).encode(), "text/csv; charset=utf-8",
                          f"{stem}-nodes.csv", headers)
     if fmt == "years.csv":
-        slices = N.yearly_slices(data, filters, kind=kind, focus=focus, depth=p.depth)
-        return _download(N.yearly_csv(slices).encode(), "text/csv; charset=utf-8", f"{stem}-years.csv", headers)
+        return _download(N.years_csv_for(backend, settings, filters, kind, focus, p.depth).encode(), "text/csv; charset=utf-8", f"{stem}-years.csv", headers)
     if fmt in ("ttl", "trig"):
         body = N.metrics_rdf_bytes(G, metrics, "trig" if fmt == "trig" else "turtle")
         return Response(body, media_type=FORMATS[fmt][1], headers=headers)
@@ -299,7 +260,7 @@ def _answer(request: Request, backend, settings, p: Params, *, kind: str, focus:
     years = data.years() or (N.YEAR_MIN, N.YEAR_MAX)
     per_year = None
     if not empty and G.number_of_nodes() <= YEARS_ON_PAGE_MAX:
-        per_year = [s.summary() for s in _slices(data, filters, kind, focus, p.depth)]
+        per_year = N.years_for(backend, settings, filters, kind, focus, p.depth)
     ctx = {
         "mode": "ego" if focus else "whole",
         "focus": focus, "focus_label": data.agents[focus].label if focus else None,
@@ -315,8 +276,17 @@ def _answer(request: Request, backend, settings, p: Params, *, kind: str, focus:
         "weighting": N.WEIGHTING, "metric_explanations": N.METRIC_EXPLANATIONS,
         "tie_legend": _tie_legend(G),
         "slider": _slider_span(G, filters), "timeline_query": _timeline_query(focus, data),
+        "cut": _cut(G),
     }
     return render(request, "network.html", ctx, headers=headers)
+
+
+def _cut(G) -> dict[str, Any] | None:
+    """What the node cap of an ego network left out (graph.network.ego), for the page."""
+    if not G.graph.get("cut"):
+        return None
+    return {"shown": G.number_of_nodes(), "reached": G.graph["nodes_reached"],
+            "depth_complete": G.graph["depth_complete"], "max_nodes": G.graph["max_nodes"]}
 
 
 def _slider_span(G, filters: N.NetworkFilters) -> tuple[int, int] | None:

@@ -50,9 +50,10 @@ from .update import Update
 # a new one goes last)
 from . import most_specific_type
 from . import partners
+from . import summaries  # per-item summaries the named queries read (issue 13)
 from .partners import PARTICIPATION_ROLES, PARTICIPATION_STATE, participation
 
 __all__ = ["DERIVED_GRAPH", "ORG_MEMBER", "ORG_ORGANIZATION", "ORG_SUB", "PARTICIPATION_ROLES", "PARTICIPATION_STATE",
            "RDF_TYPE", "REGISTRY", "SUBCLASS", "VERSION", "WC", "XSD_INTEGER", "Affected", "ComputeFor", "Derivation",
            "Update", "derivation", "derive", "graph_name", "incremental", "most_specific_type", "participation",
-           "partners", "signature"]
+           "partners", "signature", "summaries"]

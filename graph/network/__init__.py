@@ -65,13 +65,16 @@ from .filters import (Incidences, NetworkFilters, filtered_incidences, group_inc
 from .sentences import names_in, normalise_text
 from .vocab import (ACTIVITY_COLORS, BETWEENNESS_SAMPLE, BETWEENNESS_SAMPLE_MIN, EXACT_BETWEENNESS_MAX, FAMILIES,
                     METRIC_LABELS, METRICS, METRICS_GRAPH, NETWORK_KINDS, ORG_KINDS, ROLES, SEED, SIZE_METRICS,
-                    STRENGTHS, TIE_KINDS, WEIGHTING, YEAR_MAX, YEAR_MIN, UnknownFocus, betweenness_sample_size,
+                    STRENGTHS, TIE_KINDS, WEIGHTING, YEAR_MAX, YEAR_MIN, YEARS_ON_PAGE_MAX, UnknownFocus, betweenness_sample_size,
                     tie_kind, tie_strength)
 from .export import (EXPORT_FORMATS, dynamic_gexf_bytes, dynamic_graph, static_gexf_bytes, edges_csv, evidence_summary, export_format, gexf_bytes,
                      graphml_bytes, metrics_dataset, metrics_rdf_bytes, node_link, node_link_bytes,
                      nodes_csv, scalar_graph, write_network, yearly_csv)
+from .ego import EGO_MAX_NODES
+from .pool import catalogue_for, network_for, years_csv_for, years_for
 from .metrics import (METRIC_EXPLANATIONS, PARALLEL_LOUVAIN_MIN_EDGES, Metrics, YearSlice,
-                      compute_metrics, eigenvector_centrality, metric_notes, yearly_rows, yearly_slices)
+                      compute_metrics, eigenvector_centrality, metric_notes, year_summary, yearly_rows,
+                      yearly_slices, yearly_summaries)
 
 __all__ = [
     "FAMILIES", "ROLES", "ORG_KINDS", "NETWORK_KINDS", "METRICS", "SIZE_METRICS", "METRICS_GRAPH",
@@ -86,5 +89,7 @@ __all__ = [
     "metrics_dataset", "metrics_rdf_bytes", "write_network", "export_format", "EXPORT_FORMATS",
     "evidence_summary", "organisation_count", "TIE_KINDS", "STRENGTHS", "WEIGHTING", "Incidences",
     "group_incidences", "names_in", "normalise_text", "rollup_map", "tie_kind", "tie_strength",
+    "EGO_MAX_NODES", "catalogue_for", "network_for", "years_csv_for", "years_for", "YEARS_ON_PAGE_MAX",
+    "year_summary", "yearly_summaries",
     "METRIC_EXPLANATIONS", "metric_notes", "dynamic_gexf_bytes", "dynamic_graph", "static_gexf_bytes",
 ]

@@ -13,6 +13,7 @@ import networkx as nx
 
 from ..errors import ParameterError
 from .data import Activity, Agent, GraphData
+from .ego import EGO_MAX_NODES, ego_nodes, link_activities, restricted, units_of
 from .filters import NetworkFilters, filtered_incidences, group_incidences
 from .sentences import _SentenceFinder
 from .vocab import NETWORK_KINDS, ORG_KINDS, TIE_KINDS, UnknownFocus, tie_kind
@@ -179,30 +180,45 @@ def activity_network(data: GraphData, filters: NetworkFilters = NetworkFilters()
 
 
 def ego_network(data: GraphData, focus: str, depth: int = 1,
-                filters: NetworkFilters = NetworkFilters()) -> nx.Graph:
+                filters: NetworkFilters = NetworkFilters(), *, max_nodes: int | None = EGO_MAX_NODES) -> nx.Graph:
     """The partnership network within *depth* (1–3) steps of *focus* (an IRI of
     ``data.agents``). People are included when the focus is a person. The focus is
-    always a node, even when the filters leave it no partner."""
+    always a node, even when the filters leave it no partner.
+
+    Built from the activities of the nodes reached only (:mod:`.ego`), not from the whole
+    network, with the same nodes, links and attributes. Past *max_nodes* nodes the walk
+    stops (the nearest, most tied first) and the graph says so: ``cut`` (True),
+    ``nodes_reached`` (at least that many were within reach), ``depth_complete``."""
     if not isinstance(depth, int) or not 1 <= depth <= 3:
         raise ParameterError("depth", f"{depth!r} is not a depth between 1 and 3", hint="give 1, 2 or 3")
     if focus not in data.agents:
         raise UnknownFocus(focus, [])
     if data.agents[focus].is_person and not filters.people:
         filters = replace(filters, people=True)
-    G = partnership_network(data, filters, keep=(focus,))
+    reach = ego_nodes(data, focus, depth, filters, max_nodes)
+    G = partnership_network(restricted(data, link_activities(data, reach)), filters, keep=(focus,))
     if focus not in G:
         H: nx.Graph = nx.Graph(**G.graph)
         H.add_node(focus, **_agent_attrs(data.agents[focus]))
     else:
-        H = nx.ego_graph(G, focus, radius=depth).copy()
+        H = G.subgraph(reach.nodes).copy()
+        if filters.rollup:
+            units = units_of(data, reach, filters, focus)
+            for n in H:
+                H.nodes[n].pop("units", None)
+                if units.get(n):
+                    H.nodes[n]["units"] = units[n]
     H.graph.update(network="ego", focus=focus, depth=depth)
+    if reach.cut:
+        H.graph.update(cut=True, nodes_reached=reach.reached, depth_complete=reach.depth_complete,
+                       max_nodes=max_nodes)
     for n in H:
         H.nodes[n]["focus"] = n == focus
     return H
 
 
 def build_network(data: GraphData, kind: str = "partnership", filters: NetworkFilters = NetworkFilters(),
-                  *, focus: str | None = None, depth: int = 1) -> nx.Graph:
+                  *, focus: str | None = None, depth: int = 1, max_nodes: int | None = EGO_MAX_NODES) -> nx.Graph:
     if kind == "partnership":
         return partnership_network(data, filters)
     if kind == "bipartite":
@@ -213,7 +229,7 @@ def build_network(data: GraphData, kind: str = "partnership", filters: NetworkFi
         if not focus:
             raise ParameterError("focus", "an ego network needs a focus organisation or person",
                                  hint="give --focus IRI_OR_LABEL")
-        return ego_network(data, focus, depth, filters)
+        return ego_network(data, focus, depth, filters, max_nodes=max_nodes)
     raise ParameterError("kind", f"unknown network kind {kind!r}", hint="use one of " + ", ".join(NETWORK_KINDS))
 
 

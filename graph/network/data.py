@@ -70,8 +70,14 @@ class GraphData:
     parents: dict[str, str] = field(default_factory=dict)
     #: unique per fetch in this process (a cache key that, unlike id(), is never reused)
     serial: int = 0
+    #: where each activity's and agent's incidences are (graph.network.ego), made on first use
+    ego_index: Any = field(default=None, repr=False, compare=False)
+    #: first and last year of the activities when they are not held (a catalogue, graph.network.table)
+    span: tuple[int, int] | None = None
 
     def years(self) -> tuple[int, int] | None:
+        if self.span is not None or not self.activities:
+            return self.span
         ys = [y for a in self.activities.values() for y in (a.year_from, a.year_to) if y is not None]
         return (min(ys), max(ys)) if ys else None
 

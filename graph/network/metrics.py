@@ -13,6 +13,7 @@ import networkx as nx
 from ..errors import ParameterError
 from .build import build_network, organisation_count
 from .data import GraphData, _now
+from .ego import EGO_MAX_NODES
 from .filters import NetworkFilters
 from .vocab import EXACT_BETWEENNESS_MAX, METRICS, SEED, betweenness_sample_size
 
@@ -284,7 +285,7 @@ class YearSlice:
 
 def yearly_slices(data: GraphData, filters: NetworkFilters = NetworkFilters(), *,
                   kind: str = "partnership", focus: str | None = None, depth: int = 1,
-                  betweenness_sample: int | None = None) -> list[YearSlice]:
+                  betweenness_sample: int | None = None, max_nodes: int | None = EGO_MAX_NODES) -> list[YearSlice]:
     """One network and its metrics per year of the period (the filters' period, else every
     year the data has), so that change shows. Undated activities belong to no slice."""
     span = data.years()
@@ -294,9 +295,39 @@ def yearly_slices(data: GraphData, filters: NetworkFilters = NetworkFilters(), *
     hi = filters.year_to if filters.year_to is not None else span[1]
     out = []
     for y in range(lo, hi + 1):
-        G = build_network(data, kind, replace(filters, year_from=y, year_to=y), focus=focus, depth=depth)
+        G = build_network(data, kind, replace(filters, year_from=y, year_to=y), focus=focus, depth=depth,
+                          max_nodes=max_nodes)
         out.append(YearSlice(y, G, compute_metrics(G, betweenness_sample=betweenness_sample)))
     return out
+
+
+def year_summary(year: int, G: nx.Graph, seed: int = SEED) -> dict[str, Any]:
+    """:meth:`YearSlice.summary` without the metrics it does not show (betweenness,
+    eigenvector: most of the cost): the same components, Louvain communities (same
+    relabelling, weights and seed as :func:`compute_metrics`) and density."""
+    nodes = sorted(G)
+    index = {v: i for i, v in enumerate(nodes)}
+    wedges = [(index[u], index[v], d.get("weight", 1)) for u, v, d in G.edges(data=True)
+              if d.get("strength", "strong") == "strong"]
+    communities = len(_louvain_job(len(nodes), wedges, seed)) if nodes else 0
+    return {"year": year, "organisations": organisation_count(G), "nodes": G.number_of_nodes(),
+            "edges": G.number_of_edges(), "components": nx.number_connected_components(G) if nodes else 0,
+            "communities": communities,
+            "density": round(nx.density(G), 6) if G.number_of_nodes() > 1 else 0.0}
+
+
+def yearly_summaries(data: GraphData, filters: NetworkFilters = NetworkFilters(), *,
+                     kind: str = "partnership", focus: str | None = None, depth: int = 1,
+                     max_nodes: int | None = EGO_MAX_NODES) -> list[dict[str, Any]]:
+    """The per-year table of the page: :func:`yearly_slices`' summaries, computed lightly."""
+    span = data.years()
+    if span is None:
+        return []
+    lo = filters.year_from if filters.year_from is not None else span[0]
+    hi = filters.year_to if filters.year_to is not None else span[1]
+    return [year_summary(y, build_network(data, kind, replace(filters, year_from=y, year_to=y), focus=focus,
+                                          depth=depth, max_nodes=max_nodes))
+            for y in range(lo, hi + 1)]
 
 
 def yearly_rows(slices: list[YearSlice]) -> list[dict[str, Any]]:

@@ -128,6 +128,8 @@ METRIC_LABELS = {
 
 #: Betweenness is exact up to this many nodes, sampled above.
 EXACT_BETWEENNESS_MAX = 1500
+#: Per-year summaries are computed for the page up to this many nodes (the CSV always).
+YEARS_ON_PAGE_MAX = 3000
 #: Sampled sources for approximate betweenness: as many as fit a budget of node+edge
 #: visits (one BFS per source visits every node and edge), between these bounds. The
 #: choice depends only on the graph's size, so the metrics stay deterministic.

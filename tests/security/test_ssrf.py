@@ -125,3 +125,30 @@ def test_a_named_query_file_with_service_is_refused_before_the_engine(listener):
     with pytest.raises(ForbiddenQuery):
         parse_named_query(q, name="x", require_header=False)
     assert listener.connections == 0
+
+
+def test_named_queries_make_no_connection_whatever_their_parameters(settings, backend, listener):
+    """/queries/…: every named query, each parameter given hostile values in turn (an IRI of
+    the listener, text that closes a string and opens a SERVICE, a whole corpus query).
+    Values are bound by the engine, never pasted: no value becomes a SERVICE, and nothing
+    reaches the listener; bad values are a 4xx, never a 5xx other than a busy 503."""
+    from graph.queries import cached_library
+
+    from tests.security.conftest import client_for
+    u = f"http://127.0.0.1:{listener.port}"
+    hostile = [f"{u}/iri", f'x" }} SERVICE <{u}/str> {{ ?s ?p ?o }} #', f"x> . }} SERVICE <{u}/iri2> {{ ?s ?p ?o }} #",
+               ssrf_corpus(listener.port)["dq-escape"]]
+    s = settings.model_copy(update={"query_rate": "100000/minute", "query_timeout": 20.0})
+    library = cached_library(settings.queries_dir)
+    queries = list(library.values()) if isinstance(library, dict) else list(library)
+    statuses: dict[int, int] = {}
+    with client_for(s, backend) as c:
+        for q in queries:
+            for p in q.params:
+                for value in hostile:
+                    params = {**q.example_params(), p.name: value}
+                    r = c.get(f"/queries/{q.name}.json", params=params)
+                    statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+                    assert r.status_code < 500 or r.status_code == 503, (q.name, p.name, value, r.text[:300])
+    assert listener.connections == 0
+    assert statuses.get(200, 0) > 0 and sum(statuses.values()) >= 40, statuses
