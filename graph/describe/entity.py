@@ -193,6 +193,9 @@ _NOT_INVERSE = "?p != rdf:type && ?p != rdf:subject && ?p != rdf:object"
 #: what the sources state, not the RDFS entailments of the build (graph.entail: a wc:chair
 #: is not listed again as a wc:participant and schema:attendee)
 _NOT_ENTAILED = '!STRENDS(STR(?g), "/graph/entailed")'
+#: what the sources state: neither the entailments nor the summaries every build derives
+#: (graph.derived), so the RDF description is the same from both ends of a link
+_STATED = '!STRENDS(STR(?g), "/graph/derived") && ' + _NOT_ENTAILED
 
 _IN_COUNTS = PROLOGUE + f"""
 SELECT ?s ?p (COUNT(DISTINCT ?x) AS ?n) WHERE {{ GRAPH ?g {{ ?x ?p ?s }} FILTER({_NOT_INVERSE} && {_NOT_ENTAILED}) }}
@@ -462,7 +465,7 @@ def _sentences_by_source(rows: list, keep: set[str], meta: dict[str, dict]) -> d
 
 _RDF_OUT = PROLOGUE + f"""
 SELECT DISTINCT ?s ?p ?o {label_cols("o")} WHERE {{
-  GRAPH ?g {{ ?s ?p ?o }} FILTER(!STRENDS(STR(?g), "/graph/derived") && !STRENDS(STR(?g), "/graph/entailed"))  # stated, not derived (graph.derived)
+  GRAPH ?g {{ ?s ?p ?o }} FILTER({_STATED})
   {label_opts("o")}
 }}
 """
@@ -471,7 +474,7 @@ SELECT DISTINCT ?s ?b ?p ?o WHERE { ?s ?q ?b . FILTER(isBlank(?b)) OPTIONAL { ?b
 """
 _RDF_IN = PROLOGUE + f"""
 SELECT DISTINCT ?s ?x ?p {label_cols("x")} WHERE {{
-  GRAPH ?g {{ ?x ?p ?s }} FILTER(isIRI(?x) && ?x != ?s && {_NOT_ENTAILED})
+  GRAPH ?g {{ ?x ?p ?s }} FILTER(isIRI(?x) && ?x != ?s && {_STATED})
   {label_opts("x")}
 }} LIMIT {RDF_INVERSE_CAP}
 """
