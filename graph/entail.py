@@ -18,9 +18,12 @@ does not say. A triple already stated in some graph is never added again, so a c
 the union default graph counts it once (the union keeps a triple once per graph that
 holds it).
 
-:func:`entail` runs at the end of every derivation of the build (:func:`graph.derived.derive`
-and :meth:`graph.derived.Update.apply`): it drops the graph and computes it again from the
-other graphs (a full pass over the types and the sub-properties' triples);
+:func:`entail` runs at the end of a whole derivation (:func:`graph.derived.derive`): it
+drops the graph and computes it again from the other graphs (a full pass over the types
+and the sub-properties' triples). A rebuild (:meth:`graph.derived.Update.apply`) calls
+:func:`update` with the subjects of the quads that went and came: an entailed triple
+depends only on its subject's own triples and the axioms, so only those subjects' entailed
+triples are replaced (a changed axiom makes it a full pass);
 the graph describes itself (``wcid:graph/entailed a wc:EntailedData``). It is in the
 union default graph, the dumps and VoID like every other graph. Queries that should see
 only what sources state (entity pages) leave it out as they leave out the derived graph.
@@ -107,6 +110,56 @@ def entailments(store: ox.Store, base_iri: str = WCID_DEFAULT) -> Iterator[ox.Tr
     yield from _properties(store, _axioms(store, SUBPROPERTY))
     # the graph describes itself, as wcid:graph/derived does
     yield ox.Triple(graph_name(base_iri), RDF_TYPE, ox.NamedNode(WC + "EntailedData"))
+
+
+def _entailed_for(store: ox.Store, g: ox.NamedNode, s: ox.NamedNode, superclasses: dict,
+                  superproperties: dict) -> set[ox.Triple]:
+    """What :func:`entailments` holds with subject *s* (read without the entailed graph *g*)."""
+    quads = [q for q in store.quads_for_pattern(s, None, None, None) if q.graph_name != g]
+    stated = {(q.predicate, q.object) for q in quads}
+    types = {q.object for q in quads if q.predicate == RDF_TYPE}
+    out = {ox.Triple(s, RDF_TYPE, sup) for c in types for sup in superclasses.get(c, ()) if sup not in types}
+    for q in quads:
+        if not isinstance(q.object, ox.BlankNode):
+            out |= {ox.Triple(s, sup, q.object) for sup in superproperties.get(q.predicate, ())
+                    if (sup, q.object) not in stated}
+    return out
+
+
+def update(store: ox.Store, base_iri: str, subjects: set | None) -> dict:
+    """Bring the entailed graph up to date after the triples of *subjects* changed (None:
+    the axioms changed, so :func:`entail` computes it again whole); its triples removed and
+    added, and seconds. The result is what :func:`entail` would make of the store."""
+    if subjects is None:
+        return entail(store, base_iri)
+    t0 = time.perf_counter()
+    g = graph_name(base_iri)
+    superclasses, superproperties = _axioms(store, SUBCLASS), _axioms(store, SUBPROPERTY)
+    gone: set[ox.Triple] = set()
+    fresh: set[ox.Triple] = set()
+    for s in subjects:
+        if not isinstance(s, ox.NamedNode) or s == g:
+            continue
+        old = {q.triple for q in store.quads_for_pattern(s, None, None, g)}
+        new = _entailed_for(store, g, s, superclasses, superproperties)
+        gone |= old - new
+        fresh |= new - old
+    for t in gone:
+        store.remove(ox.Quad(t.subject, t.predicate, t.object, g))
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in fresh)
+    store.add(ox.Quad(g, RDF_TYPE, ox.NamedNode(WC + "EntailedData"), g))
+    return {"removed": len(gone), "added": len(fresh), "seconds": round(time.perf_counter() - t0, 3)}
+
+
+def affected(quads: Iterable[ox.Quad]) -> set | None:
+    """The subjects whose entailments *quads* (that went or came) may change; None when an
+    axiom is among them (every resource's may)."""
+    out = set()
+    for q in quads:
+        if q.predicate in (SUBCLASS, SUBPROPERTY):
+            return None
+        out.add(q.subject)
+    return out
 
 
 def entail(store: ox.Store, base_iri: str = WCID_DEFAULT) -> dict:

@@ -14,14 +14,6 @@ from .scans import SCANS
 from .state import STATE
 
 
-def drop_entailed(store: ox.Store, base_iri: str) -> None:
-    """Derivations read what sources state, never the RDFS entailments (a chair is also an
-    entailed participant: counted twice); graph.entail computes them after the derivations."""
-    from .. import entail
-    with contextlib.suppress(Exception):
-        store.remove_graph(entail.graph_name(base_iri))
-
-
 def derive(store: ox.Store, base_iri: str = WCID_DEFAULT, *, only: Iterable[str] | None = None,
            progress: Callable[[str, int, int], None] | None = None, state_dir: Path | None = None) -> dict[str, dict]:
     """Drop the derived graph of *store* and compute it again; per derivation, its triples
@@ -29,7 +21,6 @@ def derive(store: ox.Store, base_iri: str = WCID_DEFAULT, *, only: Iterable[str]
     g = graph_name(base_iri)
     with contextlib.suppress(Exception):
         store.remove_graph(g)
-    drop_entailed(store, base_iri)
     names = list(only) if only is not None else list(REGISTRY)
     unknown = [n for n in names if n not in REGISTRY]
     if unknown:

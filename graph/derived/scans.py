@@ -1,12 +1,14 @@
 """Helpers over pattern scans (the default graph is the union: de-duplicate across graphs);
-derivations read the source graphs, never the derived one."""
+derivations read the source graphs, never the derived or the entailed one."""
 from __future__ import annotations
 
 import pyoxigraph as ox
 
-from ..entail import closure
+from ..entail import ENTAILED_GRAPH, closure
 from ..namespaces import WCID_DEFAULT
 from .registry import DERIVED_GRAPH, SUBCLASS
+
+_BUILT = (DERIVED_GRAPH[len(WCID_DEFAULT):], ENTAILED_GRAPH[len(WCID_DEFAULT):])
 
 SCANS: dict[tuple[int, str], set[tuple]] = {}
 
@@ -16,26 +18,25 @@ def pairs(store: ox.Store, predicate: ox.NamedNode) -> set[tuple]:
     key = (id(store), predicate.value)
     if key not in SCANS:
         SCANS[key] = {(q.subject, q.object) for q in store.quads_for_pattern(None, predicate, None, None)
-                       if not is_derived(q.graph_name)}
+                       if is_source(q.graph_name)}
     return SCANS[key]
 
 
-_DERIVED_SUFFIX = DERIVED_GRAPH[len(WCID_DEFAULT):]
-
-
-def is_derived(g) -> bool:
-    """Whether *g* is the derived graph (under any base IRI): derivations read the other graphs."""
-    return isinstance(g, ox.NamedNode) and g.value.endswith(_DERIVED_SUFFIX)
+def is_source(g) -> bool:
+    """Whether *g* is a source graph: not the derived or the entailed graph that the build
+    makes (under any base IRI). Derivations read the source graphs only (a chair is also an
+    entailed participant: counted twice), so a rebuild keeps the entailed graph while they run."""
+    return not (isinstance(g, ox.NamedNode) and g.value.endswith(_BUILT))
 
 
 def objects(store: ox.Store, s, p) -> set:
     """Distinct objects of (*s*, *p*, ?) in the source graphs."""
-    return {q.object for q in store.quads_for_pattern(s, p, None, None) if not is_derived(q.graph_name)}
+    return {q.object for q in store.quads_for_pattern(s, p, None, None) if is_source(q.graph_name)}
 
 
 def subjects(store: ox.Store, p, o) -> set:
     """Distinct subjects of (?, *p*, *o*) in the source graphs."""
-    return {q.subject for q in store.quads_for_pattern(None, p, o, None) if not is_derived(q.graph_name)}
+    return {q.subject for q in store.quads_for_pattern(None, p, o, None) if is_source(q.graph_name)}
 
 
 def reachable(store: ox.Store, start, p, *, forward: bool) -> set:

@@ -25,6 +25,7 @@ import pyoxigraph as ox
 from ..entail import closure
 from ..namespaces import WCID_DEFAULT
 from .registry import derivation
+from .scans import is_source
 
 WC = "https://w3id.org/wckg/ontology#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -33,16 +34,11 @@ SUBCLASS = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 SUBPROPERTY = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subPropertyOf")
 DERIVED_FROM = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 XSD_INTEGER = ox.NamedNode(XSD + "integer")
-_SKIPPED = (WCID_DEFAULT + "graph/derived")[len(WCID_DEFAULT):], (WCID_DEFAULT + "graph/entailed")[len(WCID_DEFAULT):]
 
 
 def _wc(name: str) -> ox.NamedNode:
     return ox.NamedNode(WC + name)
 
-
-def _source(g) -> bool:
-    """Whether *g* is a source graph (not the derived or the entailed graph, under any base)."""
-    return not (isinstance(g, ox.NamedNode) and g.value.endswith(_SKIPPED))
 
 
 @dataclass(frozen=True)
@@ -73,7 +69,7 @@ class Facts:
         self.below = below
 
     def _edges(self, p: ox.NamedNode) -> set[tuple]:
-        return {(q.subject, q.object) for q in self.store.quads_for_pattern(None, p, None, None) if _source(q.graph_name)}
+        return {(q.subject, q.object) for q in self.store.quads_for_pattern(None, p, None, None) if is_source(q.graph_name)}
 
     def _props(self, p: ox.NamedNode) -> set:
         return {p} | self.below.get(p, set())
@@ -81,13 +77,13 @@ class Facts:
     def objects(self, s, p: ox.NamedNode) -> set:
         out: set = set()
         for q in self._props(p):
-            out |= {x.object for x in self.store.quads_for_pattern(s, q, None, None) if _source(x.graph_name)}
+            out |= {x.object for x in self.store.quads_for_pattern(s, q, None, None) if is_source(x.graph_name)}
         return out
 
     def subjects(self, p: ox.NamedNode, o) -> set:
         out: set = set()
         for q in self._props(p):
-            out |= {x.subject for x in self.store.quads_for_pattern(None, q, o, None) if _source(x.graph_name)}
+            out |= {x.subject for x in self.store.quads_for_pattern(None, q, o, None) if is_source(x.graph_name)}
         return out
 
     def types(self, s) -> set:

@@ -11,7 +11,6 @@ import pyoxigraph as ox
 
 from ..namespaces import WCID_DEFAULT
 from .registry import RDF_TYPE, REGISTRY, WC, Derivation, graph_name, incremental
-from .run import drop_entailed
 from .scans import SCANS
 from .state import STATE, carry_state
 
@@ -38,10 +37,11 @@ class Update:
             raise ValueError("not every derivation can be updated per subject: "
                              + ", ".join(n for n, d in REGISTRY.items() if not d.incremental))
         self.store, self.base_iri = store, base_iri
-        # derivations read what sources state: the previous build's entailments go first
-        # (apply() computes them again at its end)
-        drop_entailed(store, base_iri)
+        # derivations read the source graphs only (scans.is_source): the previous build's
+        # entailments stay while they run, and apply() replaces those of the changed subjects
         self.graph = graph_name(base_iri)
+        self.entail_subjects: set | None = set()  # whose entailments change (None: every one's)
+        self.entailed: dict = {}  # what apply() changed in the entailed graph
         self.subjects: dict[str, set | None] = {name: set() for name in REGISTRY}
         self.changed_iris: set[str] = set()
 
@@ -49,6 +49,9 @@ class Update:
         quads = [q for q in quads if q.graph_name != self.graph]
         if not quads:
             return
+        from .. import entail
+        found = entail.affected(quads)
+        self.entail_subjects = None if found is None or self.entail_subjects is None else self.entail_subjects | found
         SCANS.clear()  # a scan of the store before the change must not answer after it
         STATE.update(previous=self.previous_state, out=self.state_dir, tables=self.tables)
         for name, d in REGISTRY.items():
@@ -93,6 +96,8 @@ class Update:
                     self.store.remove(ox.Quad(t.subject, t.predicate, t.object, self.graph))
                 if fresh:
                     self.store.extend(ox.Quad(t.subject, t.predicate, t.object, self.graph) for t in fresh)
+                if self.entail_subjects is not None:
+                    self.entail_subjects |= {t.subject for t in gone | fresh}
                 for t in gone | fresh:
                     for term in (t.subject, t.object):
                         if isinstance(term, ox.NamedNode):
@@ -105,7 +110,7 @@ class Update:
             STATE.update(previous=None, out=None, tables=None)
         self.store.add(ox.Quad(self.graph, RDF_TYPE, ox.NamedNode(WC + "DerivedData"), self.graph))
         from .. import entail
-        entail.entail(self.store, self.base_iri)  # the RDFS entailments: a graph of their own
+        self.entailed = entail.update(self.store, self.base_iri, self.entail_subjects)
         return report
 
     def _old_triples(self, d: Derivation, subjects: set | None) -> set[ox.Triple]:
