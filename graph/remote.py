@@ -19,8 +19,7 @@ from .config import Settings
 from .errors import ConfigError, QuerySyntaxError, QueryTimeout, RemoteStoreError, ValidationFailed
 from .load import DataFile, discover, iter_quads
 from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE
-from .errors import ForbiddenQuery, QueryTooComplex
-from .safety import check_query
+from .safety import refusal
 from .sparqltext import query_dataset
 from .storebase import BuildInfo, BuildReport, StoreLayout, _Backend, _new_build_id, changed_graphs, file_manifest, rebase
 from .workers import AnswerCut, AnswerTooLarge, collect_answer
@@ -85,7 +84,7 @@ class RemoteStore(_Backend):
             text = bind_as_values(text, params)
         # a remote server cannot be sandboxed from here: the lexical check of the text as
         # sent is the guard (firewall the server, and refuse SERVICE there: see README)
-        kind = _checked(text)
+        kind = refusal(text)
         if kind is not None:
             return kind
         if not default_graphs and not named_graphs:
@@ -265,17 +264,6 @@ RAW_CAP_SLACK = 64 * 1024
 def raw_cap(max_bytes: int | None) -> int | None:
     """How many bytes of a remote answer are read at most (None: no cap, the library's own queries)."""
     return max_bytes * RAW_CAP_FACTOR + RAW_CAP_SLACK if max_bytes else None
-
-
-def _checked(text: str) -> tuple[str, bytes, bool] | None:
-    """The lexical check's refusal as an answer tuple (as a worker would send it), or None."""
-    try:
-        check_query(text)
-    except ForbiddenQuery as e:
-        return "forbidden", e.message.encode(), False
-    except QueryTooComplex as e:
-        return "too-complex", e.message.encode(), False
-    return None
 
 
 class _Deadline:

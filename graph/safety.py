@@ -93,6 +93,18 @@ def expand_escapes(text: str) -> str:
     return _ESCAPE.sub(repl, text)
 
 
+def refusal(text: str) -> tuple[str, bytes, bool] | None:
+    """:func:`check_query`'s refusal of *text* as a worker's answer tuple ("forbidden" or
+    "too-complex", the message, False), or None when the text may run."""
+    try:
+        check_query(text)
+    except ForbiddenQuery as e:
+        return "forbidden", e.message.encode(), False
+    except QueryTooComplex as e:
+        return "too-complex", e.message.encode(), False
+    return None
+
+
 def check_query(text: str) -> QueryForm:
     """Raise :class:`ForbiddenQuery` for SERVICE, LOAD and updates in any reading of *text*,
     :class:`QueryTooComplex` for nesting or chains the engine cannot parse; return the query

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from .errors import ParameterError, QueryError, QuerySyntaxError, StoreError, WckgError
 from .results import QueryResult, ask_json, select_json
-from .safety import check_query
+from .safety import refusal
 from .sparqltext import query_dataset
 from .terms import ox_term_json, to_oxigraph
 
@@ -225,13 +225,9 @@ def answer_on(store: ox.Store, text: str, params, default_graphs, named_graphs, 
     """One query on an open pyoxigraph store, checked first (:mod:`graph.safety`); errors
     come back as (kind, message, False) for :func:`_to_result` (a worker's answer, or an
     in-process store's: :class:`graph.memory.MemoryStore`)."""
-    from .errors import ForbiddenQuery, QueryTooComplex
-    try:
-        check_query(text)
-    except ForbiddenQuery as e:
-        return "forbidden", e.message.encode(), False
-    except QueryTooComplex as e:
-        return "too-complex", e.message.encode(), False
+    refused = refusal(text)
+    if refused is not None:
+        return refused
     try:
         return _run_on_store(store, text, params, default_graphs, named_graphs, limit, max_bytes)
     except AnswerTooLarge as e:

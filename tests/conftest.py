@@ -108,5 +108,18 @@ def remote_settings(url: str, store: Path, **overrides) -> Settings:
                          remote_update_url=f"{url}/update", remote_gsp_url=f"{url}/store", **overrides)
 
 
+@contextlib.contextmanager
+def built_remote(settings: Settings, tmp: Path):
+    """A real oxigraph server (:func:`running_oxigraph` in *tmp*) holding a build of
+    *settings*' data; yields the settings of the remote backend against it."""
+    from graph.build import build
+    with running_oxigraph(tmp / "server") as url:
+        s = settings.model_copy(update={"store": tmp / "local", "backend": "remote",
+                                        "remote_query_url": f"{url}/query", "remote_update_url": f"{url}/update",
+                                        "remote_gsp_url": f"{url}/store"})
+        build(s, validate="none")
+        yield s
+
+
 def chromium_path() -> str | None:
     return shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium") or None

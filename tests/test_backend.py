@@ -9,7 +9,7 @@ from rdflib.compare import isomorphic
 from graph.backend import CAPABILITIES, IMMUTABLE_BUILDS, LOCAL_STORE, Backend
 from graph.errors import ForbiddenQuery, QuerySyntaxError
 from graph.memory import MemoryStore
-from tests.conftest import running_oxigraph
+from tests.conftest import built_remote
 
 ORGS = ("PREFIX wc: <https://w3id.org/wckg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
         "SELECT DISTINCT ?x WHERE { ?x a/rdfs:subClassOf* wc:Organisation } ORDER BY ?x")
@@ -27,14 +27,9 @@ def memory(settings):
 
 @pytest.fixture(scope="module")
 def remote(settings, tmp_path_factory):
-    from graph.build import build
     from graph.store import RemoteStore
     tmp = tmp_path_factory.mktemp("remote-backend")
-    with running_oxigraph(tmp / "server") as url:
-        s = settings.model_copy(update={"store": tmp / "local", "backend": "remote",
-                                        "remote_query_url": f"{url}/query", "remote_update_url": f"{url}/update",
-                                        "remote_gsp_url": f"{url}/store"})
-        build(s, validate="none")
+    with built_remote(settings, tmp) as s:
         r = RemoteStore(s)
         yield r
         r.close()

@@ -9,7 +9,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from graph.namespaces import GRAPH_ONTOLOGY
-from tests.conftest import running_oxigraph
+from tests.conftest import built_remote
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -25,13 +25,8 @@ UNDP = "https://w3id.org/wckg/id/organisation/undp"
 
 @pytest.fixture(scope="module")
 def remote_settings(settings, tmp_path_factory):
-    from graph.build import build
     tmp = tmp_path_factory.mktemp("remote-app")
-    with running_oxigraph(tmp / "server") as url:
-        s = settings.model_copy(update={"store": tmp / "local", "backend": "remote",
-                                        "remote_query_url": f"{url}/query", "remote_update_url": f"{url}/update",
-                                        "remote_gsp_url": f"{url}/store"})
-        build(s, validate="none")
+    with built_remote(settings, tmp) as s:
         yield s
 
 

@@ -14,7 +14,7 @@ import pytest
 from graph import errors
 from graph.remote import RAW_CAP_SLACK, RemoteStore, raw_cap
 
-from tests.conftest import running_oxigraph
+from tests.conftest import built_remote
 from tests.security.conftest import ssrf_corpus
 
 ORDERED = ("SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?s) && !isBlank(?o) && STRSTARTS(STR(?s), \"https://w3id.org/wckg/id/organisation/\")) } "
@@ -24,13 +24,8 @@ CONCAT = "SELECT (GROUP_CONCAT(STR(?o)) AS ?x) WHERE { ?s ?p ?o FILTER(isLiteral
 
 @pytest.fixture(scope="module")
 def remote(settings, tmp_path_factory):
-    from graph.build import build
     tmp = tmp_path_factory.mktemp("remote-bounds")
-    with running_oxigraph(tmp / "server") as url:
-        s = settings.model_copy(update={"store": tmp / "local", "backend": "remote",
-                                        "remote_query_url": f"{url}/query", "remote_update_url": f"{url}/update",
-                                        "remote_gsp_url": f"{url}/store"})
-        build(s, validate="none")
+    with built_remote(settings, tmp) as s:
         r = RemoteStore(s)
         yield r
         r.close()
@@ -38,7 +33,7 @@ def remote(settings, tmp_path_factory):
 
 @pytest.mark.remote
 def test_the_ssrf_corpus_is_refused_before_anything_is_sent(remote, listener):
-    for name, q in ssrf_corpus(listener.port).items():
+    for q in ssrf_corpus(listener.port).values():
         with pytest.raises(errors.ForbiddenQuery):
             remote.query(q, lane="public")
     assert listener.connections == 0

@@ -63,7 +63,7 @@ def test_sparql_get_post_and_form_make_no_connection(web, listener):
 def test_a_worker_called_directly_is_refused_network_by_the_sandbox(settings, built_store, listener, monkeypatch):
     """The lexical check switched off inside the worker: the seccomp filter alone must
     keep the query off the network (the check never sees it: the worker function is the
-    one the pool runs, with `check_query` replaced by a no-op)."""
+    one the pool runs, with `refusal` replaced by a no-op)."""
     import multiprocessing
 
     from graph import workers as store_mod
@@ -81,7 +81,7 @@ def test_a_worker_called_directly_is_refused_network_by_the_sandbox(settings, bu
 
 def _unchecked_query(text: str):
     from graph import workers as store_mod
-    store_mod.check_query = lambda _t: "unknown"  # the pre-check out of the way: only the sandbox is left
+    store_mod.refusal = lambda _t: None  # the pre-check out of the way: only the sandbox is left
     return store_mod._worker_query(text, {}, [], [], 10)
 
 
