@@ -198,3 +198,15 @@ def test_changes_the_summaries_depend_on_indirectly_give_the_full_derivation(sto
     assert isomorphic(_derived_graph(store), _full(store))
     _change(store, remove=added[1:3] + added[4:5])  # the agent's country and type, the ceremony's date
     assert isomorphic(_derived_graph(store), _full(store))
+
+
+def test_a_new_label_of_an_agent_affects_none_of_its_items(store):
+    """cooperation-intensity reads an agent's type and country only: a label of UNDP (an agent
+    of many items) leaves their derived triples alone, and its country does not."""
+    from graph.derived.summaries import _intensity_affected
+    undp = ox.NamedNode(WCID + "organisation/undp")
+    g = ox.NamedNode(WCID + "graph/test-label")
+    label = ox.Quad(undp, ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"), ox.Literal("Zebra"), g)
+    assert _intensity_affected(store, WCID, [label]) == {undp}
+    country = ox.Quad(undp, ox.NamedNode(WC + "country"), ox.NamedNode(WCID + "place/kazakhstan"), g)
+    assert len(_intensity_affected(store, WCID, [country]) - {undp}) >= 2

@@ -240,20 +240,25 @@ def _intensity_for(store: ox.Store, base_iri: str, subjects: set) -> Iterator[ox
 
 
 def _intensity_affected(store: ox.Store, base_iri: str, quads: Sequence[ox.Quad]) -> set | None:
-    """The items whose code, year or reports may change with *quads*: their subjects; the
-    items a changed resource is a party of (its type or country); what is signed at a
-    changed item, and where (a ceremony's code, an agreement's year)."""
+    """The items whose code, year or reports may change with *quads*: their subjects; what
+    is signed at a changed item, and where (a ceremony's code, an agreement's year); and,
+    when a resource's type or country changed, the items it is an agent or a party of (an
+    item reads nothing else of its agents: a new label of a hub changes none of its items)."""
     if any(q.predicate in (SUBCLASS, SUBPROPERTY) for q in quads):
         return None
     f = Facts(store)
     changed = {q.subject for q in quads} | {q.object for q in quads if q.predicate == SIGNED_AT}
+    agents = {q.subject for q in quads if q.predicate in (RDF_TYPE, _wc("country"))}
     out = set(changed)
     for s in changed:
+        if isinstance(s, ox.NamedNode):
+            out |= f.subjects(SIGNED_AT, s) | f.objects(s, SIGNED_AT)
+    for s in agents:
         if not isinstance(s, ox.NamedNode):
             continue
         party_of = f.subjects(PARTY, s)
         out |= set().union(*(f.subjects(r, s) for r in AGENT_ROLES))  # (an agent's country)
-        out |= party_of | f.subjects(SIGNED_AT, s) | f.objects(s, SIGNED_AT)
+        out |= party_of
         for item in party_of:
             out |= f.objects(item, SIGNED_AT)
     return out
