@@ -293,7 +293,7 @@ def _validate_changes(settings: Settings, files: Sequence[DataFile], layout: Sto
         # current store rather than parsing every file of the project
         from .validate import validate_with_context
         report = validate_with_context(settings, [f for f in files if f.graph in scope],
-                                       _StoreContext(layout.db(current), settings.base_iri))
+                                       _StoreContext(layout.db(current), settings.base_iri), project=files)
     else:
         report = run_validation(settings, files, graphs=scope)
     if not report.conforms:

@@ -124,7 +124,8 @@ def validate(settings: Settings, files: Sequence[DataFile] | None = None, *, gra
 
 
 def validate_with_context(settings: Settings, files: Sequence[DataFile],
-                          context: Callable[[set[URIRef], str], Graph]) -> ValidationReport:
+                          context: Callable[[set[URIRef], str], Graph], *,
+                          project: Sequence[DataFile] | None = None) -> ValidationReport:
     """Validate changed article files against the one-hop context that *context* supplies,
     without parsing the rest of the project (the incremental path of ``wckg build``).
 
@@ -133,9 +134,10 @@ def validate_with_context(settings: Settings, files: Sequence[DataFile],
     that other article graphs give them — the same context :func:`build_units` gives an
     article unit, but read from the current store instead of from every file. At a million
     triples that is the difference between parsing the whole project with rdflib (minutes,
-    gigabytes) and a few lookups (milliseconds)."""
+    gigabytes) and a few lookups (milliseconds). *project* is every file of the project, as
+    the caller listed them (for the shapes and the ontology; listed again when None)."""
     t0 = time.perf_counter()
-    project = discover(settings)
+    project = list(project) if project is not None else discover(settings)
     shapes = load_shapes(settings, project)
     ontology = load_ontology(settings, project)
     articles: dict[str, tuple[Graph, list[DataFile]]] = {}
