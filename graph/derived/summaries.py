@@ -40,7 +40,6 @@ def _wc(name: str) -> ox.NamedNode:
     return ox.NamedNode(WC + name)
 
 
-
 @dataclass(frozen=True)
 class Spec:
     """What :func:`graph.derived.derivation` registers."""
