@@ -148,3 +148,20 @@ def test_light_year_summaries_are_the_slices_summaries(curated):
     for kw in ({}, {"kind": "ego", "focus": focus, "depth": 2}):
         slow = [s.summary() for s in N.yearly_slices(curated, N.NetworkFilters(weak=True), **kw)]
         assert slow and N.yearly_summaries(curated, N.NetworkFilters(weak=True), **kw) == slow
+
+
+def test_a_network_without_evidence_has_the_same_nodes_links_and_weights(synthetic):
+    """evidence=False (the per-year table) skips the sentences only."""
+    def bare(G):
+        return ({n: dict(d) for n, d in G.nodes(data=True)},
+                {(u, v): {k: x for k, x in d.items() if k != "evidence"} for u, v, d in G.edges(data=True)})
+    with_, without = N.partnership_network(synthetic), N.partnership_network(synthetic, evidence=False)
+    assert with_.number_of_edges() > 1000 and bare(without) == bare(with_)
+    assert any(e["sentence"] for _, _, d in with_.edges(data=True) for e in d["evidence"])
+    assert not any(e["sentence"] or "quotes" in e for _, _, d in without.edges(data=True) for e in d["evidence"])
+    degree: dict[str, int] = {}
+    for _act, _role, agent in synthetic.incidences:
+        degree[agent] = degree.get(agent, 0) + 1
+    hub = max(degree, key=lambda a: (degree[a], a))
+    slow = [s.summary() for s in N.yearly_slices(synthetic, kind="ego", focus=hub, depth=1)]
+    assert slow and N.yearly_summaries(synthetic, kind="ego", focus=hub, depth=1) == slow

@@ -36,7 +36,7 @@ def _activity_attrs(a: Activity) -> dict[str, Any]:
 
 # long: one pass over the activities makes nodes, links and evidence together (the hot loop of every network page)
 def partnership_network(data: GraphData, filters: NetworkFilters = NetworkFilters(), *,  # noqa: C901 (one pass over the activities, the hot loop of every network page)
-                        keep: Iterable[str] = ()) -> nx.Graph:
+                        keep: Iterable[str] = (), evidence: bool = True) -> nx.Graph:
     """Organisations (and people, when ``filters.people``) linked by shared activities.
 
     Every shared activity makes a *tie* of a kind (:data:`TIE_KINDS`, from the family and
@@ -48,7 +48,9 @@ def partnership_network(data: GraphData, filters: NetworkFilters = NetworkFilter
     ``sentence``: a sentence that names both ends (a statement's quote, else a sentence
     about the activity), or None when no sentence of the graph names both; then
     ``quotes``, when both ends' statements have evidence: the quote of each end's
-    statement (each names its end)."""
+    statement (each names its end). With ``evidence=False`` no sentence is looked for (every
+    ``sentence`` None, no ``quotes``): the nodes, links, weights and counts are the same, for
+    what reads only those (the per-year table: most of its cost was the sentences)."""
     inc = group_incidences(data, filters, keep=keep)
     by_act = inc.members
     edges: dict[tuple[str, str], list] = {}
@@ -78,9 +80,9 @@ def partnership_network(data: GraphData, filters: NetworkFilters = NetworkFilter
                 if not filters.weak and TIE_KINDS[tie]["strength"] == "weak":
                     continue
                 rv = role[v]
-                sentence = finder.sentence(act, inc.originals[act][u], inc.originals[act][v])
+                sentence = finder.sentence(act, inc.originals[act][u], inc.originals[act][v]) if evidence else None
                 quotes = None
-                if sentence is None:
+                if sentence is None and evidence:
                     # no one sentence names both: the quote of each end's own statement
                     qu = finder.statement_quote(act, inc.originals[act][u], roleset[u])
                     qv = finder.statement_quote(act, inc.originals[act][v], roleset[v])
@@ -180,7 +182,8 @@ def activity_network(data: GraphData, filters: NetworkFilters = NetworkFilters()
 
 
 def ego_network(data: GraphData, focus: str, depth: int = 1,
-                filters: NetworkFilters = NetworkFilters(), *, max_nodes: int | None = EGO_MAX_NODES) -> nx.Graph:
+                filters: NetworkFilters = NetworkFilters(), *, max_nodes: int | None = EGO_MAX_NODES,
+                evidence: bool = True) -> nx.Graph:
     """The partnership network within *depth* (1–3) steps of *focus* (an IRI of
     ``data.agents``). People are included when the focus is a person. The focus is
     always a node, even when the filters leave it no partner.
@@ -196,7 +199,7 @@ def ego_network(data: GraphData, focus: str, depth: int = 1,
     if data.agents[focus].is_person and not filters.people:
         filters = replace(filters, people=True)
     reach = ego_nodes(data, focus, depth, filters, max_nodes)
-    G = partnership_network(restricted(data, link_activities(data, reach)), filters, keep=(focus,))
+    G = partnership_network(restricted(data, link_activities(data, reach)), filters, keep=(focus,), evidence=evidence)
     if focus not in G:
         H: nx.Graph = nx.Graph(**G.graph)
         H.add_node(focus, **_agent_attrs(data.agents[focus]))
@@ -218,9 +221,12 @@ def ego_network(data: GraphData, focus: str, depth: int = 1,
 
 
 def build_network(data: GraphData, kind: str = "partnership", filters: NetworkFilters = NetworkFilters(),
-                  *, focus: str | None = None, depth: int = 1, max_nodes: int | None = EGO_MAX_NODES) -> nx.Graph:
+                  *, focus: str | None = None, depth: int = 1, max_nodes: int | None = EGO_MAX_NODES,
+                  evidence: bool = True) -> nx.Graph:
+    """The network of *kind*; ``evidence=False``: partnership and ego networks without the
+    sentences of their links (:func:`partnership_network`)."""
     if kind == "partnership":
-        return partnership_network(data, filters)
+        return partnership_network(data, filters, evidence=evidence)
     if kind == "bipartite":
         return bipartite_network(data, filters)
     if kind == "activity":
@@ -229,7 +235,7 @@ def build_network(data: GraphData, kind: str = "partnership", filters: NetworkFi
         if not focus:
             raise ParameterError("focus", "an ego network needs a focus organisation or person",
                                  hint="give --focus IRI_OR_LABEL")
-        return ego_network(data, focus, depth, filters, max_nodes=max_nodes)
+        return ego_network(data, focus, depth, filters, max_nodes=max_nodes, evidence=evidence)
     raise ParameterError("kind", f"unknown network kind {kind!r}", hint="use one of " + ", ".join(NETWORK_KINDS))
 
 

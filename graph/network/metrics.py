@@ -326,7 +326,7 @@ def yearly_summaries(data: GraphData, filters: NetworkFilters = NetworkFilters()
     lo = filters.year_from if filters.year_from is not None else span[0]
     hi = filters.year_to if filters.year_to is not None else span[1]
     return [year_summary(y, build_network(data, kind, replace(filters, year_from=y, year_to=y), focus=focus,
-                                          depth=depth, max_nodes=max_nodes))
+                                          depth=depth, max_nodes=max_nodes, evidence=False))
             for y in range(lo, hi + 1)]
 
 
