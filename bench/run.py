@@ -408,7 +408,7 @@ class Bench:
         self.res["hubs"] = {"iris": hubs, "seconds": round(time.perf_counter() - t0, 2)}
         return hubs
 
-    def run_queries(self) -> list[dict[str, Any]]:
+    def run_queries(self) -> list[dict[str, Any]]:  # noqa: C901 (variants, then the worker, disk and memory timings in one pass)
         from graph.store import _run_on_store, open_backend, StoreLayout
         from graph.terms import to_oxigraph
         import pyoxigraph as ox
