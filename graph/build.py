@@ -235,6 +235,8 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
                         "validation": validate, "metrics": metrics,
                         "derived_version": derived.signature(), "derived": derived_report,
                         "derived_mode": "incremental" if delta is not None and delta.update is not None else "full",
+                        # what a rebuild changed in the entailed graph (graph.entail.update); a full pass otherwise
+                        "entailed": delta.update.entailed if delta is not None and delta.update is not None else "full",
                         "index_mode": index_mode, "network_table": network_table,
                         "release": (tmp / RELEASE).is_dir()}
             (tmp / "manifest.json").write_text(json.dumps(manifest, sort_keys=True))

@@ -164,7 +164,7 @@ def affected(quads: Iterable[ox.Quad]) -> set | None:
 
 def entail(store: ox.Store, base_iri: str = WCID_DEFAULT) -> dict:
     """Drop the entailed graph of *store* and compute it again (called at the end of
-    :func:`graph.derived.derive` and of :meth:`graph.derived.Update.apply`, so every
+    :func:`graph.derived.derive`, and by :func:`update` when an axiom changed, so every
     build has it); its triples and seconds."""
     t0 = time.perf_counter()
     g = graph_name(base_iri)

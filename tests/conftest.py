@@ -102,10 +102,15 @@ def running_oxigraph(location: Path):
         proc.wait(timeout=10)
 
 
+def _remote(url: str) -> dict:
+    """The remote backend's settings for the oxigraph server at *url*."""
+    return {"backend": "remote", "remote_query_url": f"{url}/query", "remote_update_url": f"{url}/update",
+            "remote_gsp_url": f"{url}/store"}
+
+
 def remote_settings(url: str, store: Path, **overrides) -> Settings:
     """Settings for the remote backend against the oxigraph server at *url*."""
-    return make_settings(store, backend="remote", remote_query_url=f"{url}/query",
-                         remote_update_url=f"{url}/update", remote_gsp_url=f"{url}/store", **overrides)
+    return make_settings(store, **_remote(url), **overrides)
 
 
 @contextlib.contextmanager
@@ -114,9 +119,7 @@ def built_remote(settings: Settings, tmp: Path):
     *settings*' data; yields the settings of the remote backend against it."""
     from graph.build import build
     with running_oxigraph(tmp / "server") as url:
-        s = settings.model_copy(update={"store": tmp / "local", "backend": "remote",
-                                        "remote_query_url": f"{url}/query", "remote_update_url": f"{url}/update",
-                                        "remote_gsp_url": f"{url}/store"})
+        s = settings.model_copy(update={"store": tmp / "local", **_remote(url)})
         build(s, validate="none")
         yield s
 

@@ -99,6 +99,8 @@ def test_a_rebuild_updates_the_derived_graph_and_the_index_like_a_full_build(tmp
     manifest = _manifest(inc)
     assert manifest["derived_mode"] == "incremental" and manifest["index_mode"] == "incremental"
     assert len(report.changed_graphs) == 2 and len(report.removed_graphs) == 1
+    # the new meeting's inherited types came, the removed article's went: per subject, not a full pass
+    assert manifest["entailed"]["added"] > 0 and manifest["entailed"]["removed"] > 0
 
     full = make_settings(tmp_path / "full", data_dir=data_copy)
     build(full, validate="none")
