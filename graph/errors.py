@@ -30,6 +30,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def _rebuild(cls: type[Exception], args: tuple, state: dict) -> Exception:
+    """A :class:`WckgError` from its pickled state (:meth:`WckgError.__reduce__`)."""
+    e = cls.__new__(cls)
+    e.args = args
+    e.__dict__.update(state)
+    return e
+
+
 class WckgError(Exception):
     """Base of every error the library raises on purpose."""
 
@@ -39,6 +47,12 @@ class WckgError(Exception):
         self.message = message
         self.hint = hint
         super().__init__(message if not hint else f"{message}\n  → {hint}")
+
+    def __reduce__(self):
+        # subclasses take other arguments than the message (a parameter's name, a report):
+        # rebuilt from the instance's state, an error raised in a worker process (network,
+        # queries) crosses back to the web process whole instead of breaking the pool
+        return _rebuild, (type(self), self.args, self.__dict__)
 
 
 @dataclass(frozen=True)

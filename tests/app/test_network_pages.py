@@ -180,3 +180,11 @@ def test_change_over_time_table_and_years_csv(client):
     assert {2017, 2020, 2025} <= years
     assert any(row["iri"] == EDB and row["year"] == "2025" for row in rows)
     assert not any(row["iri"] == EDB and row["year"] == "2017" for row in rows)
+
+
+def test_an_ego_network_without_a_focus_is_a_4xx_naming_it(client):
+    """The network worker raises it: the error crosses the process boundary whole (it was a
+    500, BrokenProcessPool, when ParameterError could not be unpickled)."""
+    r = client.get("/network?kind=ego", headers={"accept": "application/json"})
+    assert 400 <= r.status_code < 500 and "focus" in r.text
+    assert client.get("/network", headers=HTML).status_code == 200  # the worker pool still serves
