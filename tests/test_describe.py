@@ -364,3 +364,12 @@ def test_remote_backend_gives_the_same_pages(mini, mini_settings, remote_mini):
     got, want = D.describe_source(remote, s, "acme-news"), D.describe_source(mini, mini_settings, "acme-news")
     assert (got.paragraphs, got.statements, got.mentioned) == (want.paragraphs, want.statements, want.mentioned)
     assert D.timeline_facets(remote) == D.timeline_facets(mini)
+
+
+def test_pages_list_stated_links_only_not_the_builds_summaries(mini):
+    """wc:agentCountry / wc:locatedInCountry (graph.derived) point at Testland from every
+    event of its agents: the page lists what sources state, as the RDF description does."""
+    e = D.describe(mini, TESTLAND)
+    predicates = {g.iri for g in e.inverse}
+    assert WC + "country" in predicates
+    assert not predicates & {WC + "agentCountry", WC + "locatedInCountry"}

@@ -190,15 +190,14 @@ _EXISTS = PROLOGUE + "ASK { { ?s ?p ?o } UNION { ?x ?q ?s } }"
 #: Links that are not shown as inverse links: types, and the reification of a statement's
 #: evidence (a wc:StatementEvidence node is about the statement, not a related resource).
 _NOT_INVERSE = "?p != rdf:type && ?p != rdf:subject && ?p != rdf:object"
-#: what the sources state, not the RDFS entailments of the build (graph.entail: a wc:chair
-#: is not listed again as a wc:participant and schema:attendee)
-_NOT_ENTAILED = '!STRENDS(STR(?g), "/graph/entailed")'
-#: what the sources state: neither the entailments nor the summaries every build derives
-#: (graph.derived), so the RDF description is the same from both ends of a link
-_STATED = '!STRENDS(STR(?g), "/graph/derived") && ' + _NOT_ENTAILED
+#: what the sources state, in the pages and the RDF description alike, from both ends of a
+#: link: not the RDFS entailments of the build (graph.entail: a wc:chair is not listed again
+#: as a wc:participant and schema:attendee) nor the summaries every build derives
+#: (graph.derived: a country is not "country of an agent of" thousands of events)
+_STATED = '!STRENDS(STR(?g), "/graph/derived") && !STRENDS(STR(?g), "/graph/entailed")'
 
 _IN_COUNTS = PROLOGUE + f"""
-SELECT ?s ?p (COUNT(DISTINCT ?x) AS ?n) WHERE {{ GRAPH ?g {{ ?x ?p ?s }} FILTER({_NOT_INVERSE} && {_NOT_ENTAILED}) }}
+SELECT ?s ?p (COUNT(DISTINCT ?x) AS ?n) WHERE {{ GRAPH ?g {{ ?x ?p ?s }} FILTER({_NOT_INVERSE} && {_STATED}) }}
 GROUP BY ?s ?p
 """
 
@@ -207,14 +206,14 @@ _IN_ROWS = INVERSE_CAP * 8
 _IN_ALL = PROLOGUE + f"""
 SELECT ?s ?x ?p ?g {label_cols("x")} WHERE {{
   GRAPH ?g {{ ?x ?p ?s }}
-  FILTER({_NOT_INVERSE} && {_NOT_ENTAILED})
+  FILTER({_NOT_INVERSE} && {_STATED})
   {label_opts("x")}
 }} LIMIT {_IN_ROWS + 1}
 """
 
 _IN_ONE = PROLOGUE + f"""
 SELECT ?s ?p ?x ?g {label_cols("x")} WHERE {{
-  GRAPH ?g {{ ?x ?p ?s }} FILTER({_NOT_ENTAILED})
+  GRAPH ?g {{ ?x ?p ?s }} FILTER({_STATED})
   {label_opts("x")}
 }} ORDER BY ?x LIMIT {INVERSE_CAP * 8}
 """
