@@ -85,14 +85,14 @@ def phase_lib_after(a) -> dict:
     build = layout.current_build()
     assert build is not None
     store = ox.Store.read_only(str(layout.db(build)))
-    table = _timed(out, "table_compute_s", T.compute, store, build.name)
+    table, rows = _timed(out, "table_compute_s", T.compute, store, build.name)
     out["table_timings_s"] = {k: round(v, 3) for k, v in table.timings.items()}
     out["partnership_with_metrics_s"] = out["table_compute_s"]
     out["nodes"], out["edges"] = table.network.number_of_nodes(), table.network.number_of_edges()
-    _timed(out, "table_write_s", T.write, build, table)
+    _timed(out, "table_write_s", T.write, build, table, rows)
     out["table_mib"] = round((build / T.DIRNAME / T.TABLE).stat().st_size / 2**20, 1)
     out["catalogue_mib"] = round((build / T.DIRNAME / T.CATALOGUE).stat().st_size / 2**20, 1)
-    del table, store
+    del table, rows, store
     table = _timed(out, "table_load_s", T.load, build, build.name)
     _timed(out, "catalogue_load_s", T.load_catalogue, build, build.name)
     hub, leaf = _hub_and_leaf(table.network)

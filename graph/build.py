@@ -210,13 +210,16 @@ def build(settings: Settings, *, force: bool = False, validate: str = "changed",
             index_seconds = time.perf_counter() - t0
 
             # 4. the network table (graph.network.table): on a full build; after a rebuild
-            # the network worker computes it once, on the first network page
-            network_table = delta is None
-            if network_table:
+            # the network worker computes it once, on the first network page, from the
+            # previous build's rows patched for what changed (carried here)
+            from .network import table as network_table_mod
+            network_table: bool | str = delta is None
+            if delta is None:
                 if progress:
                     progress("computing the network table", 0, 1)
-                from .network import table as network_table_mod
-                network_table_mod.write(tmp, network_table_mod.compute(store, build_id))
+                network_table_mod.write(tmp, *network_table_mod.compute(store, build_id))
+            elif current is not None and network_table_mod.carry(current, tmp, delta.network_change({rebase(g, settings.base_iri) for g in changed | removed})):
+                network_table = "pending"
 
             # 5. the release bundle of this build, from the new store (not the files)
             if release and validate != "none":
@@ -404,6 +407,12 @@ class _Delta:
         if self.update is not None:
             out |= self.update.changed_iris
         return out
+
+    def network_change(self, graphs: set[str]):
+        """What changed, for the network table's patch (graph.network.patch)."""
+        from .network.patch import Change
+        return Change.of([*self.net_removed(), *self.net_added()], graphs,
+                         self.update.changed_iris if self.update is not None else ())
 
     def graph_counts(self, recount: Sequence[ox.NamedNode]) -> dict[str, int]:
         """The triples per graph: the current build's counts, *recount* counted again."""

@@ -104,7 +104,7 @@ SELECT ?agent ?alt WHERE { ?agent skos:altLabel ?alt . }"""
 #: One query per relation family: its activities and their attributes.
 Q_ACTIVITIES = {
     family: _PROLOGUE + """
-SELECT ?act ?type ?label ?lang ?date ?start ?end ?signedDate ?src WHERE {
+SELECT ?act ?type ?label ?lang ?date ?start ?end ?signing ?signedDate ?src WHERE {
   ?type rdfs:subClassOf* wc:%s .
   ?act a ?type .
   OPTIONAL { ?act skos:prefLabel ?label . BIND(LANG(?label) AS ?lang) }
@@ -147,7 +147,7 @@ SELECT ?act ?text WHERE { ?act wc:evidence ?text . FILTER(isLiteral(?text)) }"""
 
 #: statement-level evidence (vocabulary 0.2): the quote of each statement
 Q_STATEMENT_EVIDENCE = _PROLOGUE + """
-SELECT ?s ?o ?quote ?mention WHERE {
+SELECT ?se ?s ?o ?quote ?mention WHERE {
   ?se a wc:StatementEvidence ; rdf:subject ?s ; rdf:object ?o ; wc:quote ?quote .
   OPTIONAL { ?se wc:mentionText ?mention }
 }"""
@@ -156,6 +156,8 @@ Q_PARENTS = _PROLOGUE + """
 SELECT ?unit ?parent WHERE { ?unit org:subOrganizationOf ?parent . FILTER(isIRI(?parent)) }"""
 
 _WC = str(WC)
+#: the rows of each query of the fetch, by query name (:data:`QUERIES`)
+Rows = dict[str, list[dict[str, str]]]
 _SERIALS = itertools.count(1)
 _YEAR_RE = re.compile(r"^\s*(-?\d{4})")
 
@@ -233,15 +235,28 @@ def _native_select(store, text: str) -> list[dict[str, str]]:
     return [{n: sol[n].value for n in names if sol[n] is not None} for sol in res]
 
 
+#: every query of the fetch, by name (the keys of :data:`Rows`)
+QUERIES: dict[str, str] = {"agents": Q_AGENTS, "alt": Q_ALT_LABELS, "topics": Q_TOPICS,
+                           "incidences": Q_INCIDENCES, "posts": Q_MEMBERSHIPS,
+                           "sentences": Q_SENTENCES, "statements": Q_STATEMENT_EVIDENCE,
+                           "parents": Q_PARENTS, **{"act-" + f: q for f, q in Q_ACTIVITIES.items()}}
+
+
+def fetch_rows(backend) -> Rows:
+    """The rows of every query of :data:`QUERIES` against *backend*."""
+    return _run_all(backend, QUERIES)
+
+
 def fetch_graph_data(backend) -> GraphData:
     """Run the network queries against *backend* (anything with ``select(text)``, or the
     store API's ``query(text)``) — a fixed handful, one per relation family, never one per
     node — and assemble :class:`GraphData`."""
-    results = _run_all(backend, {"agents": Q_AGENTS, "alt": Q_ALT_LABELS, "topics": Q_TOPICS,
-                                 "incidences": Q_INCIDENCES, "posts": Q_MEMBERSHIPS,
-                                 "sentences": Q_SENTENCES, "statements": Q_STATEMENT_EVIDENCE,
-                                 "parents": Q_PARENTS,
-                                 **{"act-" + f: q for f, q in Q_ACTIVITIES.items()}})
+    return assemble(fetch_rows(backend))
+
+
+def assemble(results: Rows) -> GraphData:
+    """:class:`GraphData` from the rows of :data:`QUERIES`, whatever their order (a fetch
+    patched after a rebuild, :mod:`.patch`, gives the same data as a whole fetch)."""
     agents, countries = _agents(results)
     activities = _activities(results)
     topics = _topics(results, activities)
@@ -258,9 +273,6 @@ def fetch_graph_data(backend) -> GraphData:
                      serial=next(_SERIALS))
 
 
-Rows = dict[str, list[dict[str, str]]]
-
-
 def _agents(results: Rows) -> tuple[dict[str, Agent], dict[str, str]]:
     """Organisations, states and people with their labels, kinds and countries; and the
     countries' labels."""
@@ -268,18 +280,21 @@ def _agents(results: Rows) -> tuple[dict[str, Agent], dict[str, str]]:
     types: dict[str, set[str]] = defaultdict(set)
     country: dict[str, str] = {}
     countries: dict[str, str] = {}
+    unlabelled: set[str] = set()
     for row in results["agents"]:
         a = str(row["agent"])
         types[a].add(str(row["type"]))
         if "label" in row:
-            labels[a].setdefault(str(row.get("lang", "")), str(row["label"]))
+            _keep_min(labels[a], str(row.get("lang", "")), str(row["label"]))
         if "country" in row:
             c = str(row["country"])
-            country.setdefault(a, c)
+            _keep_min(country, a, c)
             if "countryLabel" in row:
-                countries[c] = str(row["countryLabel"])
+                _keep_min(countries, c, str(row["countryLabel"]))
             else:
-                countries.setdefault(c, _slug_label(c))
+                unlabelled.add(c)
+    for c in unlabelled - countries.keys():
+        countries[c] = _slug_label(c)
     alts: dict[str, set[str]] = defaultdict(set)
     for row in results["alt"]:
         alts[str(row["agent"])].add(str(row["alt"]))
@@ -304,7 +319,7 @@ def _activities(results: Rows) -> dict[str, Activity]:
                                      "end": None, "signed": None, "src": set()})
             d["types"].add(str(row["type"]))
             if "label" in row:
-                d["labels"].setdefault(str(row.get("lang", "")), str(row["label"]))
+                _keep_min(d["labels"], str(row.get("lang", "")), str(row["label"]))
             for key, var in (("date", "date"), ("start", "start"), ("end", "end"), ("signed", "signedDate")):
                 if var in row and (d[key] is None or str(row[var]) < d[key]):
                     d[key] = str(row[var])
@@ -332,11 +347,17 @@ def _activities(results: Rows) -> dict[str, Activity]:
 def _topics(results: Rows, activities: dict[str, Activity]) -> dict[str, str]:
     """Topic labels; sets each activity's topics."""
     topics: dict[str, str] = {}
+    unlabelled: set[str] = set()
     act_topics: dict[str, set[str]] = defaultdict(set)
     for row in results["topics"]:
         t = str(row["topic"])
-        topics[t] = str(row["label"]) if "label" in row else topics.get(t, _slug_label(t))
+        if "label" in row:
+            _keep_min(topics, t, str(row["label"]))
+        else:
+            unlabelled.add(t)
         act_topics[str(row["act"])].add(t)
+    for t in unlabelled - topics.keys():
+        topics[t] = _slug_label(t)
     for act, ts in act_topics.items():
         if act in activities:
             activities[act].topics = frozenset(ts)
@@ -370,7 +391,9 @@ def _memberships(results: Rows, agents: dict[str, Agent], activities: dict[str, 
     ``membership`` activity with its two incidences."""
     posts: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
     org_members: dict[str, dict[str, Any]] = {}
-    for row in results["posts"]:
+    # in a fixed order (a membership with two members or bodies takes the first): the rows
+    # of a patched fetch (graph.network.table) come in another order than a full fetch's
+    for row in sorted(results["posts"], key=_row_key):
         member = str(row["person"])
         if member in agents and agents[member].is_person:
             posts[member].append((str(row["org"]), _year(row.get("asOf"))))
@@ -385,7 +408,7 @@ def _memberships(results: Rows, agents: dict[str, Agent], activities: dict[str, 
         if "src" in row:
             d["src"].add(str(row["src"]))
         if "label" in row:
-            d["labels"].setdefault(str(row.get("lang", "")), str(row["label"]))
+            _keep_min(d["labels"], str(row.get("lang", "")), str(row["label"]))
     for m, d in sorted(org_members.items()):
         if m in activities:
             continue
@@ -437,6 +460,17 @@ def _evidence(results: Rows, activities: dict[str, Activity]):
     for row in sorted(results["parents"], key=lambda r: (str(r["unit"]), str(r["parent"]))):
         parents.setdefault(str(row["unit"]), str(row["parent"]))
     return sentences, quotes, mentions, parents
+
+
+def _keep_min(d: dict[str, str], key: str, value: str) -> None:
+    """d[key] = the least of the values met (not the first: rows come in any order)."""
+    old = d.get(key)
+    if old is None or value < old:
+        d[key] = value
+
+
+def _row_key(row: dict[str, str]) -> tuple:
+    return tuple(sorted(row.items()))
 
 
 def _closest_posts(posts: list[tuple[str, int | None]], year: int | None) -> list[str]:

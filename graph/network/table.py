@@ -12,20 +12,28 @@ build and kept beside the store, so that no request fetches and builds the whole
                                       request (agents and their labels, countries, topics, the
                                       years): no incidence, no network
 
-Both are written atomically (a temporary file renamed) and carry the build id and
+``builds/{id}/network/rows.pickle``   the rows of the fetch the table was made from
+                                      (:func:`.data.fetch_rows`), for the next rebuild's patch
+``builds/{id}/network/pending.json``  after a rebuild: whose rows ``rows.pickle`` holds (a
+                                      link to an earlier build's file) and what changed since
+                                      (:class:`.patch.Change`)
+
+All are written atomically (a temporary file renamed) and carry the build id and
 :data:`FORMAT`; a file of another build or format counts as missing. ``wckg build`` writes
-them on a full build; after an incremental rebuild (one changed article) the network
-worker (:mod:`.pool`) computes them once, in the background of the web process, on the
-first network request — so a rebuild stays cheap. A pickle is trusted input here: it is
-written by the build and read by the same installation, never taken from a request.
+them on a full build. An incremental rebuild (one changed article) only links the rows of
+the build before and records what changed (:func:`carry`), so it stays cheap; the network
+worker (:mod:`.pool`) then computes the table once, on the first network request, from
+those rows patched for the change (:mod:`.patch`: the changed resources fetched again,
+not the whole graph). A pickle is trusted input here: it is written by the build and read
+by the same installation, never taken from a request.
 """
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import pickle
-import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,8 +41,9 @@ from typing import Any
 
 import networkx as nx
 
+from ..atomic import atomic_open, atomic_write
 from .build import partnership_network
-from .data import GraphData, fetch_graph_data
+from .data import GraphData, Rows, assemble, fetch_rows
 from .ego import index_of
 from .metrics import Metrics, compute_metrics, yearly_summaries
 from .vocab import YEARS_ON_PAGE_MAX
@@ -44,6 +53,8 @@ FORMAT = 1
 DIRNAME = "network"
 TABLE = "table.pickle"
 CATALOGUE = "catalogue.pickle"
+ROWS = "rows.pickle"
+PENDING = "pending.json"
 
 
 @dataclass
@@ -71,12 +82,22 @@ class _Store:
         return self._store
 
 
-def compute(store: Any, build_id: str) -> NetworkTable:
-    """The table of the build whose (open) pyoxigraph *store* is given."""
+def compute(store: Any, build_id: str, *, patch: tuple[Rows, Any] | None = None) -> tuple[NetworkTable, Rows]:
+    """The table of the build whose (open) pyoxigraph *store* is given, and the rows it was
+    made from; *patch*: the rows of an earlier build and the :class:`.patch.Change` since
+    (fetched again for what changed only)."""
     t: dict[str, float] = {}
     t0 = time.perf_counter()
-    data = fetch_graph_data(_Store(store))
-    t["fetch"] = time.perf_counter() - t0
+    if patch is not None:
+        from .patch import patch_rows
+        rows = patch_rows(_Store(store), *patch)
+        t["patch"] = time.perf_counter() - t0
+    else:
+        rows = fetch_rows(_Store(store))
+        t["fetch"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    data = assemble(rows)
+    t["assemble"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     index_of(data)
     t["index"] = time.perf_counter() - t0
@@ -89,7 +110,7 @@ def compute(store: Any, build_id: str) -> NetworkTable:
     t0 = time.perf_counter()
     years = yearly_summaries(data) if G.number_of_nodes() <= YEARS_ON_PAGE_MAX else None
     t["years"] = time.perf_counter() - t0
-    return NetworkTable(build_id, data, G, metrics, years, timings=t)
+    return NetworkTable(build_id, data, G, metrics, years, timings=t), rows
 
 
 def catalogue(data: GraphData) -> GraphData:
@@ -101,26 +122,68 @@ def catalogue(data: GraphData) -> GraphData:
 
 
 def _write(path: Path, obj: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name + ".")
-    try:
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic_open(path) as f:
+        pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def write(build_dir: Path, table: NetworkTable) -> None:
-    """Write the table and its catalogue into *build_dir* (each file atomically)."""
+def write(build_dir: Path, table: NetworkTable, rows: Rows) -> None:
+    """Write the rows, the table and its catalogue into *build_dir* (each file atomically)."""
     d = build_dir / DIRNAME
     d.mkdir(exist_ok=True)
+    _write(d / ROWS, (FORMAT, table.build_id, rows))
     _write(d / CATALOGUE, (FORMAT, table.build_id, catalogue(table.data)))
     _write(d / TABLE, table)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(d / PENDING)
+
+
+def carry(previous_dir: Path, build_dir: Path, change: Any) -> bool:
+    """After a rebuild: link the rows of the build in *previous_dir* (or of the build its
+    own pending patch starts from) into *build_dir* and record *change* (a
+    :class:`.patch.Change`, merged with what the previous build had pending), so that the
+    network worker patches them instead of fetching the whole graph. False (and nothing
+    written) when there are no rows to start from or an axiom changed."""
+    prev = previous_dir / DIRNAME
+    if change.whole or not (prev / ROWS).is_file():
+        return False
+    if (prev / TABLE).is_file() and not (prev / PENDING).is_file():
+        base, since = previous_dir.name, change
+    else:
+        pending = _pending(prev)
+        if pending is None:
+            return False
+        from .patch import Change
+        base, since = pending[0], Change.from_json(pending[1]).merged(change)
+    if since.whole:
+        return False
+    d = build_dir / DIRNAME
+    d.mkdir(exist_ok=True)
+    os.link(prev / ROWS, d / ROWS)
+    atomic_write(d / PENDING, json.dumps({"format": FORMAT, "base": base, "change": since.to_json()}, sort_keys=True))
+    return True
+
+
+def _pending(d: Path) -> tuple[str, dict] | None:
+    try:
+        p = json.loads((d / PENDING).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(p, dict) or p.get("format") != FORMAT or not isinstance(p.get("change"), dict):
+        return None
+    return str(p["base"]), p["change"]
+
+
+def _patch_of(build_dir: Path) -> tuple[Rows, Any] | None:
+    """The rows to patch and the change, when a rebuild left them (:func:`carry`)."""
+    d = build_dir / DIRNAME
+    pending = _pending(d)
+    if pending is None:
+        return None
+    found = _read(d / ROWS)
+    if not (isinstance(found, tuple) and len(found) == 3 and found[0] == FORMAT and found[1] == pending[0]):
+        return None
+    from .patch import Change
+    return found[2], Change.from_json(pending[1])
 
 
 def _read(path: Path) -> Any:
@@ -159,8 +222,8 @@ def ensure(build_dir: Path, build_id: str, db: Path) -> NetworkTable:
         if found is not None:
             return found
         import pyoxigraph as ox
-        table = compute(ox.Store.read_only(str(db)), build_id)
-        write(build_dir, table)
+        table, rows = compute(ox.Store.read_only(str(db)), build_id, patch=_patch_of(build_dir))
+        write(build_dir, table, rows)
         return table
 
 
