@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     network_queue: int = Field(8, ge=1, description="network computations that may wait for the worker before 503")
     network_ego_max_nodes: int = Field(1500, ge=10, description="nodes an ego network stops growing at (the nearest "
                                                                 "first; the page says what was cut)")
+    network_nice: int = Field(10, ge=0, le=19, description="CPU niceness of the network worker (0: as the server): "
+                                                           "the network table a rebuild leaves to compute, and big "
+                                                           "networks, take the CPU the other pages leave over")
 
     # --- extraction (graph.ingest) ------------------------------------------------------
     spacy_model: str | None = Field(None, description="installed spaCy pipeline for `wckg extract` (default: blank English, no model)")

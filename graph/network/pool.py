@@ -124,8 +124,16 @@ def _pool(settings):
     with _LOCK:
         pool = _POOL.get("pool")
         if pool is None or not pool.active:
-            pool = _POOL["pool"] = ProcessPool(max_workers=settings.network_workers, context=_forkserver())
+            pool = _POOL["pool"] = ProcessPool(max_workers=settings.network_workers, context=_forkserver(),
+                                               initializer=_lower_priority, initargs=(settings.network_nice,))
         return pool
+
+
+def _lower_priority(nice: int) -> None:
+    """In each network worker as it starts: run at *nice* (WCKG_NETWORK_NICE)."""
+    import os
+    if nice > 0:
+        os.nice(nice)
 
 
 def _run(settings, key: tuple, fn: Callable, *args) -> Any:
