@@ -59,8 +59,22 @@ class DataFile:
         return hashlib.sha256(read_input(self.path)).hexdigest()
 
 
-def _ttl(folder: Path) -> list[Path]:
-    return sorted(folder.glob("*.ttl")) if folder.is_dir() else []
+def _ttl(folder: Path, problems: list[str] | None = None) -> list[Path]:
+    """The ``*.ttl`` entries of *folder*, by name; why one of them cannot be read as a data
+    file (:func:`file_problem`) goes to *problems*. One directory read: a regular file is
+    known from the directory entry, without a stat (tens of thousands of articles)."""
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.endswith(".ttl")]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    entries.sort(key=lambda e: e.name)
+    if problems is not None:
+        for e in entries:
+            if not e.is_file(follow_symlinks=False) or not os.access(e.path, os.R_OK):
+                problem = file_problem(Path(e.path))
+                if problem:
+                    problems.append(problem)
+    return [Path(e.path) for e in entries]
 
 
 def discover(settings: Settings) -> list[DataFile]:
@@ -68,15 +82,15 @@ def discover(settings: Settings) -> list[DataFile]:
     onto = settings.ontology_dir
     data = settings.data_dir
     files: list[DataFile] = []
+    odd: list[str] = []
     # wckg.ttl first, then the other vocabularies of the project (e.g. metrics.ttl)
     files += [DataFile(p, str(GRAPH_ONTOLOGY), "ontology")
-              for p in sorted(_ttl(onto), key=lambda p: (p.name != "wckg.ttl", p.name))]
-    files += [DataFile(p, str(GRAPH_ONTOLOGY), "shapes") for p in _ttl(onto / "shapes")]
-    files += [DataFile(p, str(GRAPH_REFERENCE), "vocab") for p in _ttl(onto / "vocab")]
-    files += [DataFile(p, str(GRAPH_REFERENCE), "reference") for p in _ttl(data / "reference")]
-    files += [DataFile(p, str(GRAPH_REFERENCE), "source") for p in _ttl(data / "sources")]
-    files += [DataFile(p, graph_iri(p.stem), "article") for p in _ttl(data / "articles")]
-    odd = [problem for f in files if (problem := file_problem(f.path))]
+              for p in sorted(_ttl(onto, odd), key=lambda p: (p.name != "wckg.ttl", p.name))]
+    files += [DataFile(p, str(GRAPH_ONTOLOGY), "shapes") for p in _ttl(onto / "shapes", odd)]
+    files += [DataFile(p, str(GRAPH_REFERENCE), "vocab") for p in _ttl(onto / "vocab", odd)]
+    files += [DataFile(p, str(GRAPH_REFERENCE), "reference") for p in _ttl(data / "reference", odd)]
+    files += [DataFile(p, str(GRAPH_REFERENCE), "source") for p in _ttl(data / "sources", odd)]
+    files += [DataFile(p, graph_iri(p.stem), "article") for p in _ttl(data / "articles", odd)]
     if odd:
         raise InputError("; ".join(odd) if len(odd) == 1 else
                          f"{len(odd)} files cannot be read as RDF: " + "; ".join(odd),
