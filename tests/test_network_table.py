@@ -165,3 +165,32 @@ def test_a_network_without_evidence_has_the_same_nodes_links_and_weights(synthet
     hub = max(degree, key=lambda a: (degree[a], a))
     slow = [s.summary() for s in N.yearly_slices(synthetic, kind="ego", focus=hub, depth=1)]
     assert slow and N.yearly_summaries(synthetic, kind="ego", focus=hub, depth=1) == slow
+
+
+def _unbucketed_summaries(data: N.GraphData, filters: N.NetworkFilters, **kw) -> list[dict]:
+    """The per-year table as it was computed before the year buckets: every year's network
+    from the whole data with that year as the period filter."""
+    span = data.years()
+    assert span is not None
+    return [N.year_summary(y, N.build_network(data, kw.get("kind", "partnership"),
+                                              replace(filters, year_from=y, year_to=y),
+                                              focus=kw.get("focus"), depth=kw.get("depth", 1), evidence=False))
+            for y in range(span[0], span[1] + 1)]
+
+
+def test_year_buckets_give_every_years_network_as_the_whole_data_does(curated, synthetic):
+    """graph.network.metrics.year_data: each year's network from that year's activities only."""
+    focus = "https://w3id.org/wckg/id/organisation/undp"
+    degree: dict[str, int] = {}
+    for _act, _role, agent in synthetic.incidences:
+        degree[agent] = degree.get(agent, 0) + 1
+    hub = max(degree, key=lambda a: (degree[a], a))
+    cases = [(curated, N.NetworkFilters(weak=True), {}),
+             (curated, N.NetworkFilters(weak=True), {"kind": "ego", "focus": focus, "depth": 2}),
+             (synthetic, N.NetworkFilters(), {}),
+             (synthetic, N.NetworkFilters(rollup=True, people=True), {}),
+             (synthetic, N.NetworkFilters(), {"kind": "ego", "focus": hub, "depth": 1})]
+    for data, filters, kw in cases:
+        got = N.yearly_summaries(data, filters, **kw)
+        assert got == _unbucketed_summaries(data, filters, **kw), kw
+        assert sum(r["edges"] for r in got) > 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -13,7 +15,7 @@ import networkx as nx
 from ..errors import ParameterError
 from .build import build_network, organisation_count
 from .data import GraphData, _now
-from .ego import EGO_MAX_NODES
+from .ego import EGO_MAX_NODES, restricted
 from .filters import NetworkFilters
 from .vocab import EXACT_BETWEENNESS_MAX, METRICS, SEED, betweenness_sample_size
 
@@ -294,8 +296,8 @@ def yearly_slices(data: GraphData, filters: NetworkFilters = NetworkFilters(), *
     lo = filters.year_from if filters.year_from is not None else span[0]
     hi = filters.year_to if filters.year_to is not None else span[1]
     out = []
-    for y in range(lo, hi + 1):
-        G = build_network(data, kind, replace(filters, year_from=y, year_to=y), focus=focus, depth=depth,
+    for y, data_y in year_data(data, lo, hi):
+        G = build_network(data_y, kind, replace(filters, year_from=y, year_to=y), focus=focus, depth=depth,
                           max_nodes=max_nodes)
         out.append(YearSlice(y, G, compute_metrics(G, betweenness_sample=betweenness_sample)))
     return out
@@ -325,9 +327,26 @@ def yearly_summaries(data: GraphData, filters: NetworkFilters = NetworkFilters()
         return []
     lo = filters.year_from if filters.year_from is not None else span[0]
     hi = filters.year_to if filters.year_to is not None else span[1]
-    return [year_summary(y, build_network(data, kind, replace(filters, year_from=y, year_to=y), focus=focus,
+    return [year_summary(y, build_network(data_y, kind, replace(filters, year_from=y, year_to=y), focus=focus,
                                           depth=depth, max_nodes=max_nodes, evidence=False))
-            for y in range(lo, hi + 1)]
+            for y, data_y in year_data(data, lo, hi)]
+
+
+def year_data(data: GraphData, lo: int, hi: int) -> Iterator[tuple[int, GraphData]]:
+    """(year, *data* restricted to the activities dated in or overlapping that year) for
+    every year from *lo* to *hi*: a year's network (filters with that one year) holds no
+    other activity, so it is built from its own incidences rather than by filtering every
+    incidence of the graph (or of a hub's activities) once a year. Undated activities
+    belong to no year, as the period filter says (:func:`.filters._activity_ok`)."""
+    buckets: dict[int, list[str]] = defaultdict(list)
+    for iri, a in data.activities.items():
+        if a.year_from is None:
+            continue
+        last = a.year_to if a.year_to is not None else a.year_from
+        for y in range(max(lo, a.year_from), min(hi, last) + 1):
+            buckets[y].append(iri)
+    for y in range(lo, hi + 1):
+        yield y, restricted(data, buckets.get(y, ()))
 
 
 def yearly_rows(slices: list[YearSlice]) -> list[dict[str, Any]]:
