@@ -24,10 +24,11 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 def normalise_text(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form for finding a name in a sentence:
     ``" ministry of water "``-style, padded with spaces so that a name matches whole words."""
-    import unicodedata
-    t = unicodedata.normalize("NFKD", str(text).translate(_QUOTES))
-    t = "".join(c for c in t if not unicodedata.combining(c)).casefold()
-    return " " + _NON_WORD.sub(" ", t).strip() + " "
+    t = str(text).translate(_QUOTES)
+    if not t.isascii():  # (ASCII has nothing to decompose or strip: most sentences, fast)
+        import unicodedata
+        t = "".join(c for c in unicodedata.normalize("NFKD", t) if not unicodedata.combining(c))
+    return " " + _NON_WORD.sub(" ", t.casefold()).strip() + " "
 
 
 def names_in(text_norm: str, names: Iterable[str]) -> bool:
@@ -44,6 +45,7 @@ class _SentenceFinder:
         self.data = data
         self._candidates: dict[str, list[tuple[str, str]]] = {}
         self._names: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._agent_names: dict[str, frozenset[str]] = {}
         self._hits: dict[tuple[str, str], frozenset[int]] = {}
         self._by_subject: defaultdict[str, list[tuple[tuple[str, str], tuple[str, ...]]]] | None = None
         self._chairs: defaultdict[str, list[str]] | None = None
@@ -76,10 +78,13 @@ class _SentenceFinder:
         key = (act, agent)
         n = self._names.get(key)
         if n is None:
-            g = self.data.agents.get(agent)
-            raw = [g.label, *g.alt_labels] if g is not None else []
-            raw += list(self.data.mentions.get(key, ()))
-            n = self._names[key] = tuple(sorted({normalise_text(x) for x in raw if x}))
+            own = self._agent_names.get(agent)
+            if own is None:  # (an agent's own names, normalised once for all its activities)
+                g = self.data.agents.get(agent)
+                own = self._agent_names[agent] = frozenset(
+                    normalise_text(x) for x in ([g.label, *g.alt_labels] if g is not None else []) if x)
+            mentions = self.data.mentions.get(key, ())
+            n = self._names[key] = tuple(sorted(own | {normalise_text(x) for x in mentions if x}))
         return n
 
     def hits(self, act: str, agent: str) -> frozenset[int]:
