@@ -84,7 +84,7 @@ def test_the_ontology_describes_every_derived_term():
     from rdflib.namespace import RDFS
     onto = Graph().parse(PROJECT_ROOT / "ontology" / "derived.ttl")
     for p in ("mostSpecificType", "partnerCount", "sharedActivityCount", "intensityCode", "intensityYear", "reportCount",
-              "agentCountry", "locatedInCountry"):
+              "agentCountry", "locatedInCountry", "involves"):
         assert onto.value(URIRef(WC + p), RDFS.comment) is not None, p
 
 

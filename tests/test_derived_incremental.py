@@ -210,3 +210,55 @@ def test_a_new_label_of_an_agent_affects_none_of_its_items(store):
     assert _intensity_affected(store, WCID, [label]) == {undp}
     country = ox.Quad(undp, ox.NamedNode(WC + "country"), ox.NamedNode(WCID + "place/kazakhstan"), g)
     assert len(_intensity_affected(store, WCID, [country]) - {undp}) >= 2
+
+
+def _involved(store: ox.Store, link: ox.NamedNode) -> set:
+    return {q.object for q in store.quads_for_pattern(link, ox.NamedNode(WC + "involves"), None, derived.graph_name())}
+
+
+def test_changed_roles_posts_and_types_update_involves_as_a_full_derivation(store):
+    """graph.derived.involvement: a new role, a new post of someone who already takes part in
+    a link (that link is no changed subject), a post's organisation and a type each update
+    wc:involves for exactly the links they change, as a full derivation does."""
+    g = ox.NamedNode(WCID + "graph/test-involves")
+    rows = list(store.query(f"SELECT ?link ?person WHERE {{ ?link <{WC}participant> ?person . "
+                            f"?person a <{WC}Person> }} ORDER BY ?link ?person LIMIT 1", use_default_graph_as_union=True))
+    assert rows, "the curated data has a person taking part in something"
+    link, attendee = rows[0]["link"], rows[0]["person"]
+    orgs = sorted({q.object for q in store.quads_for_pattern(None, ox.NamedNode(WC + "organiser"), None, None)
+                   if isinstance(q.object, ox.NamedNode)}, key=lambda n: n.value)
+    a, b = orgs[0], orgs[1]
+    ev = ox.NamedNode(WCID + "event/test-involves")
+    person = ox.NamedNode(WCID + "person/test-involves")
+    post, post2 = ox.NamedNode(WCID + "membership/test-involves"), ox.NamedNode(WCID + "membership/test-involves-2")
+    new_org = ox.NamedNode(WCID + "organisation/test-involves")
+    roles = [ox.Quad(ev, derived.RDF_TYPE, ox.NamedNode(WC + "Meeting"), g),
+             ox.Quad(ev, ox.NamedNode(WC + "organiser"), a, g),
+             ox.Quad(ev, ox.NamedNode(WC + "participant"), person, g)]
+    posts = [ox.Quad(post, ox.NamedNode(ORG + "member"), person, g),
+             ox.Quad(post, ox.NamedNode(ORG + "organization"), b, g)]
+    report = _change(store, add=roles)
+    assert _involved(store, ev) == {a, person}
+    assert report["involvement"]["subjects"] not in (0, "all")
+    assert isomorphic(_derived_graph(store), _full(store))
+    _change(store, add=posts)  # the person's post: the event involves its organisation too
+    assert _involved(store, ev) == {a, person, b}
+    assert isomorphic(_derived_graph(store), _full(store))
+    # a post of someone who attended an existing link, its organisation stated first, the member after
+    before = _involved(store, link)
+    _change(store, add=[ox.Quad(post2, ox.NamedNode(ORG + "organization"), new_org, g)])
+    assert _involved(store, link) == before
+    _change(store, add=[ox.Quad(post2, ox.NamedNode(ORG + "member"), attendee, g)])
+    assert _involved(store, link) == before | {new_org}
+    assert isomorphic(_derived_graph(store), _full(store))
+    # a type changes no one's involvement (everyone counts, whatever their type) but stays consistent
+    typed = ox.Quad(new_org, derived.RDF_TYPE, ox.NamedNode(WC + "Organisation"), g)
+    report = _change(store, add=[typed])
+    assert report["involvement"]["subjects"] == 0 and _involved(store, link) == before | {new_org}
+    assert isomorphic(_derived_graph(store), _full(store))
+    # and back: the post's organisation, then the role, go again
+    _change(store, remove=[ox.Quad(post2, ox.NamedNode(ORG + "organization"), new_org, g), typed])
+    assert _involved(store, link) == before
+    _change(store, remove=[roles[2]])
+    assert _involved(store, ev) == {a}
+    assert isomorphic(_derived_graph(store), _full(store))

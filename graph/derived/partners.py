@@ -19,12 +19,16 @@ PARTICIPATION_ROLES = ("organiser", "participant", "supporter", "chair", "party"
                        "recipient")
 
 
-def participation(store: ox.Store) -> dict:
+def participation(store: ox.Store, *, organisations_only: bool = True) -> dict:
     """link -> the organisations taking part in it, in any of :data:`PARTICIPATION_ROLES`,
     directly or through a person (any actor) holding a post there (``(^org:member/
-    org:organization)?``); only resources typed as a wc:Organisation (or a subclass)."""
-    org_classes = subclasses_of(store, ox.NamedNode(WC + "Organisation"))
-    is_org = {s for s, t in pairs(store, RDF_TYPE) if t in org_classes}
+    org:organization)?``); only resources typed as a wc:Organisation (or a subclass), unless
+    *organisations_only* is false: then everyone the path reaches, whatever its type (a
+    person, a state: the derivation ``involvement``)."""
+    is_org: set | None = None
+    if organisations_only:
+        org_classes = subclasses_of(store, ox.NamedNode(WC + "Organisation"))
+        is_org = {s for s, t in pairs(store, RDF_TYPE) if t in org_classes}
     posts: dict = defaultdict(set)  # actor -> organisations of the memberships it is member of
     organisation_of: dict = defaultdict(set)
     for m, o in pairs(store, ORG_ORGANIZATION):
@@ -35,7 +39,7 @@ def participation(store: ox.Store) -> dict:
     for role in PARTICIPATION_ROLES:
         for link, actor in pairs(store, ox.NamedNode(WC + role)):
             for o in ({actor} | posts.get(actor, set())):
-                if o in is_org:
+                if is_org is None or o in is_org:
                     links[link].add(o)
     return links
 
@@ -51,6 +55,7 @@ class _Participation:
         self._is_org: dict = {}
         self._posts: dict = {}
         self._links: dict = {}
+        self._involved: dict = {}
 
     def is_org(self, x) -> bool:
         if x not in self._is_org:
@@ -64,15 +69,39 @@ class _Participation:
                                   for o in objects(self.store, m, ORG_ORGANIZATION)}
         return self._posts[actor]
 
-    def of_link(self, link) -> set:
-        """The organisations taking part in *link* (as :func:`participation` counts them)."""
-        if link not in self._links:
+    def involved(self, link) -> set:
+        """Everyone taking part in *link*, whatever their type (``participation(store,
+        organisations_only=False)``): each actor in a role and the organisations of its posts."""
+        if link not in self._involved:
             out = set()
             for role in self.roles:
                 for actor in objects(self.store, link, role):
-                    out |= {o for o in {actor} | self.posts(actor) if self.is_org(o)}
-            self._links[link] = out
+                    out |= {actor} | self.posts(actor)
+            self._involved[link] = out
+        return self._involved[link]
+
+    def of_link(self, link) -> set:
+        """The organisations taking part in *link* (as :func:`participation` counts them)."""
+        if link not in self._links:
+            self._links[link] = {o for o in self.involved(link) if self.is_org(o)}
         return self._links[link]
+
+    def links_changed_by(self, quads: Sequence[ox.Quad]) -> set:
+        """The links whose participants (:meth:`involved`, whatever their type) may change
+        with *quads*: a changed role, and the links of an actor whose posts changed."""
+        roles = set(self.roles)
+        links: set = set()
+        actors: set = set()
+        for q in quads:
+            if q.predicate in roles:
+                links.add(q.subject)
+            elif q.predicate == ORG_MEMBER:
+                actors.add(q.object)
+            elif q.predicate == ORG_ORGANIZATION:
+                actors |= objects(self.store, q.subject, ORG_MEMBER)
+        for a in actors:
+            links |= self.links_of_actor(a)
+        return links
 
     def links_of_actor(self, actor) -> set:
         return {link for role in self.roles for link in subjects(self.store, role, actor)}
@@ -113,19 +142,13 @@ def _partners_affected(store: ox.Store, base_iri: str, quads: Sequence[ox.Quad])
     table = _participation_table()
     if table is None:
         return None
-    links: set = set()
-    actors: set = set()
+    if any(q.predicate == SUBCLASS for q in quads):
+        return None
+    links = part.links_changed_by(quads)  # a changed role, or an actor's changed posts
     orgs: set = set()
     for q in quads:
         p = q.predicate
-        if p == SUBCLASS:
-            return None
-        if p in roles:
-            links.add(q.subject)
-        elif p == ORG_MEMBER:
-            actors.add(q.object)
-        elif p == ORG_ORGANIZATION:
-            actors |= objects(store, q.subject, ORG_MEMBER)
+        if p == ORG_ORGANIZATION:
             orgs.add(q.object)
         elif p == RDF_TYPE and q.object in part.org_classes:
             orgs.add(q.subject)
@@ -133,8 +156,6 @@ def _partners_affected(store: ox.Store, base_iri: str, quads: Sequence[ox.Quad])
         elif p == ORG_SUB:
             for x in (q.subject, q.object):
                 orgs |= {x} | reachable(store, x, ORG_SUB, forward=True) | reachable(store, x, ORG_SUB, forward=False)
-    for a in actors:
-        links |= part.links_of_actor(a)
     work = STATE["tables"]
     assert isinstance(work, dict)
     for link in links:
