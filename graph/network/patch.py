@@ -89,7 +89,8 @@ def referrers(store: ox.Store, iris: Iterable[str]) -> set[str]:
     for iri in iris:
         node = ox.NamedNode(iri)
         for p in REFERENCES:
-            out |= {q.subject.value for q in store.quads_for_pattern(None, p, node, None)}
+            out |= {q.subject.value for q in store.quads_for_pattern(None, p, node, None)
+                    if isinstance(q.subject, ox.NamedNode)}
     return out
 
 
