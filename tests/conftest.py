@@ -13,6 +13,22 @@ from graph.config import PROJECT_ROOT, Settings
 SHARED = PROJECT_ROOT.parent / "shared"
 
 
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    """A private copy of the curated data that a test may change."""
+    dst = tmp_path / "data"
+    shutil.copytree(PROJECT_ROOT / "data", dst)
+    return dst
+
+
+@pytest.fixture
+def ontology_copy(tmp_path) -> Path:
+    """A private copy of the ontology that a test may change."""
+    dst = tmp_path / "ontology"
+    shutil.copytree(PROJECT_ROOT / "ontology", dst)
+    return dst
+
+
 def make_settings(store: Path, **overrides) -> Settings:
     """Settings for a test: explicit paths, nothing read from the developer's environment."""
     values = dict(store=store, data_dir=PROJECT_ROOT / "data", ontology_dir=PROJECT_ROOT / "ontology",

@@ -15,7 +15,6 @@ from rdflib.compare import isomorphic
 
 from graph import derived
 from graph.build import build
-from graph.config import PROJECT_ROOT
 from graph.search import SearchIndex
 from graph.store import StoreLayout
 from graph.terms import to_rdflib
@@ -33,13 +32,6 @@ org_:zebra-basin-water-trust a wc:Organisation ; skos:prefLabel "Zebra Basin Wat
 ev:zebra-test-meeting a wc:Meeting ; skos:prefLabel "Zebra test meeting"@en ;
     wc:organiser org_:zebra-basin-water-trust ; wc:participant org_:undp .
 """
-
-
-@pytest.fixture
-def data_copy(tmp_path) -> Path:
-    dst = tmp_path / "data"
-    shutil.copytree(PROJECT_ROOT / "data", dst)
-    return dst
 
 
 def _manifest(settings) -> dict:
@@ -130,9 +122,8 @@ def test_reverting_the_change_restores_the_first_build(tmp_path, data_copy):
     assert _index(s) == first_index
 
 
-def test_a_changed_ontology_rebuilds_the_index_whole(tmp_path, data_copy):
-    onto = tmp_path / "ontology"
-    shutil.copytree(PROJECT_ROOT / "ontology", onto)
+def test_a_changed_ontology_rebuilds_the_index_whole(tmp_path, data_copy, ontology_copy):
+    onto = ontology_copy
     s = make_settings(tmp_path / "store", data_dir=data_copy, ontology_dir=onto)
     build(s, validate="none")
     wckg = onto / "wckg.ttl"

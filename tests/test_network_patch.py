@@ -5,15 +5,12 @@ store gives."""
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 
 from graph.build import build
-from graph.config import PROJECT_ROOT
 from graph.network import table as T
 from graph.network.data import GraphData, assemble, fetch_rows
 from graph.store import StoreLayout
@@ -26,13 +23,6 @@ ORG = "https://w3id.org/wckg/id/organisation/"
 PLACE = "https://w3id.org/wckg/id/place/"
 TOPIC = "https://w3id.org/wckg/id/topic/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
-
-
-@pytest.fixture
-def data_copy(tmp_path) -> Path:
-    dst = tmp_path / "data"
-    shutil.copytree(PROJECT_ROOT / "data", dst)
-    return dst
 
 
 def _current(settings) -> tuple[Path, Path]:
@@ -120,9 +110,8 @@ def test_rebuilds_in_a_row_patch_from_the_last_computed_rows(tmp_path, data_copy
     assert table.data.countries[PLACE + "kazakhstan"] != "A Zebraland"
 
 
-def test_a_changed_class_hierarchy_fetches_the_whole_graph(tmp_path, data_copy):
-    onto = tmp_path / "ontology"
-    shutil.copytree(PROJECT_ROOT / "ontology", onto)
+def test_a_changed_class_hierarchy_fetches_the_whole_graph(tmp_path, data_copy, ontology_copy):
+    onto = ontology_copy
     s = make_settings(tmp_path / "store", data_dir=data_copy, ontology_dir=onto)
     build(s, validate="none")
     core = onto / "wckg.ttl"

@@ -3,7 +3,6 @@ and the remote backend against a real ``oxigraph serve`` on 127.0.0.1."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,14 +21,6 @@ from tests.conftest import free_port, make_settings, remote_settings, running_ox
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 LABEL = "SELECT ?s ?l WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }"
-
-
-@pytest.fixture
-def data_copy(tmp_path) -> Path:
-    """A private copy of the curated data that a test may change."""
-    dst = tmp_path / "data"
-    shutil.copytree(PROJECT_ROOT / "data", dst)
-    return dst
 
 
 def count(backend) -> int:
