@@ -10,6 +10,10 @@ from tests.conftest import make_settings
 
 def test_the_network_worker_runs_at_the_configured_niceness(tmp_path):
     base = os.nice(0)
+    old = pool._POOL.pop("pool", None)  # (a pool of an earlier test, started with other settings)
+    if old is not None:
+        old.stop()
+        old.join()
     for nice in (7, 0):
         s = make_settings(tmp_path / "store", network_nice=nice)
         p = pool._pool(s)
