@@ -158,7 +158,10 @@ def carry(previous_dir: Path, build_dir: Path, change: Any) -> bool:
         return False
     d = build_dir / DIRNAME
     d.mkdir(exist_ok=True)
-    os.link(prev / ROWS, d / ROWS)
+    try:
+        os.link(prev / ROWS, d / ROWS)
+    except OSError:  # (no hard links here: the worker fetches whole, as before)
+        return False
     atomic_write(d / PENDING, json.dumps({"format": FORMAT, "base": base, "change": since.to_json()}, sort_keys=True))
     return True
 
