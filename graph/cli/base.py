@@ -4,11 +4,12 @@ modules (``*_cmds.py``), which register their commands on :data:`app`; the packa
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 from rich.console import Console
 
-from ..errors import WckgError
+from ..errors import ConfigError, WckgError
 
 
 def _rich_help() -> bool:
@@ -40,11 +41,23 @@ def fail(e: WckgError) -> None:
     raise SystemExit(e.exit_code)
 
 
+def settings_error(e: Any) -> ConfigError:
+    """A pydantic ValidationError of :class:`graph.config.Settings` as one line per setting,
+    named as it is set (``WCKG_NETWORK_NICE=30: Input should be less than or equal to 19``)."""
+    lines = [f"WCKG_{'_'.join(str(x) for x in err['loc']).upper()}={err.get('input')!s}: {err['msg']}"
+             for err in e.errors()]
+    return ConfigError("wrong setting: " + "; ".join(lines),
+                       hint="fix the variable in the environment or in .env (README, Settings)")
+
+
 def main() -> None:
+    from pydantic import ValidationError
     try:
         app()
     except WckgError as e:
         fail(e)
+    except ValidationError as e:  # a WCKG_* setting (environment or .env) of the wrong form
+        fail(settings_error(e))
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
