@@ -146,13 +146,19 @@ def run(store: ox.Store, text: str, params: dict, bind: str = STORE_BIND) -> tup
     """The canonical answer of *text* (comparable across query texts) and its size.
 
     *bind*: "substitution" (pyoxigraph substitutions only: the store before the rewrite),
-    "values" (a VALUES block in the outermost group only: a remote server), "both" (the
-    embedded store now)."""
+    "values" (a VALUES block in the outermost group and the terms written into the triple
+    patterns: a remote server), "both" (the same and the substitutions: the embedded
+    store now), "values-block" (a VALUES block and the substitutions, without writing the
+    values into the patterns: the embedded store before 6 December 2026)."""
     from graph.terms import to_oxigraph
-    if bind in ("values", "both") and params:
+    if bind == "values-block" and params:
         from graph.queries import bind_as_values
-        subs = {ox.Variable(k): to_oxigraph(v) for k, v in params.items()} if bind == "both" else None
+        subs = {ox.Variable(k): to_oxigraph(v) for k, v in params.items()}
         result = store.query(bind_as_values(text, params), use_default_graph_as_union=True, substitutions=subs)
+    elif bind in ("values", "both") and params:
+        from graph.queries import bind_params
+        subs = {ox.Variable(k): to_oxigraph(v) for k, v in params.items()} if bind == "both" else None
+        result = store.query(bind_params(text, params), use_default_graph_as_union=True, substitutions=subs)
     else:
         subs = {ox.Variable(k): to_oxigraph(v) for k, v in params.items()}
         result = store.query(text, use_default_graph_as_union=True, substitutions=subs or None)
@@ -208,10 +214,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help="compare answers only (one run each)")
     ap.add_argument("--no-before-timing", action="store_true",
                     help="run the earlier text once for its answer only (when it is very slow)")
-    ap.add_argument("--bind", choices=("substitution", "values", "both"), default=STORE_BIND,
+    ap.add_argument("--bind", choices=("substitution", "values", "both", "values-block"), default=STORE_BIND,
                     help="how parameters reach the engine: pyoxigraph substitutions (as the embedded store) "
                          "or a VALUES block (as a remote server)")
-    ap.add_argument("--before-bind", choices=("substitution", "values", "both"), default="substitution",
+    ap.add_argument("--before-bind", choices=("substitution", "values", "both", "values-block"), default="substitution",
                     help="binding of the earlier texts (default: substitution, as the store bound them)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--budget", type=float, default=10.0, help="seconds of repeats per query at most")

@@ -30,8 +30,9 @@ class RemoteStore(_Backend):
 
     The default graph must be the union of the named graphs on the server (see README).
     Parameters are sent as a ``VALUES`` block of N-Triples terms serialised by pyoxigraph,
-    placed just inside the outermost ``WHERE {`` (see :func:`graph.queries.bind_as_values`):
-    the values a user typed never become query text.
+    placed just inside the outermost ``WHERE {``, and written into the query's triple
+    patterns (see :func:`graph.queries.bind_params`): the values a user typed never
+    become query text, only terms serialised by pyoxigraph.
     """
 
     backend = "remote"
@@ -80,8 +81,8 @@ class RemoteStore(_Backend):
         if params:
             # a VALUES block inside the outermost WHERE, so the query's FILTERs see the
             # values as they do with pyoxigraph's substitutions (a trailing VALUES would not)
-            from .queries import bind_as_values
-            text = bind_as_values(text, params)
+            from .queries import bind_params
+            text = bind_params(text, params)
         # a remote server cannot be sandboxed from here: the lexical check of the text as
         # sent is the guard (firewall the server, and refuse SERVICE there: see README)
         kind = refusal(text)

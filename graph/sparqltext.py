@@ -102,4 +102,91 @@ def _expand(token: tuple[str, str], prefixes: dict[str, str], base: str) -> str 
     return None
 
 
-__all__ = ["QueryDataset", "query_dataset"]
+_PROJECTING = {"SELECT", "DESCRIBE"}
+
+
+def _variable_uses(text: str):
+    """Each variable of *text* as (match, where): ``"pattern"`` for a term of a triple
+    pattern in the query's own scope (a group at parenthesis depth 0, not in a sub-SELECT,
+    a ``VALUES`` block or ``MINUS``), ``"top"`` for the projection and solution modifiers
+    (outside every group), ``"other"`` for everything else (expressions, ``BIND``,
+    ``VALUES`` headers, sub-SELECTs, ``MINUS``); None when the query projects ``*``."""
+    uses = []
+    # one frame per open brace: [kind, parenthesis depth inside it]; "group" may be
+    # rewritten, "skip" (a sub-SELECT, VALUES data, MINUS) may not
+    frames: list[list] = []
+    projecting = False        # after SELECT/DESCRIBE, before the next brace
+    after_values = False      # after VALUES or MINUS, before its block
+    prev_open = False         # the previous token opened a brace
+    for m in _TOKEN.finditer(text):
+        kind, tok = m.lastgroup, m.group()
+        if kind in ("ws", "comment"):
+            continue
+        word = tok.upper() if kind == "word" else ""
+        if kind == "other" and tok == "*" and projecting and not frames:
+            return None
+        if word in _PROJECTING:
+            if prev_open and frames:          # "{ SELECT": a sub-query, its own scope
+                frames[-1][0] = "skip"
+            projecting = True
+        elif word in ("VALUES", "MINUS"):
+            after_values = True
+        prev_open = False
+        if kind == "open":
+            skip = after_values or bool(frames and frames[-1][0] == "skip")
+            frames.append(["skip" if skip else "group", 0])
+            projecting, after_values, prev_open = False, False, True
+        elif kind == "close":
+            if frames:
+                frames.pop()
+        elif kind == "other" and tok in "()" and frames:
+            frames[-1][1] += 1 if tok == "(" else -1
+        elif kind == "var":
+            if not frames:
+                uses.append((m, "top"))
+            elif frames[-1] == ["group", 0] and not projecting and not after_values:
+                uses.append((m, "pattern"))
+            else:
+                uses.append((m, "other"))
+    return uses
+
+
+def inline_bindings(text: str, values: dict[str, str]) -> str:
+    """*text* with the variables of *values* (name → an IRI or literal in N-Triples
+    syntax) written as those terms in its triple patterns; the caller still binds them
+    (a ``VALUES`` block and pyoxigraph ``substitutions``).
+
+    Why: Oxigraph plans a query before it sees its substitutions, and plans an OPTIONAL
+    apart from a ``VALUES`` block, so ``OPTIONAL { ?se rdf:subject ?x ; rdf:object ?s }``
+    with ``?s`` bound that way is a hash join over every statement's evidence (seconds at
+    1 M triples), where the same pattern with the IRI written in it is an index lookup
+    (under a millisecond).
+
+    A variable is written only where that cannot change an answer: when every use of it
+    inside the query's groups is a triple-pattern term of the query's own scope. One used
+    in an expression, a ``BIND``, a sub-SELECT, ``VALUES`` or ``MINUS`` is left as it is
+    everywhere (substitutions reach a ``FILTER`` but not a ``BIND`` or ``BOUND()`` of a
+    group whose patterns no longer name the variable), as is every variable of a query
+    projecting ``*`` (a written term would drop it from ``*``). Blank nodes are never
+    written (in a pattern ``_:b`` is a variable).
+    """
+    if not values:
+        return text
+    uses = _variable_uses(text)
+    if uses is None:
+        return text
+    names = {m.group()[1:] for m, where in uses if where == "pattern" and m.group()[1:] in values}
+    names -= {m.group()[1:] for m, where in uses if where == "other"}
+    if not names:
+        return text
+    out: list[str] = []
+    pos = 0
+    for m, where in uses:
+        if where == "pattern" and m.group()[1:] in names:
+            out += [text[pos:m.start()], values[m.group()[1:]]]
+            pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+__all__ = ["QueryDataset", "inline_bindings", "query_dataset"]

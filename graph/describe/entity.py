@@ -241,8 +241,12 @@ SELECT ?s ?g ?src ?title ?issued ?inferred ?pub {label_cols("pub")} ?x ?p ?ev ?q
       {_SOURCE_META}
       OPTIONAL {{ GRAPH ?g {{ ?x wc:evidence ?ev }} }}
     }}
-    # the sentence that supports this very statement (vocabulary 0.2), preferred to ?x's own
-    OPTIONAL {{ GRAPH ?g {{ ?se rdf:subject ?x ; rdf:predicate ?p ; rdf:object ?s ; wc:quote ?quote }} }}
+    # the sentence that supports this very statement (vocabulary 0.2), preferred to ?x's own.
+    # The engine evaluates this OPTIONAL once, apart from the rows above, and hash-joins it:
+    # it must start from the described resource (?s, written in as an IRI by
+    # graph.queries.bind_params), not from ?x (every statement's evidence in the store:
+    # 5-8 s a page at 1 M triples)
+    OPTIONAL {{ GRAPH ?g {{ ?se rdf:object ?s ; rdf:subject ?x ; rdf:predicate ?p ; wc:quote ?quote }} }}
     FILTER(BOUND(?src))
     {label_opts("x")}
   }}

@@ -52,10 +52,10 @@ from __future__ import annotations
 from .library import cached_library, close_matches, get, load_library, resolve
 from .model import (HEADER_KEYS, NAME_RE, PARAM_KEYS, PARAM_TYPES, STDIN, TYPE_HINTS, NamedQuery, ParamType,
                     QueryForm, QueryParam, convert_value)
-from .parse import bind_as_values, parse_named_query, syntax_error, undeclared_prefix
+from .parse import bind_as_values, bind_params, parse_named_query, syntax_error, undeclared_prefix
 
 __all__ = [
     "QueryParam", "NamedQuery", "PARAM_TYPES", "TYPE_HINTS", "convert_value", "parse_named_query",
     "load_library", "cached_library", "get", "resolve", "close_matches", "syntax_error", "undeclared_prefix",
-    "bind_as_values", "STDIN", "HEADER_KEYS", "PARAM_KEYS", "NAME_RE", "ParamType", "QueryForm",
+    "bind_as_values", "bind_params", "STDIN", "HEADER_KEYS", "PARAM_KEYS", "NAME_RE", "ParamType", "QueryForm",
 ]

@@ -11,10 +11,11 @@ from typing import Any
 
 import pyoxigraph as ox
 import yaml
-from rdflib.term import Node
+from rdflib.term import BNode, Node
 
 from ..errors import InputError, Location, ParameterError, QuerySyntaxError
 from ..namespaces import PREFIXES
+from ..sparqltext import inline_bindings
 from .model import (HEADER_KEYS, PARAM_KEYS, PARAM_TYPES, NamedQuery, QueryForm,
                     QueryParam, convert_value)
 
@@ -260,6 +261,19 @@ def _to_ox(term: Node):
 
 
 _FORM = re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.I)
+
+
+def bind_params(text: str, params: Mapping[str, Node]) -> str:
+    """*text* as the engines get it with *params*: each IRI or literal written into the
+    triple patterns where it stands for its variable (:func:`graph.sparqltext.inline_bindings`:
+    planned from, where a substitution or a ``VALUES`` block is not), and all of them as a
+    ``VALUES`` block (:func:`bind_as_values`), so every other use of a variable (the
+    projection, expressions, sub-selects) sees its value. Answers the same as
+    substitution alone (tests/test_query_shapes.py)."""
+    if not params:
+        return text
+    terms = {k: str(_to_ox(v)) for k, v in params.items() if not isinstance(v, BNode)}
+    return bind_as_values(inline_bindings(text, terms), params)
 
 
 def bind_as_values(text: str, params: Mapping[str, Node]) -> str:
