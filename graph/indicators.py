@@ -515,8 +515,49 @@ def candidate_pairs(data: IndicatorData) -> list[tuple[str, str]]:
     return index(data)["pairs"]
 
 
+#: The overview lists the newest codes and the first pairs; the CSV and JSON have all.
+CODES_ON_PAGE = 300
+PAIRS_ON_PAGE = 200
+ORGS_IN_LIST = 2000
+
+
+def answer(data: IndicatorData, what: str, kind: str = "", value: str = "") -> Any:
+    """What one indicators request needs, small enough to send between processes (the
+    network worker holds *data*: :mod:`graph.network.pool`): ``overview`` (the page's
+    lists), ``codes.csv`` / ``codes.json`` / ``codes.ttl`` (every code), ``series`` and
+    ``arrangements`` (for *kind* and *value*; a bad one raises :class:`ParameterError`)."""
+    if what == "series":
+        return series(data, kind, value)
+    if what == "arrangements":
+        return arrangements(data, kind, value)
+    if what == "codes.csv":
+        return codes_csv(data)
+    if what == "codes.json":
+        return {"scale": {str(k): v for k, v in BAR_SCALE.items()},
+                "rules": [{"rule": n, "code": c, "text": t} for n, c, t in RULES],
+                "items": [c.to_json() for c in sorted(data.coded.values(), key=lambda c: c.iri)]}
+    if what == "codes.ttl":
+        from rdflib import Graph
+
+        from .namespaces import bind_prefixes
+        g = Graph()
+        bind_prefixes(g)
+        for t in codes_triples(data):
+            g.add(t)
+        return g.serialize(format="turtle")
+    if what == "overview":
+        ix = index(data)
+        coded, pairs, active = ix["newest"], candidate_pairs(data), ix["by_agent"]
+        return {"coded": coded[:CODES_ON_PAGE], "coded_total": len(coded),
+                "pairs": [(a, b, data.countries.get(a, a), data.countries.get(b, b)) for a, b in pairs[:PAIRS_ON_PAGE]],
+                "pairs_total": len(pairs), "countries": data.countries, "basins": data.basins,
+                "organisations": sorted(((i, a.label) for i, a in data.graph.agents.items()
+                                         if i in active and not a.is_person), key=lambda x: x[1].lower())[:ORGS_IN_LIST]}
+    raise ValueError(f"unknown indicators answer {what!r}")
+
+
 __all__ = ["BAR_SCALE", "RULES", "CRITERIA", "SERIES_KINDS", "Coded", "IndicatorData", "compute", "cached",
-           "series", "series_csv", "codes_csv", "arrangements", "candidate_pairs"]
+           "series", "series_csv", "codes_csv", "arrangements", "candidate_pairs", "answer"]
 
 
 # --------------------------------------------------------------------------------------

@@ -8,8 +8,10 @@
 * ``/indicators/arrangements?kind=pair|basin&value=...`` — the evidence of each SDG 6.5.2
   criterion, ``.json`` beside it (named query ``sdg-652-evidence``).
 
-The codes are computed once per store build (:func:`graph.indicators.cached`). A bad
-kind or value → 422 naming the parameter."""
+The codes are computed once per store build, with the build's network table, and held by
+the network worker (:func:`graph.network.pool.indicators_for`), which answers each request
+with what it needs; never in the web process, except for a remote backend. A bad kind or
+value → 422 naming the parameter; a worker still computing → 503 with Retry-After."""
 from __future__ import annotations
 
 import json
@@ -19,6 +21,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from graph import indicators as I
+from graph.network.pool import indicators_for
 
 from ..deps import BackendDep, SettingsDep
 from ..templating import local_path, render
@@ -39,70 +42,44 @@ def _download(body: str, media: str, filename: str) -> Response:
 
 @router.get("/indicators", summary="Cooperation indicators: BAR intensity codes and SDG 6.5.2 arrangements")
 def indicators_page(request: Request, backend: BackendDep, settings: SettingsDep) -> Response:
-    data = I.cached(backend)
-    ix = I.index(data)
-    coded = ix["newest"]
-    pairs = I.candidate_pairs(data)
-    active = ix["by_agent"]
+    o = indicators_for(backend, settings, "overview")
     return render(request, "indicators.html", {
-        "coded": coded[:CODES_ON_PAGE], "coded_total": len(coded), "rules": I.RULES, "scale": I.BAR_SCALE,
-        "criteria": I.CRITERIA,
-        "pairs": [(a, b, data.countries.get(a, a), data.countries.get(b, b)) for a, b in pairs[:PAIRS_ON_PAGE]],
-        "pairs_total": len(pairs),
-        "countries": data.countries, "basins": data.basins,
-        "organisations": sorted(((i, a.label) for i, a in data.graph.agents.items()
-                                 if i in active and not a.is_person), key=lambda x: x[1].lower())[:ORGS_IN_LIST],
+        **o, "rules": I.RULES, "scale": I.BAR_SCALE, "criteria": I.CRITERIA,
         "href": lambda iri: local_path(iri, settings.base_iri),
     })
 
 
-#: The overview lists the newest codes and the first pairs; the CSV and JSON have all.
-CODES_ON_PAGE = 300
-PAIRS_ON_PAGE = 200
-ORGS_IN_LIST = 2000
-
-
 @router.get("/indicators/codes.{fmt}", summary="The BAR code of every event and agreement (csv, json, ttl)")
-def codes(fmt: str, backend: BackendDep) -> Response:
-    data = I.cached(backend)
+def codes(fmt: str, backend: BackendDep, settings: SettingsDep) -> Response:
     if fmt == "csv":
-        return _download(I.codes_csv(data), "text/csv; charset=utf-8", "bar-codes.csv")
+        return _download(indicators_for(backend, settings, "codes.csv"), "text/csv; charset=utf-8", "bar-codes.csv")
     if fmt == "json":
-        return _json({"scale": {str(k): v for k, v in I.BAR_SCALE.items()},
-                      "rules": [{"rule": n, "code": c, "text": t} for n, c, t in I.RULES],
-                      "items": [c.to_json() for c in sorted(data.coded.values(), key=lambda c: c.iri)]})
+        return _json(indicators_for(backend, settings, "codes.json"))
     if fmt == "ttl":
-        from rdflib import Graph
-
-        from graph.namespaces import bind_prefixes
-        g = Graph()
-        bind_prefixes(g)
-        for t in I.codes_triples(data):
-            g.add(t)
-        return Response(g.serialize(format="turtle").encode(), media_type="text/turtle; charset=utf-8")
+        return Response(indicators_for(backend, settings, "codes.ttl").encode(), media_type="text/turtle; charset=utf-8")
     from graph.errors import ParameterError
     raise ParameterError("format", f"unknown format {fmt!r}", hint="use codes.csv, codes.json or codes.ttl")
 
 
-def _series(backend, kind: str, value: str):
-    return I.series(I.cached(backend), kind, value)
+def _series(backend, settings, kind: str, value: str):
+    return indicators_for(backend, settings, "series", kind, value)
 
 
 @router.get("/indicators/intensity.json", summary="BAR intensity per year (JSON)")
-def intensity_json(backend: BackendDep, kind: KindQ = "country", value: ValueQ = "") -> Response:
-    return _json(_series(backend, kind, value))
+def intensity_json(backend: BackendDep, settings: SettingsDep, kind: KindQ = "country", value: ValueQ = "") -> Response:
+    return _json(_series(backend, settings, kind, value))
 
 
 @router.get("/indicators/intensity.csv", summary="BAR intensity per year (CSV)")
-def intensity_csv(backend: BackendDep, kind: KindQ = "country", value: ValueQ = "") -> Response:
-    s = _series(backend, kind, value)
+def intensity_csv(backend: BackendDep, settings: SettingsDep, kind: KindQ = "country", value: ValueQ = "") -> Response:
+    s = _series(backend, settings, kind, value)
     return _download(I.series_csv(s), "text/csv; charset=utf-8", "intensity.csv")
 
 
 @router.get("/indicators/intensity", summary="BAR intensity per year (page with a plot)")
 def intensity_page(request: Request, backend: BackendDep, settings: SettingsDep,
                    kind: KindQ = "country", value: ValueQ = "") -> Response:
-    s = _series(backend, kind, value)
+    s = _series(backend, settings, kind, value)
     from urllib.parse import urlencode
     q = urlencode({"kind": kind, "value": value})
     return render(request, "indicators_intensity.html", {
@@ -136,14 +113,14 @@ def _plot(years: list[dict]) -> dict | None:
 
 
 @router.get("/indicators/arrangements.json", summary="SDG 6.5.2 evidence (JSON)")
-def arrangements_json(backend: BackendDep, kind: KindQ = "pair", value: ValueQ = "") -> Response:
-    return _json(I.arrangements(I.cached(backend), kind, value))
+def arrangements_json(backend: BackendDep, settings: SettingsDep, kind: KindQ = "pair", value: ValueQ = "") -> Response:
+    return _json(indicators_for(backend, settings, "arrangements", kind, value))
 
 
 @router.get("/indicators/arrangements", summary="SDG 6.5.2: evidence of an operational arrangement (page)")
 def arrangements_page(request: Request, backend: BackendDep, settings: SettingsDep,
                       kind: KindQ = "pair", value: ValueQ = "") -> Response:
-    a = I.arrangements(I.cached(backend), kind, value)
+    a = indicators_for(backend, settings, "arrangements", kind, value)
     from urllib.parse import urlencode
     return render(request, "indicators_arrangements.html", {
         "a": a, "qs": urlencode({"kind": kind, "value": value}), "href": lambda iri: local_path(iri, settings.base_iri)})

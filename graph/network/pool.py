@@ -53,6 +53,14 @@ def _job_catalogue(source: tuple[str, str, str]) -> GraphData:
     return catalogue(_table(*source).data)
 
 
+def _job_indicators(source: tuple[str, str, str], what: str, kind: str, value: str) -> Any:
+    from .. import indicators
+    t = _table(*source)
+    if t.indicators is None:   # (a table of a format without them cannot load: FORMAT)
+        raise RuntimeError("the network table has no indicators")
+    return indicators.answer(t.indicators, what, kind, value)
+
+
 def network_of(data: GraphData, filters: NetworkFilters, kind: str, focus: str | None, depth: int,
                max_nodes: int | None, default: tuple[Any, Any] | None = None) -> tuple[Any, Any]:
     """The network and its metrics; *default*: the precomputed default partnership network
@@ -230,3 +238,14 @@ def years_csv_for(backend, settings, filters: NetworkFilters, kind: str, focus: 
     if source is None:
         return _local(backend, ("years.csv", *args), years_csv_of, *args)
     return _run(settings, ("years.csv", source[1], *args), _job_years_csv, source, *args)
+
+
+def indicators_for(backend, settings, what: str, kind: str = "", value: str = "") -> Any:
+    """An indicators answer (graph.indicators.answer) from the codes in the build's network
+    table, computed in the network worker; in this process for a backend without a local
+    store."""
+    from .. import indicators
+    source = _source(backend)
+    if source is None:
+        return indicators.answer(indicators.cached(backend), what, kind, value)
+    return _run(settings, ("indicators", source[1], what, kind, value), _job_indicators, source, what, kind, value)

@@ -7,7 +7,8 @@ build and kept beside the store, so that no request fetches and builds the whole
                                       adjacency ego networks walk, :mod:`.ego`), and the
                                       default partnership network (strong ties, no people, no
                                       roll-up: its links with tie kinds, weights, years and
-                                      evidence) with every metric
+                                      evidence) with every metric, and the BAR codes of the
+                                      indicators (:func:`graph.indicators.compute`)
 ``builds/{id}/network/catalogue.pickle``  the small part the web process needs to check a
                                       request (agents and their labels, countries, topics, the
                                       years): no incidence, no network
@@ -49,7 +50,7 @@ from .metrics import Metrics, compute_metrics, yearly_summaries
 from .vocab import YEARS_ON_PAGE_MAX
 
 #: Bump when what the table holds changes shape: older files are then computed again.
-FORMAT = 1
+FORMAT = 2
 DIRNAME = "network"
 TABLE = "table.pickle"
 CATALOGUE = "catalogue.pickle"
@@ -66,6 +67,8 @@ class NetworkTable:
     metrics: Metrics
     #: its per-year summaries (the page's table), when it has at most YEARS_ON_PAGE_MAX nodes
     years: list[dict] | None = None
+    #: the indicators' codes of every event and agreement (graph.indicators.IndicatorData)
+    indicators: Any = None
     format: int = FORMAT
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -110,7 +113,12 @@ def compute(store: Any, build_id: str, *, patch: tuple[Rows, Any] | None = None)
     t0 = time.perf_counter()
     years = yearly_summaries(data) if G.number_of_nodes() <= YEARS_ON_PAGE_MAX else None
     t["years"] = time.perf_counter() - t0
-    return NetworkTable(build_id, data, G, metrics, years, timings=t), rows
+    t0 = time.perf_counter()
+    from .. import indicators   # it reads this package's data: imported here, not at the top
+    codes = indicators.compute(_Store(store), data)
+    indicators.index(codes)
+    t["indicators"] = time.perf_counter() - t0
+    return NetworkTable(build_id, data, G, metrics, years, indicators=codes, timings=t), rows
 
 
 def catalogue(data: GraphData) -> GraphData:

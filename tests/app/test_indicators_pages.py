@@ -68,3 +68,20 @@ def test_the_site_search_box_stays_empty(client):
         html = client.get(url, headers=HTML).text
         field = html.split('id="site-search-q"', 1)[1].split(">", 1)[0]
         assert 'value=""' in field, field
+
+
+def test_the_web_process_never_computes_the_codes(client, monkeypatch):
+    """On the embedded store the codes come with the build's network table and are read by
+    the network worker; the web process only renders what it answers (at 1 M triples the
+    codes took 58 s on the first view when the web process fetched the whole graph)."""
+    from graph import indicators as I
+
+    def refuse(*_a, **_k):
+        raise AssertionError("the web process computed the indicators")
+    monkeypatch.setattr(I, "cached", refuse)
+    monkeypatch.setattr(I, "compute", refuse)
+    for url in ("/indicators", "/indicators/codes.csv", "/indicators/intensity.json?kind=country&value=kazakhstan",
+                "/indicators/arrangements.json?kind=pair&value=kazakhstan,china"):
+        r = client.get(url, headers=HTML)
+        assert r.status_code == 200, url
+    assert client.get("/indicators/intensity.json?kind=country&value=atlantis").status_code == 422
