@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
@@ -57,6 +58,10 @@ log = logging.getLogger("wckg.store")
 CACHE_ENTRIES = 256
 CACHE_MAX_BYTES = 2 * 1024 * 1024
 
+
+#: BuildInfo of the current build, keyed by its manifest (path, mtime, size): :meth:`EmbeddedStore.info`.
+_INFO_CACHE: dict[tuple[str, int, int], BuildInfo] = {}
+_INFO_LOCK = threading.Lock()
 
 class EmbeddedStore(_Backend):
     """The embedded pyoxigraph store, queried through a pool of worker processes."""
@@ -93,10 +98,28 @@ class EmbeddedStore(_Backend):
         return ox.Store.read_only(str(self.layout.db(build))) if build is not None else None
 
     def info(self) -> BuildInfo:
+        """The current build's :class:`BuildInfo`, read from its manifest once per build: a
+        build directory never changes once it is current, and the manifest lists every
+        data file (29 MB at 5 M triples: parsing it on every page took ~350 ms)."""
+        build = self.layout.current_build()
+        try:
+            st = (build / "manifest.json").stat() if build is not None else None
+        except OSError:
+            st = None
+        key = (str(build), st.st_mtime_ns, st.st_size) if st is not None else None
+        with _INFO_LOCK:
+            hit = _INFO_CACHE.get(key) if key is not None else None
+        if hit is not None:
+            return hit
         manifest = self.layout.manifest()
         if not manifest:
             raise StoreError(f"no store at {self.layout.root}", hint="run `wckg build` first")
-        return _info_from_manifest(manifest, self.layout)
+        info = _info_from_manifest(manifest, self.layout)
+        if key is not None:
+            with _INFO_LOCK:
+                _INFO_CACHE.clear()
+                _INFO_CACHE[key] = info
+        return info
 
     @property
     def sandboxed(self) -> bool:
@@ -273,11 +296,10 @@ class EmbeddedStore(_Backend):
         queries, and says "worker" only when a query worker cannot be had at all."""
         out: dict[str, Any] = {"backend": "embedded"}
         try:
-            manifest = self.layout.manifest()
-            out["build_id"] = (manifest or {}).get("build_id")
             current = self.layout.current_build()
-            if not manifest or current is None:
+            if current is None:
                 return {**out, "ok": False, "failing": "store", "error": "no current build"}
+            out["build_id"] = self.info().build_id   # the manifest, parsed once per build
             problem = _store_files_problem(self.layout.db(current))
             if problem:
                 return {**out, "ok": False, "failing": "store", "error": problem}
