@@ -107,8 +107,11 @@ def test_inlined_values_answer_as_substitutions_do(text, value):
 
 def test_inline_bindings_writes_pattern_positions_only():
     v = {"s": "<http://x/a>"}
+    # written in nested groups only: the outermost one is planned from the VALUES block
     assert inline_bindings("SELECT ?s WHERE { ?s ?p ?o OPTIONAL { ?o ?q ?s } } ORDER BY ?s", v) == \
-        "SELECT ?s WHERE { <http://x/a> ?p ?o OPTIONAL { ?o ?q <http://x/a> } } ORDER BY ?s"
+        "SELECT ?s WHERE { ?s ?p ?o OPTIONAL { ?o ?q <http://x/a> } } ORDER BY ?s"
+    assert inline_bindings("SELECT ?s WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?o ?p ?s } } }", v) == \
+        "SELECT ?s WHERE { { <http://x/a> ?p ?o } UNION { GRAPH ?g { ?o ?p <http://x/a> } } }"
     # a variable also used in an expression, a sub-select, MINUS or VALUES is left alone
     # everywhere, as are strings, comments and other variables with the same prefix
     for text in ["SELECT ?o WHERE { ?x ?p '?s' . ?ss ?p ?o } # ?s",
