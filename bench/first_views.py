@@ -13,16 +13,14 @@ to the first path) and the ones after. Stops the server at the end.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
+from attack import free_port, start_server   # bench/attack.py: a uvicorn on 127.0.0.1, healthy
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,25 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     bad = [p for p in a.paths if not p.startswith("/")]
     if bad:
         ap.error(f"paths start with '/': {', '.join(bad)}")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = dict(os.environ, WCKG_STORE=str(a.store), WCKG_DATA_DIR=str(a.data),
-               WCKG_IN_MEMORY="true" if a.memory else "false")
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host",
-                             "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env, cwd=ROOT)
+    port = free_port()
+    log = Path(tempfile.mkstemp(prefix="wckg-first-views-", suffix=".log")[1])
+    proc = start_server(a.store, a.data, port, log, {"WCKG_IN_MEMORY": "true" if a.memory else "false"})
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                httpx.get(base + "/-/health", timeout=60)
-                break
-            except httpx.HTTPError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    print("the server did not start", file=sys.stderr)
-                    return 1
-                time.sleep(0.5)
         print("| path | status | bytes | first ms | then ms |\n| --- | ---: | ---: | ---: | --- |")
         with httpx.Client(base_url=base, timeout=a.timeout) as c:
             for path in a.paths:
@@ -75,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        log.unlink(missing_ok=True)
     return 0
 
 

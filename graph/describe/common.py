@@ -198,6 +198,9 @@ def most_specific(classes: Iterable[str], ancestors: Mapping[str, set[str]]) -> 
 # OPTIONAL, with each OPTIONAL's own lookups nested inside it (a group-level
 # FILTER(BOUND(...)) would let a later OPTIONAL bind the variable from any triple).
 # Labels use one OPTIONAL per label property rather than a VALUES list (3x faster).
+# Since then the backends also write a parameter's IRI into the patterns of nested groups
+# (graph.queries.bind_params), which is what makes an OPTIONAL that looks the resource up
+# from the other end (?se rdf:object ?s) an index lookup.
 
 #: How linked resources are named on a page. Every resource of the data model has a
 #: skos:prefLabel (memberships and source documents included); ontology terms have
