@@ -262,3 +262,48 @@ def test_changed_roles_posts_and_types_update_involves_as_a_full_derivation(stor
     _change(store, remove=[roles[2]])
     assert _involved(store, ev) == {a}
     assert isomorphic(_derived_graph(store), _full(store))
+
+
+def _timeline_counts(store: ox.Store, subject: ox.NamedNode) -> dict[str, int]:
+    return {q.predicate.value[len(WC):]: int(q.object.value)
+            for q in store.quads_for_pattern(subject, None, None, derived.graph_name())
+            if q.predicate.value.startswith(WC + "timeline")}
+
+
+def test_changes_the_timeline_counts_depend_on_indirectly_give_the_full_derivation(store):
+    """graph.derived.timeline counts per choice (a country, an organisation, a topic, a
+    kind): an organisation's country changes the country's count without touching its items,
+    a place's country likewise, a new kind class counts up its superclasses, and a removed
+    date takes an item out of every count."""
+    g = ox.NamedNode(WCID + "graph/test-timeline")
+    country = ox.NamedNode(WCID + "place/test-timeland")
+    town = ox.NamedNode(WCID + "place/test-town")
+    org = ox.NamedNode(WCID + "organisation/test-timeline")
+    ev = ox.NamedNode(WCID + "event/test-timeline")
+    kind = ox.NamedNode(WC + "TestGathering")
+    topic = ox.NamedNode(WCID + "topic/test-timeline")
+    date = ox.Quad(ev, ox.NamedNode(WC + "date"), ox.Literal("1991-02-03", datatype=ox.NamedNode(
+        "http://www.w3.org/2001/XMLSchema#date")), g)
+    _change(store, add=[ox.Quad(country, derived.RDF_TYPE, ox.NamedNode(WC + "Country"), g),
+                        ox.Quad(topic, derived.RDF_TYPE, ox.NamedNode("http://www.w3.org/2004/02/skos/core#Concept"), g),
+                        ox.Quad(ev, derived.RDF_TYPE, ox.NamedNode(WC + "Meeting"), g), date,
+                        ox.Quad(ev, ox.NamedNode(WC + "organiser"), org, g),
+                        ox.Quad(ev, ox.NamedNode(WC + "topic"), topic, g)])
+    assert _timeline_counts(store, org) == {"timelineOrganisationCount": 1}
+    assert _timeline_counts(store, topic) == {"timelineTopicCount": 1}
+    assert _timeline_counts(store, country) == {}
+    assert isomorphic(_derived_graph(store), _full(store))
+    _change(store, add=[ox.Quad(org, ox.NamedNode(WC + "country"), country, g)])  # the event is no changed subject
+    assert _timeline_counts(store, country) == {"timelineCountryCount": 1}
+    assert isomorphic(_derived_graph(store), _full(store))
+    events = _timeline_counts(store, ox.NamedNode(WC + "Event"))["timelineKindCount"]
+    _change(store, add=[ox.Quad(kind, derived.SUBCLASS, ox.NamedNode(WC + "Meeting"), g),
+                        ox.Quad(ev, derived.RDF_TYPE, kind, g),
+                        ox.Quad(ev, ox.NamedNode(WC + "location"), town, g),
+                        ox.Quad(town, ox.NamedNode(WC + "country"), country, g)])
+    assert _timeline_counts(store, kind) == {"timelineKindCount": 1}
+    assert _timeline_counts(store, ox.NamedNode(WC + "Event"))["timelineKindCount"] == events + 1  # two stated kinds
+    assert isomorphic(_derived_graph(store), _full(store))
+    _change(store, remove=[date])
+    assert _timeline_counts(store, org) == _timeline_counts(store, topic) == _timeline_counts(store, country) == {}
+    assert isomorphic(_derived_graph(store), _full(store))

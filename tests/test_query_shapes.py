@@ -211,3 +211,61 @@ def test_derived_summaries_equal_their_sparql(name, curated_store, synthetic_sto
         expected = _pairs(store, sparql)
         assert expected, name
         assert _pairs(store, derived) == expected
+
+
+# --- the timeline's filter counts (graph.derived.timeline) against the queries they replace
+
+WC = "https://w3id.org/wckg/ontology#"
+_TL_ROLES = "wc:organiser wc:participant wc:supporter wc:party wc:funder wc:recipient wc:implementer wc:partner"
+#: what graph.describe.timeline.timeline_facets counted before the build did: derived
+#: predicate -> (its query over the whole graph, the variable of the choice)
+_TIMELINE_COUNTS_BEFORE = {
+    "timelineCountryCount": """SELECT ?x ?n WHERE {
+  { SELECT ?x (COUNT(DISTINCT ?item) AS ?n) WHERE {
+      ?item wc:date ?d .
+      { ?item wc:location ?x } UNION { ?item wc:location/wc:country ?x }
+      UNION { ?item ?rel ?o . VALUES ?rel { %s } ?o wc:country ?x }
+    } GROUP BY ?x }
+  ?x a wc:Country . }""" % _TL_ROLES,
+    "timelineOrganisationCount": """SELECT ?x (COUNT(DISTINCT ?item) AS ?n) WHERE {
+  ?item wc:date ?d ; ?rel ?x . VALUES ?rel { %s } FILTER(ISIRI(?x)) } GROUP BY ?x""" % _TL_ROLES,
+    "timelineTopicCount": """SELECT ?x ?n WHERE {
+  { SELECT ?x (COUNT(DISTINCT ?item) AS ?n) WHERE { ?item wc:date ?d . { ?item wc:topic ?x } UNION { ?item wc:discusses ?x } }
+    GROUP BY ?x }
+  ?x a skos:Concept . }""",
+}
+_TL_PREFIXES = ("PREFIX wc: <https://w3id.org/wckg/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> ")
+
+
+def _kind_counts_before(store: ox.Store) -> dict[str, int]:
+    """The kinds as the page counted them: per stated type, its dated items, summed up the
+    class hierarchy to the classes at or below wc:Event and wc:Agreement."""
+    roots = {WC + "Event", WC + "Agreement"}
+    up: dict[str, set[str]] = {}
+    for r in store.query(_TL_PREFIXES + "SELECT ?c ?sup WHERE { ?c rdfs:subClassOf+ ?sup }", use_default_graph_as_union=True):
+        up.setdefault(str(r["c"].value), set()).add(str(r["sup"].value))
+    out: dict[str, int] = {}
+    text = _TL_PREFIXES + ('SELECT ?t (COUNT(DISTINCT ?item) AS ?n) WHERE { ?item wc:date ?d . GRAPH ?g { ?item a ?t } '
+                           'FILTER(!STRENDS(STR(?g), "/graph/entailed")) } GROUP BY ?t')
+    for r in store.query(text, use_default_graph_as_union=True):
+        t, n = r["t"].value, int(r["n"].value)
+        for k in (t, *up.get(t, ())):
+            if k in roots or roots & up.get(k, set()):
+                out[k] = out.get(k, 0) + n
+    return out
+
+
+def _counts(store: ox.Store, text: str) -> dict[str, int]:
+    return {r["x"].value: int(r["n"].value) for r in store.query(_TL_PREFIXES + text, use_default_graph_as_union=True)}
+
+
+def test_the_timeline_counts_of_the_build_equal_the_whole_graph_queries(curated_store, synthetic_store):
+    for store in (curated_store, synthetic_store):
+        for predicate, before in _TIMELINE_COUNTS_BEFORE.items():
+            expected = _counts(store, before)
+            assert expected, predicate
+            assert _counts(store, f"SELECT ?x ?n WHERE {{ ?x wc:{predicate} ?n }}") == expected, predicate
+        expected = _kind_counts_before(store)
+        assert expected
+        assert _counts(store, "SELECT ?x ?n WHERE { ?x wc:timelineKindCount ?n }") == expected

@@ -3,12 +3,10 @@ and topic (:func:`timeline`, :func:`timeline_count`), and the filters' choices
 (:func:`timeline_facets`)."""
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from rdflib import URIRef
 
-from ..namespaces import WC
 from .common import (PROLOGUE, Link, check_iri, class_ancestors, format_date, local_name, most_specific,
                      term_labels, year_of)
 
@@ -153,63 +151,35 @@ def group_by_year(items: list[TimelineItem]) -> list[tuple[str, list[TimelineIte
 
 
 _EN = 'FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "")'
-_FACET_COUNTRIES = PROLOGUE + """
-SELECT ?c ?label ?n WHERE {
-  { SELECT ?c (COUNT(DISTINCT ?item) AS ?n) WHERE {
-      ?item wc:date ?d .
-      { ?item wc:location ?c } UNION { ?item wc:location/wc:country ?c }
-      UNION { ?item ?rel ?o . VALUES ?rel { %s } ?o wc:country ?c }
-    } GROUP BY ?c }
-  ?c a wc:Country .
-  OPTIONAL { ?c skos:prefLabel ?label . %s }
-}
-""" % (_ORG_VALUES, _EN)
+# The counts are the build's (graph.derived.timeline: about 10 s over the whole graph at 1 M
+# triples on disk, on every first view, when they were counted here).
+_FACET = PROLOGUE + """
+SELECT ?x ?label ?n WHERE { ?x wc:%s ?n . OPTIONAL { ?x skos:prefLabel ?label . %s } }"""
 #: Organisations offered by the timeline filter: the most active ones (a select of every
 #: organisation of a large graph would be thousands of options).
 FACET_ORGS = 150
 _FACET_ORGS = PROLOGUE + """
-SELECT ?o ?label ?n WHERE {
-  { SELECT ?o (COUNT(DISTINCT ?item) AS ?n) WHERE { ?item wc:date ?d ; ?rel ?o . VALUES ?rel { %s } }
-    GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT %d }
-  OPTIONAL { ?o skos:prefLabel ?label . %s }
-}
-""" % (_ORG_VALUES, FACET_ORGS, _EN)
-# Kinds: counted per asserted type, summed up the hierarchy in Python (a
-# `rdfs:subClassOf*` path here enumerated every node of the store).
-_FACET_TYPES = PROLOGUE + ("SELECT ?t (COUNT(DISTINCT ?item) AS ?n) WHERE { ?item wc:date ?d . GRAPH ?g { ?item a ?t } "
-                           'FILTER(!STRENDS(STR(?g), "/graph/entailed")) } GROUP BY ?t')  # stated types (graph.entail)
-_FACET_TOPICS = PROLOGUE + """
-SELECT ?t ?label ?n WHERE {
-  { SELECT ?t (COUNT(DISTINCT ?item) AS ?n) WHERE { ?item wc:date ?d . { ?item wc:topic ?t } UNION { ?item wc:discusses ?t } }
-    GROUP BY ?t }
-  ?t a skos:Concept .
-  OPTIONAL { ?t skos:prefLabel ?label . %s }
-}
-""" % _EN
+SELECT ?x ?label ?n WHERE {
+  { SELECT ?x ?n WHERE { ?x wc:timelineOrganisationCount ?n } ORDER BY DESC(?n) ?x LIMIT %d }
+  OPTIONAL { ?x skos:prefLabel ?label . %s }
+}""" % (FACET_ORGS, _EN)
 
 
 def timeline_facets(backend, lang: str = "en") -> dict[str, list[Facet]]:
     """The choices of the timeline filters, each with how many dated items it has:
     countries, the most active organisations, kinds (event and agreement classes, with
-    their subclasses' items), topics."""
-    def facets(text: str, var: str) -> list[Facet]:
+    their subclasses' items), topics; counted by the build (graph.derived.timeline)."""
+    def facets(text: str) -> list[Facet]:
         seen: dict[str, Facet] = {}
         for r in backend.select(text):
             n = int(r["n"]) if r.get("n") is not None else 0
-            iri = str(r[var])
+            iri = str(r["x"])
             if n and iri not in seen:
                 seen[iri] = Facet(iri, str(r["label"]) if r.get("label") is not None else local_name(iri), n)
         return sorted(seen.values(), key=lambda f: f.label.casefold())
 
-    ancestors = class_ancestors(backend)
     labels = term_labels(backend, lang)
-    kinds: dict[str, int] = defaultdict(int)
-    for r in backend.select(_FACET_TYPES):
-        t, n = str(r["t"]), int(r["n"])
-        for k in (t, *ancestors.get(t, ())):
-            if k in (str(WC.Event), str(WC.Agreement)) or {str(WC.Event), str(WC.Agreement)} & ancestors.get(k, set()):
-                kinds[k] += n
-    kind_facets = sorted((Facet(k, labels.get(k) or local_name(k), n) for k, n in kinds.items()),
-                         key=lambda f: f.label.casefold())
-    return {"country": facets(_FACET_COUNTRIES, "c"), "organisation": facets(_FACET_ORGS, "o"),
-            "kind": kind_facets, "topic": facets(_FACET_TOPICS, "t")}
+    kind_facets = sorted((Facet(f.iri, labels.get(f.iri) or local_name(f.iri), f.count)
+                          for f in facets(_FACET % ("timelineKindCount", _EN))), key=lambda f: f.label.casefold())
+    return {"country": facets(_FACET % ("timelineCountryCount", _EN)), "organisation": facets(_FACET_ORGS),
+            "kind": kind_facets, "topic": facets(_FACET % ("timelineTopicCount", _EN))}
