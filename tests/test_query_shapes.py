@@ -269,3 +269,13 @@ def test_the_timeline_counts_of_the_build_equal_the_whole_graph_queries(curated_
         expected = _kind_counts_before(store)
         assert expected
         assert _counts(store, "SELECT ?x ?n WHERE { ?x wc:timelineKindCount ?n }") == expected
+
+
+def test_the_class_counts_of_the_build_equal_the_whole_graph_query(curated_store, synthetic_store):
+    """graph.derived.class_counts against what /classes counted before the build did."""
+    before = ('SELECT ?x (COUNT(DISTINCT ?i) AS ?n) WHERE { GRAPH ?g { ?i a ?x } '
+              'FILTER(!STRENDS(STR(?g), "/graph/entailed")) } GROUP BY ?x')
+    for store in (curated_store, synthetic_store):
+        expected = _counts(store, before)
+        assert len(expected) > 10
+        assert _counts(store, "SELECT ?x ?n WHERE { ?x wc:directInstanceCount ?n }") == expected

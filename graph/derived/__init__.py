@@ -36,7 +36,7 @@ signature), :mod:`.run` (:func:`derive`, a whole derivation), :mod:`.update`
 (:class:`Update`, per subject), :mod:`.state` (tables kept between builds), :mod:`.scans`
 (pattern scans over the source graphs), one module per derivation
 (:mod:`.most_specific_type`, :mod:`.partners`, :mod:`.summaries`, :mod:`.involvement`,
-:mod:`.timeline`). A new
+:mod:`.timeline`, :mod:`.class_counts`). A new
 derivation is a module of its own, imported below (the import order is the order they run in).
 """
 from __future__ import annotations
@@ -54,9 +54,10 @@ from . import partners
 from . import summaries  # per-item summaries the named queries read (issue 13)
 from . import involvement  # link -> everyone taking part (link-evidence)
 from . import timeline  # the timeline filters' counts (its first view)
+from . import class_counts  # instances per class (/classes)
 from .partners import PARTICIPATION_ROLES, PARTICIPATION_STATE, participation
 
 __all__ = ["DERIVED_GRAPH", "ORG_MEMBER", "ORG_ORGANIZATION", "ORG_SUB", "PARTICIPATION_ROLES", "PARTICIPATION_STATE",
            "RDF_TYPE", "REGISTRY", "SUBCLASS", "VERSION", "WC", "XSD_INTEGER", "Affected", "ComputeFor", "Derivation",
            "Update", "derivation", "derive", "graph_name", "incremental", "involvement", "most_specific_type",
-           "participation", "partners", "signature", "summaries", "timeline"]
+           "class_counts", "participation", "partners", "signature", "summaries", "timeline"]
