@@ -274,6 +274,21 @@ def test_timeline_facets(mini):
     assert {x.label for x in f["kind"]} >= {"Event", "Agreement", "Signing ceremony", "Memorandum of understanding"}
 
 
+def test_timeline_offers_the_most_active_organisations_by_count_then_iri(mini, monkeypatch):
+    """The organisation filter's choices are the FACET_ORGS largest counts, ties by IRI, as
+    ORDER BY DESC(?n) ?x LIMIT k gave them (the engine is asked for the counts only)."""
+    import importlib
+    T = importlib.import_module("graph.describe.timeline")
+    everyone = [(str(r["x"]), int(r["n"])) for r in mini.select(
+        T.PROLOGUE + "SELECT ?x ?n WHERE { ?x wc:timelineOrganisationCount ?n } ORDER BY DESC(?n) ?x")]
+    assert len(everyone) >= 3 and len({n for _, n in everyone}) < len(everyone), "ties to break"
+    for k in range(1, len(everyone) + 2):
+        monkeypatch.setattr(T, "FACET_ORGS", k)
+        got = T.timeline_facets(mini)["organisation"]
+        assert {f.iri for f in got} == {x for x, _ in everyone[:k]}, k
+        assert [f.label.casefold() for f in got] == sorted(f.label.casefold() for f in got)
+
+
 # --- the curated data ------------------------------------------------------------------------
 
 def test_curated_evidence_is_verbatim_source_text(backend, settings):

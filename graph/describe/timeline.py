@@ -158,11 +158,17 @@ SELECT ?x ?label ?n WHERE { ?x wc:%s ?n . OPTIONAL { ?x skos:prefLabel ?label . 
 #: Organisations offered by the timeline filter: the most active ones (a select of every
 #: organisation of a large graph would be thousands of options).
 FACET_ORGS = 150
+# Every organisation whose count is at least the FACET_ORGS-th largest, cut to FACET_ORGS by
+# (count, IRI) in Python: ordering by an IRI in the engine reads each IRI's text from the
+# store (over the 23 k organisations of the 1 M graph on disk, ORDER BY DESC(?n) ?x took 1 s,
+# by the count alone 16 ms).
 _FACET_ORGS = PROLOGUE + """
 SELECT ?x ?label ?n WHERE {
-  { SELECT ?x ?n WHERE { ?x wc:timelineOrganisationCount ?n } ORDER BY DESC(?n) ?x LIMIT %d }
+  { SELECT (MIN(?top) AS ?least) WHERE {
+      { SELECT ?top WHERE { ?y wc:timelineOrganisationCount ?top } ORDER BY DESC(?top) LIMIT %%d } } }
+  ?x wc:timelineOrganisationCount ?n FILTER(?n >= ?least)
   OPTIONAL { ?x skos:prefLabel ?label . %s }
-}""" % (FACET_ORGS, _EN)
+}""" % _EN
 
 
 def timeline_facets(backend, lang: str = "en") -> dict[str, list[Facet]]:
@@ -181,5 +187,7 @@ def timeline_facets(backend, lang: str = "en") -> dict[str, list[Facet]]:
     labels = term_labels(backend, lang)
     kind_facets = sorted((Facet(f.iri, labels.get(f.iri) or local_name(f.iri), f.count)
                           for f in facets(_FACET % ("timelineKindCount", _EN))), key=lambda f: f.label.casefold())
-    return {"country": facets(_FACET % ("timelineCountryCount", _EN)), "organisation": facets(_FACET_ORGS),
+    orgs = sorted(facets(_FACET_ORGS % FACET_ORGS), key=lambda f: (-f.count, f.iri))[:FACET_ORGS]
+    return {"country": facets(_FACET % ("timelineCountryCount", _EN)),
+            "organisation": sorted(orgs, key=lambda f: f.label.casefold()),
             "kind": kind_facets, "topic": facets(_FACET % ("timelineTopicCount", _EN))}
