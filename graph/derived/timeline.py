@@ -21,7 +21,8 @@ of the items it touches, read before and after the change.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -100,45 +101,41 @@ class _Ties:
                 out[s].add(o)
         return out
 
+    def _of_dated(self, p: ox.NamedNode, dated: set) -> dict:
+        """:meth:`_map` of *p* for the dated items only."""
+        return {s: os for s, os in self._map(p).items() if s in dated}
+
+    def _is(self, cls: ox.NamedNode) -> Callable[[Any], bool]:
+        """Whether a resource is of *cls* (with the type closure), remembered per resource."""
+        known: dict = {}
+
+        def test(x) -> bool:
+            if x not in known:
+                known[x] = cls in self.f.types(x)
+            return known[x]
+        return test
+
     def scan(self) -> Iterator[ox.Triple]:
-        f = self.f
         dated = set(self._map(DATE))
-        located, country = self._map(LOCATION), self._map(COUNTRY)
+        located, country = self._of_dated(LOCATION, dated), self._map(COUNTRY)
         agents: dict = defaultdict(set)
         for r in AGENT_ROLES:
-            for s, os in self._map(r).items():
-                if s in dated:
-                    agents[s] |= os
+            for s, os in self._of_dated(r, dated).items():
+                agents[s] |= os
         topics: dict = defaultdict(set)
         for p in TOPICS:
-            for s, os in self._map(p).items():
-                if s in dated:
-                    topics[s] |= os
-        stated = {s: ts for s, ts in self._map(RDF_TYPE).items() if s in dated}
+            for s, os in self._of_dated(p, dated).items():
+                topics[s] |= os
         by: dict[ox.NamedNode, Counter] = {p: Counter() for p in PREDICATES}
-        countries_ok: dict = {}
-        concepts_ok: dict = {}
-
-        def is_country(c) -> bool:
-            if c not in countries_ok:
-                countries_ok[c] = COUNTRY_CLASS in f.types(c)
-            return countries_ok[c]
-
-        def is_concept(c) -> bool:
-            if c not in concepts_ok:
-                concepts_ok[c] = CONCEPT in f.types(c)
-            return concepts_ok[c]
-
+        is_country, is_concept = self._is(COUNTRY_CLASS), self._is(CONCEPT)
         for item in dated:
-            places = located.get(item, set())
-            who = agents.get(item, set())
-            cs = places | set().union(*(country.get(p, set()) for p in places)) \
-                | set().union(*(country.get(a, set()) for a in who))
+            places, who = located.get(item, set()), agents.get(item, set())
+            cs = places.union(*(country.get(x, set()) for x in places | who))
             by[COUNTRY_COUNT].update(c for c in cs if is_country(c))
             by[ORGANISATION_COUNT].update(who)
             by[TOPIC_COUNT].update(t for t in topics.get(item, ()) if is_concept(t))
         kinds_of: dict = {}
-        for item, ts in stated.items():
+        for ts in self._of_dated(RDF_TYPE, dated).values():
             for t in ts:
                 if t not in kinds_of:
                     kinds_of[t] = self.kinds_of(t)
