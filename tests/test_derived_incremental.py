@@ -296,6 +296,12 @@ def test_changes_the_timeline_counts_depend_on_indirectly_give_the_full_derivati
     _change(store, add=[ox.Quad(org, ox.NamedNode(WC + "country"), country, g)])  # the event is no changed subject
     assert _timeline_counts(store, country) == {"timelineCountryCount": 1}
     assert isomorphic(_derived_graph(store), _full(store))
+    typed = ox.Quad(country, derived.RDF_TYPE, ox.NamedNode(WC + "Country"), g)
+    _change(store, remove=[typed])  # no longer a country: none of its items counts for it
+    assert _timeline_counts(store, country) == {}
+    _change(store, add=[typed])
+    assert _timeline_counts(store, country) == {"timelineCountryCount": 1}
+    assert isomorphic(_derived_graph(store), _full(store))
     events = _timeline_counts(store, ox.NamedNode(WC + "Event"))["timelineKindCount"]
     _change(store, add=[ox.Quad(kind, derived.SUBCLASS, ox.NamedNode(WC + "Meeting"), g),
                         ox.Quad(ev, derived.RDF_TYPE, kind, g),

@@ -13,7 +13,9 @@ from ..atomic import atomic_open
 #: While :func:`derive` or an :class:`Update` runs: the previous build's state folder (what
 #: an incremental derivation may read: its tables as the previous build left them) and this
 #: build's (where it writes them). A state file this build does not rewrite is carried over.
-STATE: dict[str, Any] = {"previous": None, "out": None, "tables": None}
+#: While an :class:`.update.Update` applies: ``change``, the quads (removed, added) of the
+#: source graphs, as ``before`` and ``after`` got them (the store holds the added ones).
+STATE: dict[str, Any] = {"previous": None, "out": None, "tables": None, "change": None}
 
 
 def carry_state(previous: Path | None, out: Path | None) -> None:

@@ -44,6 +44,9 @@ class Update:
         self.entailed: dict = {}  # what apply() changed in the entailed graph
         self.subjects: dict[str, set | None] = {name: set() for name in REGISTRY}
         self.changed_iris: set[str] = set()
+        # the quads that went and came, for a derivation that counts (STATE["change"] in apply)
+        self.removed: list[ox.Quad] = []
+        self.added: list[ox.Quad] = []
 
     def _collect(self, quads: Sequence[ox.Quad]) -> None:
         quads = [q for q in quads if q.graph_name != self.graph]
@@ -67,9 +70,11 @@ class Update:
         STATE.update(previous=None, out=None, tables=None)
 
     def before(self, removed: Sequence[ox.Quad]) -> None:
+        self.removed += [q for q in removed if q.graph_name != self.graph]
         self._collect(removed)
 
     def after(self, added: Sequence[ox.Quad]) -> None:
+        self.added += [q for q in added if q.graph_name != self.graph]
         self._collect(added)
 
     def apply(self, progress: Callable[[str, int, int], None] | None = None) -> dict[str, dict]:
@@ -78,7 +83,8 @@ class Update:
         subjects updated, triples removed and added, and seconds."""
         report: dict[str, dict] = {}
         SCANS.clear()
-        STATE.update(previous=self.previous_state, out=self.state_dir, tables=self.tables)
+        STATE.update(previous=self.previous_state, out=self.state_dir, tables=self.tables,
+                     change=(self.removed, self.added))
         try:
             for i, (name, d) in enumerate(REGISTRY.items(), 1):
                 if progress:
@@ -107,7 +113,7 @@ class Update:
             carry_state(self.previous_state, self.state_dir)
         finally:
             SCANS.clear()
-            STATE.update(previous=None, out=None, tables=None)
+            STATE.update(previous=None, out=None, tables=None, change=None)
         self.store.add(ox.Quad(self.graph, RDF_TYPE, ox.NamedNode(WC + "DerivedData"), self.graph))
         from .. import entail
         self.entailed = entail.update(self.store, self.base_iri, self.entail_subjects)
