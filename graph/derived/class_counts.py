@@ -50,7 +50,7 @@ def _for(store: ox.Store, base_iri: str, classes: set) -> Iterator[ox.Triple]:
         g = graph_name(base_iri)
         counts = Counter()
         for k in classes:
-            old = [int(q.object.value) for q in store.quads_for_pattern(k, COUNT, None, g)]
+            old = [int(q.object.value) for q in store.quads_for_pattern(k, COUNT, None, g) if isinstance(q.object, ox.Literal)]
             counts[k] = (old[0] if old else 0) - (k == DERIVED_DATA and bool(old))
         # each resource the change typed: was it of the class before (its stated quads now,
         # less those added, plus those removed), and is it now

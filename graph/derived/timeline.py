@@ -248,7 +248,7 @@ def _for(store: ox.Store, base_iri: str, subjects: set) -> Iterator[ox.Triple]:
             yield from ties.counts_of(x)
             continue
         for p in PREDICATES:
-            old = [int(q.object.value) for q in store.quads_for_pattern(x, p, None, g)]
+            old = [int(q.object.value) for q in store.quads_for_pattern(x, p, None, g) if isinstance(q.object, ox.Literal)]
             yield from _count(x, p, (old[0] if old else 0) + delta[p, x])
 
 
