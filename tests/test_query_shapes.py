@@ -196,6 +196,11 @@ _DERIVED_AGAINST_SPARQL = {
                      f"?x wc:intensityCode ?code . ?x {_ROLES} ?agent . ?agent wc:country ?v"),
     "locatedInCountry": ("?x wc:locatedInCountry ?v",
                          "?x a wc:Event ; wc:location ?place . ?place wc:country? ?v . ?v a wc:Country"),
+    # the timeline's country filter before the build joined it (graph.describe.timeline)
+    "timelineCountry": ("?x wc:timelineCountry ?v",
+                        "?x wc:date ?d . { ?x wc:location ?v } UNION { ?x wc:location/wc:country ?v } UNION "
+                        "{ ?x ?rel ?o . VALUES ?rel { wc:organiser wc:participant wc:supporter wc:party wc:funder "
+                        "wc:recipient wc:implementer wc:partner } ?o wc:country ?v } FILTER(ISIRI(?v))"),
 }
 
 

@@ -1,4 +1,7 @@
-"""The derivation ``timeline-counts``: for every choice of the timeline's filters, how many
+"""The derivations ``timeline-counts`` and ``timeline-countries`` (at the end: per dated item,
+``wc:timelineCountry``, what the country filter matches it by).
+
+``timeline-counts``: for every choice of the timeline's filters, how many
 dated events and agreements it finds, as :func:`graph.describe.timeline.timeline_facets`
 counted them over the whole graph on the first view of ``/timeline`` (about 10 s at 1 M
 triples on disk). Per choice, a subject of its own:
@@ -259,3 +262,64 @@ def _for(store: ox.Store, base_iri: str, subjects: set) -> Iterator[ox.Triple]:
             compute_for=_for)
 def _timeline_counts(store: ox.Store, base_iri: str) -> Iterable[ox.Triple]:
     return _Ties(store).scan()
+
+
+# --------------------------------------------------------------------------------------
+# timeline-countries: what the timeline's country filter matches each dated item by
+# --------------------------------------------------------------------------------------
+
+TIMELINE_COUNTRY = ox.NamedNode(WC + "timelineCountry")
+
+
+def _ties_of(f: Facts, item) -> set:
+    """Its wc:location, that place's wc:country, and the wc:country of its agents (any resource:
+    the filter takes any IRI), for a dated item."""
+    if not f.objects(item, DATE):
+        return set()
+    places = f.objects(item, LOCATION)
+    agents = set().union(*(f.objects(item, r) for r in AGENT_ROLES))
+    return places.union(*(f.objects(x, COUNTRY) for x in places | agents))
+
+
+def _tie_triples(pairs_: Iterable[tuple]) -> Iterator[ox.Triple]:
+    for item, ties in pairs_:
+        if isinstance(item, ox.NamedNode):
+            for c in ties:
+                if isinstance(c, ox.NamedNode):
+                    yield ox.Triple(item, TIMELINE_COUNTRY, c)
+
+
+def _ties_affected(store: ox.Store, base_iri: str, quads: Sequence[ox.Quad]) -> set | None:
+    """The subjects of the change, and the items at a place or of an agent whose country changed."""
+    if any(q.predicate in (SUBCLASS, SUBPROPERTY) for q in quads):
+        return None
+    f = Facts(store)
+    out = {q.subject for q in quads}
+    for q in quads:
+        if q.predicate in f._props(COUNTRY):
+            out |= f.subjects(LOCATION, q.subject).union(*(f.subjects(r, q.subject) for r in AGENT_ROLES))
+    return out
+
+
+def _ties_for(store: ox.Store, base_iri: str, items: set) -> Iterator[ox.Triple]:
+    f = Facts(store)
+    return _tie_triples((item, _ties_of(f, item)) for item in items)
+
+
+@derivation("timeline-countries",
+            "wc:timelineCountry: per dated event or agreement, its place, that place's country and its agents' "
+            "countries (what the timeline's country filter joined per request)",
+            predicates=[TIMELINE_COUNTRY.value], affected=_ties_affected, compute_for=_ties_for)
+def _timeline_countries(store: ox.Store, base_iri: str) -> Iterator[ox.Triple]:
+    ties = _Ties(store)
+    dated = set(ties._map(DATE))
+    located, country = ties._of_dated(LOCATION, dated), ties._map(COUNTRY)
+    agents: dict = defaultdict(set)
+    for r in AGENT_ROLES:
+        for s, os in ties._of_dated(r, dated).items():
+            agents[s] |= os
+
+    def of(item) -> set:
+        places, who = located.get(item, set()), agents.get(item, set())
+        return places.union(*(country.get(x, set()) for x in places | who))
+    return _tie_triples((item, of(item)) for item in dated)
