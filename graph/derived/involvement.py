@@ -17,17 +17,13 @@ import pyoxigraph as ox
 
 from .partners import _Participation, participation
 from .registry import WC, derivation
+from .scans import link_triples
 
 INVOLVES = ox.NamedNode(WC + "involves")
 
 
 def _triples(links: Iterable[tuple]) -> Iterator[ox.Triple]:
-    """(link, participants) pairs as triples; resources only (a blank node is local to its graph)."""
-    for link, who in links:
-        if isinstance(link, ox.NamedNode):
-            for x in who:
-                if isinstance(x, ox.NamedNode):
-                    yield ox.Triple(link, INVOLVES, x)
+    return link_triples(links, INVOLVES)
 
 
 def _involvement_affected(store: ox.Store, base_iri: str, quads: Sequence[ox.Quad]) -> set | None:

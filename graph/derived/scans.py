@@ -2,6 +2,8 @@
 derivations read the source graphs, never the derived or the entailed one."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import pyoxigraph as ox
 
 from ..entail import ENTAILED_GRAPH, closure
@@ -57,3 +59,13 @@ def subclasses_of(store: ox.Store, cls: ox.NamedNode) -> set:
     """*cls* and every class below it (rdfs:subClassOf*)."""
     up = closure(pairs(store, SUBCLASS))
     return {cls} | {c for c, supers in up.items() if cls in supers}
+
+
+def link_triples(links: Iterable[tuple], predicate: ox.NamedNode) -> Iterator[ox.Triple]:
+    """(subject, objects) pairs as *predicate* triples; resources only (a blank node is local
+    to its graph)."""
+    for s, objects_ in links:
+        if isinstance(s, ox.NamedNode):
+            for o in objects_:
+                if isinstance(o, ox.NamedNode):
+                    yield ox.Triple(s, predicate, o)

@@ -30,7 +30,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .registry import RDF_TYPE, SUBCLASS, WC, XSD_INTEGER, derivation, graph_name
-from .scans import is_source, pairs
+from .scans import is_source, link_triples, pairs
 from .state import STATE
 from .summaries import AGENT_ROLES, SUBPROPERTY, Facts
 
@@ -282,11 +282,7 @@ def _ties_of(f: Facts, item) -> set:
 
 
 def _tie_triples(pairs_: Iterable[tuple]) -> Iterator[ox.Triple]:
-    for item, ties in pairs_:
-        if isinstance(item, ox.NamedNode):
-            for c in ties:
-                if isinstance(c, ox.NamedNode):
-                    yield ox.Triple(item, TIMELINE_COUNTRY, c)
+    return link_triples(pairs_, TIMELINE_COUNTRY)
 
 
 def _ties_affected(store: ox.Store, base_iri: str, quads: Sequence[ox.Quad]) -> set | None:
