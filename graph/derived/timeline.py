@@ -19,7 +19,9 @@ entailments reads it (:class:`.summaries.Facts`: sub-properties, the type closur
 
 Incremental per subject: a changed quad affects its subject and object (a choice itself:
 an organisation, a place's country, a topic, a class and its superclasses) and every choice
-of the items it touches, read before and after the change.
+of the items it touches, read before and after the change. A rebuild does not count them
+again: the previous count plus what the touched items add now less what they added before
+(:func:`_for`).
 """
 from __future__ import annotations
 
@@ -70,10 +72,8 @@ class _Ties:
     def choices(self, item) -> set:
         """Every choice *item* counts for (whether dated or not), unfiltered by type."""
         f = self.f
-        places = f.objects(item, LOCATION)
-        agents = set().union(*(f.objects(item, r) for r in AGENT_ROLES))
-        out = places | agents | f.objects(item, TOPICS[0]) | f.objects(item, TOPICS[1])
-        out |= set().union(*(f.objects(x, COUNTRY) for x in places | agents))
+        places, agents, countries = _ties(f, item)
+        out = places | agents | countries | f.objects(item, TOPICS[0]) | f.objects(item, TOPICS[1])
         for t in f.objects(item, RDF_TYPE):
             out |= self.kinds_of(t)
         return out
@@ -84,9 +84,7 @@ class _Ties:
         out: Counter = Counter()
         if not f.objects(item, DATE):
             return out
-        places = f.objects(item, LOCATION)
-        agents = set().union(*(f.objects(item, r) for r in AGENT_ROLES))
-        countries = places.union(*(f.objects(x, COUNTRY) for x in places | agents))
+        _, agents, countries = _ties(f, item)
         out.update((COUNTRY_COUNT, c) for c in countries if COUNTRY_CLASS in f.types(c))
         out.update((ORGANISATION_COUNT, a) for a in agents)
         out.update((TOPIC_COUNT, t) for t in f.objects(item, TOPICS[0]) | f.objects(item, TOPICS[1])
@@ -271,14 +269,17 @@ def _timeline_counts(store: ox.Store, base_iri: str) -> Iterable[ox.Triple]:
 TIMELINE_COUNTRY = ox.NamedNode(WC + "timelineCountry")
 
 
-def _ties_of(f: Facts, item) -> set:
-    """Its wc:location, that place's wc:country, and the wc:country of its agents (any resource:
-    the filter takes any IRI), for a dated item."""
-    if not f.objects(item, DATE):
-        return set()
+def _ties(f: Facts, item) -> tuple[set, set, set]:
+    """*item*'s places (wc:location), agents (in :data:`.summaries.AGENT_ROLES`) and what the
+    country filter matches it by: its places, their wc:country and its agents' wc:country."""
     places = f.objects(item, LOCATION)
     agents = set().union(*(f.objects(item, r) for r in AGENT_ROLES))
-    return places.union(*(f.objects(x, COUNTRY) for x in places | agents))
+    return places, agents, places.union(*(f.objects(x, COUNTRY) for x in places | agents))
+
+
+def _ties_of(f: Facts, item) -> set:
+    """What the country filter matches a dated item by (any resource: the filter takes any IRI)."""
+    return _ties(f, item)[2] if f.objects(item, DATE) else set()
 
 
 def _tie_triples(pairs_: Iterable[tuple]) -> Iterator[ox.Triple]:
