@@ -33,12 +33,12 @@ def _triples(counts: Counter) -> Iterator[ox.Triple]:
             yield ox.Triple(k, COUNT, ox.Literal(str(n), datatype=XSD_INTEGER))
 
 
-def _affected(store: ox.Store, base_iri: str, quads: Sequence[ox.Quad]) -> set:
-    return {q.object for q in quads if q.predicate == RDF_TYPE and is_source(q.graph_name)}
-
-
 def _stated(quads: Sequence[ox.Quad]) -> set[ox.Quad]:
     return {q for q in quads if q.predicate == RDF_TYPE and is_source(q.graph_name)}
+
+
+def _affected(store: ox.Store, base_iri: str, quads: Sequence[ox.Quad]) -> set:
+    return {q.object for q in _stated(quads)}
 
 
 def _for(store: ox.Store, base_iri: str, classes: set) -> Iterator[ox.Triple]:

@@ -48,10 +48,11 @@ class Update:
         self.removed: list[ox.Quad] = []
         self.added: list[ox.Quad] = []
 
-    def _collect(self, quads: Sequence[ox.Quad]) -> None:
+    def _collect(self, quads: Sequence[ox.Quad]) -> list[ox.Quad]:
+        """The subjects *quads* affect, per derivation; returns the quads of the source graphs."""
         quads = [q for q in quads if q.graph_name != self.graph]
         if not quads:
-            return
+            return quads
         from .. import entail
         found = entail.affected(quads)
         self.entail_subjects = None if found is None or self.entail_subjects is None else self.entail_subjects | found
@@ -68,14 +69,13 @@ class Update:
                 self.subjects[name] |= found  # type: ignore[operator]
         SCANS.clear()
         STATE.update(previous=None, out=None, tables=None)
+        return quads
 
     def before(self, removed: Sequence[ox.Quad]) -> None:
-        self.removed += [q for q in removed if q.graph_name != self.graph]
-        self._collect(removed)
+        self.removed += self._collect(removed)
 
     def after(self, added: Sequence[ox.Quad]) -> None:
-        self.added += [q for q in added if q.graph_name != self.graph]
-        self._collect(added)
+        self.added += self._collect(added)
 
     def apply(self, progress: Callable[[str, int, int], None] | None = None) -> dict[str, dict]:
         """Replace the triples of the affected subjects, derivation by derivation (a
